@@ -1,0 +1,17 @@
+from ninja import NinjaAPI
+
+from tiaokuai.core.api import AUTH, auth_router, install_error_handlers
+from tiaokuai.duties.api import router as duties_router
+from tiaokuai.org.api import router as org_router
+
+api = NinjaAPI(
+    title="tiaokuai API",
+    version="1",
+    description="条块 · 县乡一体化治理平台 JSON API",
+    urls_namespace="api",
+    auth=AUTH,
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("/", org_router)
+api.add_router("/", duties_router)

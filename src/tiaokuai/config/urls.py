@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("tiaokuai.core.urls")),
+    path("org/", include("tiaokuai.org.urls")),
+    path("lists/", include("tiaokuai.duties.urls")),
+]

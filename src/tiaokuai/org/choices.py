@@ -1,0 +1,65 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DivisionLevel(models.TextChoices):
+    COUNTY = "county", _("County")
+    TOWNSHIP = "township", _("Township")
+    VILLAGE = "village", _("Village / community")
+    GRID = "grid", _("Grid")
+
+
+# Parent level each level hangs under.
+PARENT_LEVEL = {
+    DivisionLevel.TOWNSHIP: DivisionLevel.COUNTY,
+    DivisionLevel.VILLAGE: DivisionLevel.TOWNSHIP,
+    DivisionLevel.GRID: DivisionLevel.VILLAGE,
+}
+
+
+class DivisionKind(models.TextChoices):
+    COUNTY = "county", _("County")
+    TOWN = "town", _("Town (镇)")
+    TOWNSHIP = "township", _("Township (乡)")
+    SUBDISTRICT = "subdistrict", _("Subdistrict (街道)")
+    VILLAGE = "village", _("Village (村)")
+    COMMUNITY = "community", _("Community (社区)")
+    GRID = "grid", _("Grid")
+
+
+class OrganisationKind(models.TextChoices):
+    COUNTY_DEPARTMENT = "county_department", _("County department")
+    TOWNSHIP = "township", _("Township government")
+    TOWNSHIP_OFFICE = "township_office", _("Township internal office")
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution")
+    STATIONED_AGENCY = "stationed_agency", _("Stationed agency")
+
+
+class EstablishmentKind(models.TextChoices):
+    ADMINISTRATIVE = "administrative", _("Administrative establishment")
+    INSTITUTION = "institution", _("Public-institution establishment")
+    SUPPORT = "support", _("Support staff establishment")
+
+
+class Role(models.TextChoices):
+    ESTABLISHMENT_OFFICE = "establishment_office", _("Establishment office")
+    DEPARTMENT = "department", _("County department staff")
+    TOWNSHIP = "township", _("Township staff")
+    OFFICER = "officer", _("Enforcement officer")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    PROXY_AGENT = "proxy_agent", _("Proxy agent")
+    LEADER = "leader", _("Leader / command centre")
+    SUPERVISION = "supervision", _("Supervision office")
+    CITIZEN = "citizen", _("Citizen")
+
+
+# Roles that see the whole county.
+COUNTY_WIDE_ROLES = {Role.ESTABLISHMENT_OFFICE, Role.LEADER, Role.SUPERVISION}
+# Roles whose scope is a division (a township, a village, a grid) rather than their organisation.
+DIVISION_ROLES = {Role.TOWNSHIP, Role.GRID_WORKER, Role.PROXY_AGENT}
+
+
+class StaffingState(models.TextChoices):
+    OK = "ok", _("Within establishment")
+    VACANT = "vacant", _("Vacancies")
+    OVER = "over", _("Over establishment")
