@@ -58,6 +58,7 @@ class Organisation(models.Model):
         help_text=_("County party and government institutions counted against the county's approved limit."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    functions = models.TextField(_("main functions"), blank=True, default="")
 
     class Meta:
         verbose_name = _("organisation")
@@ -137,6 +138,7 @@ class StaffAssignment(models.Model):
     is_leadership = models.BooleanField(_("leadership post"), default=False)
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("staff assignment")
@@ -161,6 +163,8 @@ class Certificate(models.Model):
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"), db_index=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    issuer = models.CharField(_("issuing authority"), max_length=100, blank=True, default="")
+    revoke_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("enforcement certificate")
