@@ -3,13 +3,13 @@
 from datetime import date
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer
 
 from .choices import DutyRole, ListKind, ReleaseStatus
-from .models import Assignment, ListRelease, Matter
+from .models import Assignment, Domain, ListRelease, Matter
 
 
 def releases_in_force_subquery(kind: str, on: date) -> Subquery:
@@ -59,3 +59,183 @@ def visible_releases(viewer: Viewer, kind: str = ListKind.RESPONSIBILITY) -> Que
     if not viewer.can_edit_registry:
         qs = qs.filter(status=ReleaseStatus.PUBLISHED)
     return qs.order_by("-number")
+
+
+# ---------------------------------------------------------------- releases
+
+def latest_published(kind: str = ListKind.RESPONSIBILITY) -> ListRelease | None:
+    """The published version with the latest effective date (in force now or later)."""
+    return (ListRelease.objects.filter(kind=kind, status=ReleaseStatus.PUBLISHED)
+            .order_by("-effective_from", "-number").first())
+
+
+def draft_of(kind: str = ListKind.RESPONSIBILITY) -> ListRelease | None:
+    return ListRelease.objects.filter(kind=kind, status=ReleaseStatus.DRAFT).first()
+
+
+def release_for(viewer: Viewer, release_id: Any) -> ListRelease | None:
+    """One release if the viewer may see it (published: any signed-in user; draft: the office)."""
+    try:
+        pk = int(release_id)
+    except (TypeError, ValueError):
+        return None
+    return visible_releases_all(viewer).filter(pk=pk).first()
+
+
+def visible_releases_all(viewer: Viewer) -> QuerySet[ListRelease]:
+    if not viewer.is_authenticated:
+        return ListRelease.objects.none()
+    qs = ListRelease.objects.all()
+    if not viewer.can_edit_registry:
+        qs = qs.filter(status=ReleaseStatus.PUBLISHED)
+    return qs
+
+
+def releases_with_counts(viewer: Viewer, kind: str = ListKind.RESPONSIBILITY) -> QuerySet[ListRelease]:
+    from django.db.models import Count
+
+    return visible_releases_all(viewer).filter(kind=kind).annotate(matter_count=Count("matters")).order_by("-number")
+
+
+def in_force_release_ids(kind: str) -> dict[int, str]:
+    """{release id: "in_force" | "superseded" | "scheduled"} for the published versions of a list."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    current = release_in_force(kind, today)
+    out: dict[int, str] = {}
+    for pk, eff in ListRelease.objects.filter(kind=kind, status=ReleaseStatus.PUBLISHED).values_list(
+            "pk", "effective_from"):
+        if current is not None and pk == current.pk:
+            out[pk] = "in_force"
+        elif eff and eff > today:
+            out[pk] = "scheduled"
+        else:
+            out[pk] = "superseded"
+    return out
+
+
+# ---------------------------------------------------------------- matters
+
+def search_matters(qs: QuerySet[Matter], *, q: str = "", domain: str = "") -> QuerySet[Matter]:
+    """Filter matters by text (code, name, keywords, body names) and by domain (code or id)."""
+    q = (q or "").strip()
+    if domain:
+        by_domain = Q(domain__code=domain)
+        if domain.isdigit():
+            by_domain |= Q(domain__pk=int(domain))
+        qs = qs.filter(by_domain)
+    if q:
+        ids = Matter.objects.filter(
+            Q(code__icontains=q) | Q(name__icontains=q) | Q(keywords__icontains=q)
+            | Q(assignments__organisation__name__icontains=q) | Q(assignments__organisation__short_name__icontains=q)
+        ).values("pk")
+        qs = qs.filter(pk__in=ids)
+    return qs
+
+
+def release_matters(release: ListRelease, *, q: str = "", domain: str = "") -> QuerySet[Matter]:
+    return search_matters(matters_of(release), q=q, domain=domain).order_by("domain__order", "domain__code", "code")
+
+
+def matters_in_force(on: date, *, kind: str = ListKind.RESPONSIBILITY, q: str = "", domain: str = "",
+                     ) -> QuerySet[Matter]:
+    """The matters of the version in force on a date (one query for the release, one for the rows)."""
+    qs = (Matter.objects.filter(release=releases_in_force_subquery(kind, on))
+          .select_related("domain", "release").prefetch_related("assignments__organisation", "steps__organisation"))
+    return search_matters(qs, q=q, domain=domain).order_by("domain__order", "domain__code", "code")
+
+
+def domains_of(release: ListRelease | None) -> QuerySet[Domain]:
+    if release is None:
+        return Domain.objects.none()
+    return Domain.objects.filter(matters__release=release).distinct().order_by("order", "code")
+
+
+def matter_for(viewer: Viewer, matter_id: Any) -> Matter | None:
+    try:
+        pk = int(matter_id)
+    except (TypeError, ValueError):
+        return None
+    return (Matter.objects.filter(pk=pk, release__in=visible_releases_all(viewer))
+            .select_related("domain", "release")
+            .prefetch_related("assignments__organisation", "steps__organisation").first())
+
+
+def matter_versions(viewer: Viewer, matter: Matter) -> QuerySet[Matter]:
+    """The same matter (by code) in every version of its list the viewer may see."""
+    return (Matter.objects.filter(code=matter.code, release__kind=matter.release.kind,
+                                  release__in=visible_releases_all(viewer))
+            .select_related("release", "domain").order_by("-release__number"))
+
+
+# ---------------------------------------------------------------- canonical dump and diff
+
+def matter_dump(matter: Matter) -> dict[str, Any]:
+    """A plain, ordered view of one matter: what the diff and the spreadsheet round trip compare."""
+    assignments = sorted(matter.assignments.all(), key=lambda a: (a.role != DutyRole.PRIMARY, a.organisation.code))
+    steps = sorted(matter.steps.all(), key=lambda s: s.order)
+    return {
+        "code": matter.code, "name": matter.name, "domain": matter.domain.code, "kind": matter.kind,
+        "legal_basis": matter.legal_basis, "description": matter.description, "keywords": matter.keywords,
+        "assignments": [{"organisation": a.organisation.code, "organisation_name": a.organisation.name,
+                         "role": a.role, "duty": a.duty} for a in assignments],
+        "steps": [{"order": s.order, "organisation": s.organisation.code if s.organisation else None,
+                   "action": s.action, "time_limit_days": s.time_limit_days} for s in steps],
+    }
+
+
+def release_dump(release: ListRelease) -> list[dict[str, Any]]:
+    qs = release.matters.select_related("domain").prefetch_related("assignments__organisation",
+                                                                     "steps__organisation").order_by("code")
+    return [matter_dump(m) for m in qs]
+
+
+DIFF_FIELDS = ["name", "domain", "kind", "legal_basis", "description", "keywords"]
+
+
+def _steps_text(steps: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"{s['order']}. {s['organisation'] or '-'} {s['action']}"
+        + (f" ({s['time_limit_days']})" if s["time_limit_days"] is not None else "")
+        for s in steps
+    )
+
+
+def diff_dumps(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, Any]:
+    """Added, removed and changed matters (field by field) and added/removed/changed assignments."""
+    old_by, new_by = {m["code"]: m for m in old}, {m["code"]: m for m in new}
+    added = [new_by[c] for c in sorted(new_by.keys() - old_by.keys())]
+    removed = [old_by[c] for c in sorted(old_by.keys() - new_by.keys())]
+    changed = []
+    for code in sorted(old_by.keys() & new_by.keys()):
+        before, after = old_by[code], new_by[code]
+        fields = []
+        for name in DIFF_FIELDS:
+            if before[name] != after[name]:
+                fields.append({"field": name, "label": str(Matter._meta.get_field(name).verbose_name),
+                               "before": before[name], "after": after[name]})
+        if before["steps"] != after["steps"]:
+            fields.append({"field": "steps", "label": _("process steps"),
+                           "before": _steps_text(before["steps"]), "after": _steps_text(after["steps"])})
+        a_old = {a["organisation"]: a for a in before["assignments"]}
+        a_new = {a["organisation"]: a for a in after["assignments"]}
+        assignments = {
+            "added": [a_new[o] for o in sorted(a_new.keys() - a_old.keys())],
+            "removed": [a_old[o] for o in sorted(a_old.keys() - a_new.keys())],
+            "changed": [
+                {"organisation": o, "organisation_name": a_new[o]["organisation_name"],
+                 "before": {"role": a_old[o]["role"], "duty": a_old[o]["duty"]},
+                 "after": {"role": a_new[o]["role"], "duty": a_new[o]["duty"]}}
+                for o in sorted(a_old.keys() & a_new.keys())
+                if (a_old[o]["role"], a_old[o]["duty"]) != (a_new[o]["role"], a_new[o]["duty"])
+            ],
+        }
+        if fields or any(assignments.values()):
+            changed.append({"code": code, "name": after["name"], "fields": fields, "assignments": assignments})
+    return {"added": added, "removed": removed, "changed": changed,
+            "unchanged": len(old_by.keys() & new_by.keys()) - len(changed)}
+
+
+def release_diff(old: ListRelease, new: ListRelease) -> dict[str, Any]:
+    return diff_dumps(release_dump(old), release_dump(new))

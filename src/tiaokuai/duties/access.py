@@ -1,0 +1,57 @@
+"""Who may read and write the lists. Missing and forbidden look the same (NotFound)."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from tiaokuai.core.access import Viewer, viewer_for
+from tiaokuai.core.errors import NotFound
+
+from .choices import ReleaseStatus
+from .models import ListRelease, Matter
+
+
+def may_edit_lists(viewer: Viewer) -> bool:
+    """Only the establishment office (编办) keeps the lists."""
+    return viewer.can_edit_registry
+
+
+def require_list_editor(user: Any) -> Viewer:
+    viewer = viewer_for(user)
+    if not may_edit_lists(viewer):
+        raise NotFound(_("Not found."))
+    return viewer
+
+
+def may_see_release(viewer: Viewer, release: ListRelease) -> bool:
+    if release.status == ReleaseStatus.PUBLISHED:
+        return viewer.is_authenticated
+    return may_edit_lists(viewer)
+
+
+def access_release(user: Any, release_id: Any, action: str = "view") -> ListRelease:
+    """The release if the user may do `action` ("view" or "edit") on it; NotFound otherwise."""
+    viewer = viewer_for(user)
+    release = ListRelease.objects.filter(pk=_int_or_none(release_id)).first()
+    if release is None or not may_see_release(viewer, release):
+        raise NotFound(_("Not found."))
+    if action != "view" and not may_edit_lists(viewer):
+        raise NotFound(_("Not found."))
+    return release
+
+
+def access_matter(user: Any, matter_id: Any, action: str = "view") -> Matter:
+    viewer = viewer_for(user)
+    matter = Matter.objects.select_related("release", "domain").filter(pk=_int_or_none(matter_id)).first()
+    if matter is None or not may_see_release(viewer, matter.release):
+        raise NotFound(_("Not found."))
+    if action != "view" and not may_edit_lists(viewer):
+        raise NotFound(_("Not found."))
+    return matter
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
