@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 from tiaokuai.core.api import AUTH, auth_router, install_error_handlers
 from tiaokuai.duties.api import router as duties_router
 from tiaokuai.org.api import router as org_router
+from tiaokuai.whistles.api import router as whistles_router
 
 api = NinjaAPI(
     title="tiaokuai API",
@@ -15,3 +16,4 @@ install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/", org_router)
 api.add_router("/", duties_router)
+api.add_router("/", whistles_router)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tiaokuai.core",
     "tiaokuai.org",
     "tiaokuai.duties",
+    "tiaokuai.whistles",
 ]
 
 MIDDLEWARE = [

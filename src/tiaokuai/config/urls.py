@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("tiaokuai.core.urls")),
     path("org/", include("tiaokuai.org.urls")),
     path("lists/", include("tiaokuai.duties.urls")),
+    path("whistles/", include("tiaokuai.whistles.urls")),
+    path("routing/", include("tiaokuai.routing.urls")),
 ]

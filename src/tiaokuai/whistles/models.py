@@ -1,0 +1,265 @@
+"""The whistle list (吹哨清单), whistles (吹哨), dispatches to departments (派单/报到) and what hangs off them."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tiaokuai.duties.models import Domain, ListRelease
+from tiaokuai.org.models import Division, Organisation
+
+from .choices import (
+    AssignmentRole,
+    DispatchRole,
+    DispatchStatus,
+    DisputeStatus,
+    EscalationKind,
+    Outcome,
+    Urgency,
+    WhistleClass,
+    WhistleStatus,
+)
+
+
+class WhistleItem(models.Model):
+    """One item of the whistle list as it stands in one release (ListRelease kind="whistle").
+    The code is stable across releases. The bodies called come from the responsibility list: the matter's
+    primary body leads, its coordinating bodies assist."""
+
+    release = models.ForeignKey(ListRelease, on_delete=models.CASCADE, related_name="whistle_items")
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="whistle_items", verbose_name=_("domain"))
+    whistle_class = models.CharField(_("class"), max_length=8, choices=WhistleClass.choices,
+                                     default=WhistleClass.SHOULD)
+    trigger = models.TextField(_("when to whistle"), blank=True)
+    matter_code = models.CharField(_("responsibility-list matter"), max_length=32, blank=True)
+    respond_minutes_normal = models.PositiveIntegerField(_("respond within (normal, working minutes)"), default=120)
+    respond_minutes_urgent = models.PositiveIntegerField(_("respond within (urgent, working minutes)"), default=30)
+    respond_minutes_emergency = models.PositiveIntegerField(_("respond within (emergency, minutes)"), default=15)
+    arrive_minutes_normal = models.PositiveIntegerField(_("arrive within (normal, working minutes)"), default=420)
+    arrive_minutes_urgent = models.PositiveIntegerField(_("arrive within (urgent, working minutes)"), default=210)
+    arrive_minutes_emergency = models.PositiveIntegerField(_("arrive within (emergency, minutes)"), default=60)
+    resolve_minutes_normal = models.PositiveIntegerField(_("resolve within (normal, working minutes)"), default=2100)
+    resolve_minutes_urgent = models.PositiveIntegerField(_("resolve within (urgent, working minutes)"), default=840)
+    resolve_minutes_emergency = models.PositiveIntegerField(_("resolve within (emergency, minutes)"), default=720)
+
+    class Meta:
+        verbose_name = _("whistle list item")
+        verbose_name_plural = _("whistle list items")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["release", "code"], name="whistle_item_unique_code")]
+        indexes = [models.Index(fields=["code", "release"], name="whistle_item_code_release_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def minutes(self, urgency: str) -> tuple[int, int, int]:
+        """(respond, arrive, resolve) minutes for an urgency."""
+        return (getattr(self, f"respond_minutes_{urgency}"), getattr(self, f"arrive_minutes_{urgency}"),
+                getattr(self, f"resolve_minutes_{urgency}"))
+
+
+class Whistle(models.Model):
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=WhistleStatus.choices, default=WhistleStatus.OPEN)
+    item = models.ForeignKey(WhistleItem, null=True, blank=True, on_delete=models.PROTECT, related_name="whistles",
+                             verbose_name=_("whistle list item"))
+    item_release = models.ForeignKey(ListRelease, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("whistle list version"))
+    responsibility_release = models.ForeignKey(ListRelease, null=True, blank=True, on_delete=models.PROTECT,
+                                               related_name="+", verbose_name=_("responsibility list version"))
+    township = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("township"))
+    village = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("village"))
+    grid = models.ForeignKey(Division, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("grid"))
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("raised by"))
+    raising_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="raised_whistles",
+                                    verbose_name=_("raising unit"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    description = models.TextField(_("description"))
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    raised_at = models.DateTimeField(_("raised at"), db_index=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
+    # Set by the escalation sweep at level 3: the whistle shows on the supervision board.
+    supervised_at = models.DateTimeField(_("under supervision since"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("whistle")
+        verbose_name_plural = _("whistles")
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            models.Index(fields=["township", "status"], name="whistle_township_status_idx"),
+            models.Index(fields=["status", "raised_at"], name="whistle_status_raised_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Dispatch(models.Model):
+    """The call to one body for one whistle, pinned to the list versions that decided it."""
+
+    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="dispatches")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="whistle_dispatches",
+                                     verbose_name=_("body"))
+    role = models.CharField(_("role"), max_length=8, choices=DispatchRole.choices)
+    status = models.CharField(_("status"), max_length=16, choices=DispatchStatus.choices,
+                              default=DispatchStatus.DISPATCHED)
+    # Where a disputed dispatch goes back to when the office keeps it.
+    status_before_dispute = models.CharField(max_length=16, blank=True, default="")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True, default="")
+    outcome_note = models.TextField(_("outcome note"), blank=True, default="")
+    dispatched_at = models.DateTimeField(_("dispatched at"))
+    respond_by = models.DateTimeField(_("respond by"))
+    arrive_by = models.DateTimeField(_("arrive by"))
+    resolve_by = models.DateTimeField(_("resolve by"))
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    arrival_people = models.CharField(_("who came"), max_length=300, blank=True, default="")
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    paused_minutes = models.PositiveIntegerField(_("paused minutes"), default=0)
+    paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalated_at = models.DateTimeField(_("last escalated at"), null=True, blank=True)
+    next_check_at = models.DateTimeField(_("next check at"), null=True, blank=True)
+    matter_code = models.CharField(_("matter"), max_length=32, blank=True, default="")
+    assignment_role = models.CharField(_("responsibility"), max_length=16, choices=AssignmentRole.choices,
+                                       blank=True, default="")
+    decided_by_release = models.ForeignKey(ListRelease, null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="+", verbose_name=_("decided by list version"))
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name=_("replaces"))
+
+    class Meta:
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        ordering = ["whistle", "-role", "id"]
+        indexes = [
+            models.Index(fields=["next_check_at"], name="dispatch_next_check_idx"),
+            models.Index(fields=["organisation", "status"], name="dispatch_org_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(escalation_level__gte=0) & Q(escalation_level__lte=3),
+                                   name="dispatch_escalation_level_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.whistle_id}→{self.organisation_id} ({self.role})"
+
+
+class DispatchNote(models.Model):
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"))
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class Attachment(models.Model):
+    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="attachments")
+    dispatch = models.ForeignKey(Dispatch, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="attachments")
+    note = models.ForeignKey(DispatchNote, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="attachments")
+    file = models.FileField(_("file"), upload_to="whistles/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200, blank=True, default="")
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+
+class Dispute(models.Model):
+    """A department says "not ours" (citing the list); the establishment office keeps or reroutes."""
+
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="disputes")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(_("raised at"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True, default="")
+    new_organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+", verbose_name=_("rerouted to"))
+    new_dispatch = models.ForeignKey(Dispatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dispatch"], condition=Q(status="open"), name="dispute_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"dispute {self.pk} on {self.dispatch_id}"
+
+
+def _score() -> list:
+    return [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Rating(models.Model):
+    """The township's rating of one dispatch (once per dispatch); it feeds the department's evaluation."""
+
+    dispatch = models.OneToOneField(Dispatch, on_delete=models.CASCADE, related_name="rating")
+    speed = models.PositiveSmallIntegerField(_("speed"), validators=_score())
+    attitude = models.PositiveSmallIntegerField(_("attitude"), validators=_score())
+    result = models.PositiveSmallIntegerField(_("result"), validators=_score())
+    comment = models.TextField(_("comment"), blank=True, default="")
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.CheckConstraint(condition=Q(speed__gte=1, speed__lte=5, attitude__gte=1, attitude__lte=5,
+                                               result__gte=1, result__lte=5), name="rating_scores_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.speed}/{self.attitude}/{self.result}"
+
+
+class Escalation(models.Model):
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="escalations")
+    level = models.PositiveSmallIntegerField(_("level"))
+    kind = models.CharField(_("overdue step"), max_length=8, choices=EscalationKind.choices)
+    at = models.DateTimeField(_("at"))
+    overdue_minutes = models.PositiveIntegerField(_("overdue minutes"), default=0)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["dispatch", "level"], name="escalation_once_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.dispatch_id} L{self.level}"
