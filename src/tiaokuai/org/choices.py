@@ -63,3 +63,43 @@ class StaffingState(models.TextChoices):
     OK = "ok", _("Within establishment")
     VACANT = "vacant", _("Vacancies")
     OVER = "over", _("Over establishment")
+
+
+class CertificateState(models.TextChoices):
+    VALID = "valid", _("Valid")
+    EXPIRING = "expiring", _("Expiring soon")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+# A certificate expiring within this many days is "expiring soon".
+CERTIFICATE_EXPIRING_DAYS = 90
+
+# Tabler badge colour per state, the same everywhere.
+STATE_BADGE = {
+    StaffingState.OK: "bg-green-lt",
+    StaffingState.VACANT: "bg-yellow-lt",
+    StaffingState.OVER: "bg-red-lt",
+    CertificateState.VALID: "bg-green-lt",
+    CertificateState.EXPIRING: "bg-yellow-lt",
+    CertificateState.EXPIRED: "bg-red-lt",
+    CertificateState.REVOKED: "bg-secondary-lt",
+}
+
+# Which organisation kinds may hang under which parent kind (None: no parent).
+ALLOWED_PARENT_KINDS = {
+    OrganisationKind.COUNTY_DEPARTMENT: {None},
+    OrganisationKind.TOWNSHIP: {None},
+    OrganisationKind.TOWNSHIP_OFFICE: {OrganisationKind.TOWNSHIP},
+    OrganisationKind.PUBLIC_INSTITUTION: {None, OrganisationKind.TOWNSHIP, OrganisationKind.COUNTY_DEPARTMENT},
+    OrganisationKind.STATIONED_AGENCY: {OrganisationKind.COUNTY_DEPARTMENT},
+}
+
+# Which division level an organisation of each kind serves.
+ALLOWED_DIVISION_LEVELS = {
+    OrganisationKind.COUNTY_DEPARTMENT: {DivisionLevel.COUNTY},
+    OrganisationKind.TOWNSHIP: {DivisionLevel.TOWNSHIP},
+    OrganisationKind.TOWNSHIP_OFFICE: {DivisionLevel.TOWNSHIP},
+    OrganisationKind.PUBLIC_INSTITUTION: {DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP},
+    OrganisationKind.STATIONED_AGENCY: {DivisionLevel.TOWNSHIP},
+}

@@ -1,0 +1,53 @@
+"""Who may see and change what in the registry. Missing and forbidden look the same (NotFound)."""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from tiaokuai.core.access import Viewer
+from tiaokuai.core.errors import NotFound
+
+
+def require_registry_editor(viewer: Viewer) -> None:
+    """Only the establishment office (or a superuser) writes to the registry."""
+    if not viewer.is_authenticated or not viewer.can_edit_registry:
+        raise NotFound(_("No such record."))
+
+
+def sees_personal_data(viewer: Viewer) -> bool:
+    return viewer.is_authenticated and viewer.can_edit_registry
+
+
+def staffing_scope_q(viewer: Viewer, prefix: str = "") -> Q | None:
+    """Organisations whose staffing and people the viewer may see, as a Q on Organisation
+    (with `prefix` such as "organisation__"); None means everything (county-wide viewers).
+
+    A department sees its own units and the units under them (its stationed agencies);
+    a township sees the units serving its township (its government, offices, public
+    institutions and the stationed agencies working there)."""
+    if viewer.county_wide:
+        return None
+    return (
+        Q(**{f"{prefix}pk__in": viewer.organisation_ids})
+        | Q(**{f"{prefix}division_id__in": viewer.township_ids})
+        | Q(**{f"{prefix}division__township_id__in": viewer.township_ids})
+    )
+
+
+def may_see_township(viewer: Viewer, township_id: int) -> bool:
+    return viewer.is_authenticated and (viewer.county_wide or township_id in viewer.township_ids)
+
+
+def mask_id_number(value: str) -> str:
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return value[:2] + "*" * max(len(value) - 2, 0)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    if not value:
+        return ""
+    if len(value) < 8:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

@@ -1,0 +1,241 @@
+"""pydantic in/out schemas of the registry API."""
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+
+class DivisionOut(Schema):
+    code: str
+    name: str
+    level: str
+    kind: str
+    parent: str | None
+
+
+class OrganisationOut(Schema):
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    parent: str | None
+    division: str
+    division_name: str
+    counts_toward_limit: bool
+    is_active: bool
+
+
+class FiguresOut(Schema):
+    approved: int
+    actual: int
+    vacancy: int
+    over: int
+    state: str
+
+
+class StaffingOut(Schema):
+    kinds: dict[str, FiguresOut]
+    leadership: FiguresOut
+    total: FiguresOut
+    state: str
+
+
+class QuotaOut(Schema):
+    kind: str
+    approved: int
+    leadership_posts: int
+
+
+class StaffOut(Schema):
+    assignment_id: int
+    person_id: int
+    name: str
+    kind: str
+    post: str
+    is_leadership: bool
+    started_on: dt.date
+
+
+class OrganisationDetailOut(OrganisationOut):
+    functions: str
+    children: list[OrganisationOut]
+    staffing: StaffingOut | None
+    quotas: list[QuotaOut]
+    staff: list[StaffOut]
+
+
+class OrganisationIn(Schema):
+    code: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=120)
+    kind: str
+    division: str = Field(description="Code of the division served")
+    parent: str | None = Field(default=None, description="Code of the parent organisation")
+    short_name: str = Field(default="", max_length=40)
+    counts_toward_limit: bool = False
+    functions: str = ""
+
+
+class OrganisationPatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    short_name: str | None = Field(default=None, max_length=40)
+    kind: str | None = None
+    division: str | None = None
+    parent: str | None = None
+    counts_toward_limit: bool | None = None
+    is_active: bool | None = None
+    functions: str | None = None
+
+
+class QuotaIn(Schema):
+    approved: int = Field(ge=0)
+    leadership_posts: int = Field(default=0, ge=0)
+
+
+class StaffingGroupOut(Schema):
+    code: str
+    name: str
+    staffing: StaffingOut
+    units: list[str]
+
+
+class StaffingUnitOut(Schema):
+    code: str
+    name: str
+    kind: str
+    staffing: StaffingOut
+
+
+class InstitutionsOut(Schema):
+    count: int
+    limit: int | None
+    over: bool
+    remaining: int | None
+
+
+class StaffingReportOut(Schema):
+    scope: str
+    code: str | None
+    name: str | None
+    totals: StaffingOut
+    groups: list[StaffingGroupOut]
+    units: list[StaffingUnitOut]
+    institutions: InstitutionsOut | None
+
+
+class CurrentSlotOut(Schema):
+    assignment_id: int
+    organisation: str
+    organisation_name: str
+    kind: str
+    post: str
+    is_leadership: bool
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    id_number: str
+    phone: str
+    masked: bool
+    current: CurrentSlotOut | None
+
+
+class MembershipOut(Schema):
+    organisation: str
+    organisation_name: str
+    role: str
+    title: str
+    is_head: bool
+    division: str | None
+
+
+class PersonDetailOut(PersonOut):
+    memberships: list[MembershipOut]
+
+
+class AssignmentIn(Schema):
+    person_id: int
+    organisation: str
+    kind: str
+    post: str = Field(min_length=1, max_length=60)
+    is_leadership: bool = False
+    started_on: dt.date | None = None
+
+
+class AssignmentEndIn(Schema):
+    ended_on: dt.date | None = None
+    reason: str = Field(default="", max_length=200)
+
+
+class AssignmentOut(Schema):
+    id: int
+    person_id: int
+    person_name: str
+    organisation: str
+    kind: str
+    post: str
+    is_leadership: bool
+    started_on: dt.date
+    ended_on: dt.date | None
+    over_establishment: bool = False
+    over_leadership: bool = False
+
+
+class CertificateOut(Schema):
+    id: int
+    number: str
+    holder_id: int
+    holder_name: str
+    domains: list[str]
+    issued_on: dt.date
+    expires_on: dt.date
+    revoked_on: dt.date | None
+    issuer: str
+    state: str
+
+
+class CertificateIn(Schema):
+    holder_id: int
+    number: str = Field(min_length=1, max_length=40)
+    domains: list[str] = Field(min_length=1)
+    issued_on: dt.date
+    expires_on: dt.date
+    issuer: str = Field(default="", max_length=100)
+
+
+class CertificateRenewIn(Schema):
+    expires_on: dt.date
+    issued_on: dt.date | None = None
+
+
+class CertificateRevokeIn(Schema):
+    reason: str = Field(min_length=1, max_length=200)
+    revoked_on: dt.date | None = None
+
+
+def organisation_out(o: Any) -> dict[str, Any]:
+    return {
+        "code": o.code, "name": o.name, "short_name": o.short_name, "kind": o.kind,
+        "parent": o.parent.code if o.parent_id else None, "division": o.division.code,
+        "division_name": o.division.name, "counts_toward_limit": o.counts_toward_limit, "is_active": o.is_active,
+    }
+
+
+def assignment_out(a: Any) -> dict[str, Any]:
+    flags = getattr(a, "flags", {})
+    return {
+        "id": a.pk, "person_id": a.person_id, "person_name": a.person.name, "organisation": a.organisation.code,
+        "kind": a.kind, "post": a.post, "is_leadership": a.is_leadership, "started_on": a.started_on,
+        "ended_on": a.ended_on, "over_establishment": flags.get("over_establishment", False),
+        "over_leadership": flags.get("over_leadership", False),
+    }
+
+
+def certificate_out(c: Any, state: str) -> dict[str, Any]:
+    return {
+        "id": c.pk, "number": c.number, "holder_id": c.holder_id, "holder_name": c.holder.name,
+        "domains": sorted(d.code for d in c.domains.all()), "issued_on": c.issued_on, "expires_on": c.expires_on,
+        "revoked_on": c.revoked_on, "issuer": c.issuer, "state": state,
+    }
