@@ -1,0 +1,84 @@
+"""Suggestions for free text: matters of the list in force and the bodies responsible."""
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from tiaokuai.duties.choices import ListKind
+from tiaokuai.duties.models import Assignment, Matter
+from tiaokuai.duties.selectors import releases_in_force_subquery
+
+from .engine import RoutingModel, is_confident
+from .models import ModelVersion
+
+_cache_lock = threading.Lock()
+_cache: dict[str, Any] = {"id": None, "model": None}
+
+
+@dataclass(frozen=True)
+class MatterSuggestion:
+    matter_code: str
+    matter_name: str
+    confidence: float
+    confident: bool
+    terms: list[str]
+    bodies: list[dict[str, str]]
+
+
+def active_version() -> ModelVersion | None:
+    return ModelVersion.objects.filter(is_active=True).first()
+
+
+def active_model() -> tuple[ModelVersion | None, RoutingModel | None]:
+    """The active model, loaded once per process and reloaded when another one is switched in."""
+    version = active_version()
+    if version is None:
+        return None, None
+    with _cache_lock:
+        if _cache["id"] != version.pk:
+            _cache["model"] = RoutingModel.load(version.path)
+            _cache["id"] = version.pk
+        return version, _cache["model"]
+
+
+def suggest(text: str, *, k: int = 3, on: date | None = None) -> list[MatterSuggestion]:
+    text = (text or "").strip()
+    if not text:
+        return []
+    version, model = active_model()
+    if model is None or version is None:
+        return []
+    ranked = model.predict(text, k=k)
+    on = on or timezone.localdate()
+    release = releases_in_force_subquery(ListKind.RESPONSIBILITY, on)
+    codes = [s.label for s in ranked]
+    names = dict(Matter.objects.filter(release=release, code__in=codes).values_list("code", "name"))
+    bodies: dict[str, list[dict[str, str]]] = {}
+    for a in (Assignment.objects.filter(matter__release=release, matter__code__in=codes)
+              .select_related("organisation", "matter").order_by("-role", "organisation__code")):
+        bodies.setdefault(a.matter.code, []).append(
+            {"code": a.organisation.code, "name": a.organisation.name, "role": a.role})
+    return [
+        MatterSuggestion(s.label, names.get(s.label, s.label), round(s.confidence, 4),
+                         is_confident(s, version.threshold), s.terms, bodies.get(s.label, []))
+        for s in ranked
+        if s.label in names  # a matter no longer on the list is never suggested
+    ]
+
+
+def default_threshold() -> float:
+    return float(settings.TIAOKUAI.get("ROUTING_DEFAULT_THRESHOLD", 0.5))
+
+
+def routing_queue(viewer: Any):
+    """Whistles waiting for the establishment office to route them (not on the list)."""
+    from tiaokuai.whistles.models import Whistle
+
+    if not viewer.can_edit_registry:
+        return Whistle.objects.none()
+    return (Whistle.objects.filter(status="routing").select_related("township", "village", "raising_org")
+            .order_by("raised_at"))

@@ -1,0 +1,44 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tiaokuai.core.access import viewer_for
+
+from . import selectors, tasks
+from .models import ModelVersion
+
+
+@login_required
+def suggestions(request):
+    """htmx partial: suggestions for the text typed in a raise or intake form."""
+    text = " ".join(request.GET.get(k, "") for k in ("title", "description", "text")).strip()
+    return render(request, "routing/_suggestions.html", {"suggestions": selectors.suggest(text)})
+
+
+@login_required
+def queue(request):
+    viewer = viewer_for(request.user)
+    if not viewer.can_edit_registry:
+        raise Http404
+    rows = [(w, selectors.suggest(w.description)) for w in selectors.routing_queue(viewer)[:100]]
+    text = request.GET.get("text", "")
+    return render(request, "routing/queue.html", {
+        "rows": rows,
+        "versions": ModelVersion.objects.all()[:10],
+        "active": selectors.active_version(),
+        "text": text,
+        "try_suggestions": selectors.suggest(text) if text else [],
+    })
+
+
+@login_required
+@require_POST
+def retrain(request):
+    if not viewer_for(request.user).can_edit_registry:
+        raise Http404
+    tasks.retrain.enqueue()
+    messages.info(request, _("Retraining has been queued; the new model is switched in only if it is better."))
+    return redirect("routing:queue")

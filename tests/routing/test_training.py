@@ -1,0 +1,88 @@
+"""The router inside the platform: trained from the list in force, switched only when better."""
+
+import pytest
+
+from tiaokuai.core.errors import NotFound
+from tiaokuai.core.models import AuditEvent
+from tiaokuai.routing import selectors
+from tiaokuai.routing.models import ModelVersion
+from tiaokuai.routing.services import routing_train
+
+OILFUME = ["楼下饭店油烟太大熏得家里没法开窗", "烧烤店油烟直排扰民", "餐馆排烟管道对着我家窗户，油烟呛人",
+           "小区底商饭店油烟污染严重", "夜宵摊油烟噪音扰民"]
+FARMLAND = ["有人在基本农田上盖房子", "村里有人占用耕地建厂房", "耕地上违法建房没人管",
+            "占用农田搭建大棚房", "河边耕地被挖来建房"]
+
+
+def history(n_rounds: int) -> list[tuple[str, str]]:
+    rows = []
+    for i in range(n_rounds):
+        rows += [(f"{t}（第{i}次反映）", "HB-001") for t in OILFUME]
+        rows += [(f"{t}（第{i}次反映）", "ZR-001") for t in FARMLAND]
+    return rows
+
+
+def test_given_a_published_list_when_trained_then_first_model_is_active_and_suggests_with_bodies(county):
+    version = routing_train(actor=county.users["establishment_office"], history=[])
+    assert version.is_active
+    suggestions = selectors.suggest("餐饮油烟污染投诉")
+    assert suggestions[0].matter_code == "HB-001"
+    assert suggestions[0].bodies[0] == {"code": "D-HB", "name": "县生态环境局", "role": "primary"}
+    assert suggestions[0].terms, "the deciding terms are shown"
+    assert AuditEvent.objects.filter(action="routing.train").count() == 1
+
+
+def test_given_no_history_when_retrained_then_active_model_is_kept(county):
+    first = routing_train(history=[])
+    second = routing_train(history=[])
+    first.refresh_from_db()
+    assert first.is_active and not second.is_active
+    assert ModelVersion.objects.filter(is_active=True).count() == 1
+
+
+def test_given_history_where_candidate_is_better_when_retrained_then_it_is_switched_in(county):
+    routing_train(history=[])
+    better = routing_train(history=history(6))
+    assert better.n_heldout >= 20
+    assert better.accuracy > better.active_accuracy
+    assert better.is_active
+    assert selectors.active_version().pk == better.pk
+
+
+def test_given_history_that_does_not_help_when_retrained_then_it_is_not_switched_in(county):
+    first = routing_train(history=[])
+    # Held-back labels contradict the text: no model can be better on them.
+    noise = [(t, "SJ-001") for t in OILFUME * 6]
+    candidate = routing_train(history=noise)
+    first.refresh_from_db()
+    assert not candidate.is_active and first.is_active
+    assert candidate.accuracy <= candidate.active_accuracy
+
+
+def test_given_low_confidence_when_suggesting_then_marked_uncertain(county):
+    version = routing_train(history=[])
+    ModelVersion.objects.filter(pk=version.pk).update(threshold=0.999)
+    assert all(not s.confident for s in selectors.suggest("随便说点什么"))
+
+
+def test_given_department_user_when_training_then_refused_and_nothing_changes(county):
+    with pytest.raises(NotFound):
+        routing_train(actor=county.users["department"], history=[])
+    assert ModelVersion.objects.count() == 0
+    assert AuditEvent.objects.filter(action="routing.train").count() == 0
+
+
+def test_routing_queue_page_for_office_only(county, login):
+    routing_train(history=[])
+    office = login(county.users["establishment_office"])
+    resp = office.get("/routing/queue/", {"text": "饭店油烟扰民"})
+    assert resp.status_code == 200
+    assert "HB-001" in resp.content.decode()
+    assert login(county.users["department"]).get("/routing/queue/").status_code == 404
+
+
+def test_suggest_partial_shows_terms(county, login):
+    routing_train(history=[])
+    resp = login(county.users["township"]).get("/routing/suggest/", {"description": "有人占用耕地建房"})
+    assert resp.status_code == 200
+    assert "ZR-001" in resp.content.decode()
