@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 
 from tiaokuai.core.api import AUTH, auth_router, install_error_handlers
 from tiaokuai.duties.api import router as duties_router
+from tiaokuai.notify.api import router as notify_router
 from tiaokuai.org.api import router as org_router
 from tiaokuai.whistles.api import router as whistles_router
 
@@ -17,3 +18,4 @@ api.add_router("/auth", auth_router)
 api.add_router("/", org_router)
 api.add_router("/", duties_router)
 api.add_router("/", whistles_router)
+api.add_router("/", notify_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tiaokuai.org",
     "tiaokuai.duties",
     "tiaokuai.whistles",
+    "tiaokuai.notify",
 ]
 
 MIDDLEWARE = [

@@ -12,4 +12,6 @@ urlpatterns = [
     path("lists/", include("tiaokuai.duties.urls")),
     path("whistles/", include("tiaokuai.whistles.urls")),
     path("routing/", include("tiaokuai.routing.urls")),
+    path("system/", include(("tiaokuai.core.system_urls", "core"))),
+    path("notifications/", include("tiaokuai.notify.urls")),
 ]

@@ -28,8 +28,6 @@ def _unit_name(viewer) -> str:
 
 
 def _unread_count(user) -> int:
-    try:
-        from tiaokuai.core.models import Notification  # type: ignore[attr-defined]
-    except ImportError:
-        return 0
+    from tiaokuai.notify.models import Notification
+
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

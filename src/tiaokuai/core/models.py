@@ -53,3 +53,24 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class CalendarDay(models.Model):
+    """An override of the official working calendar for one day (a holiday or make-up working day
+    published after the installed calendar package, or a local arrangement)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {'working' if self.is_working else 'day off'}"

@@ -1,10 +1,10 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
 
 from . import audit
-from .models import ApiToken
+from .models import ApiToken, CalendarDay
 
 
 @transaction.atomic
@@ -14,3 +14,57 @@ def token_issue(*, user: Any, at: datetime) -> str:
     token = ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), created_at=at)
     audit.log(actor=user, action="core.token_issue", obj=token, after={"user": user.pk})
     return key
+
+
+# --- Working calendar overrides (establishment office) -------------------------------------------
+
+
+def _calendar_writer(actor: Any) -> None:
+    from django.utils.translation import gettext as _
+
+    from .access import viewer_for
+    from .errors import NotFound
+
+    if not viewer_for(actor).has_role("establishment_office"):
+        raise NotFound(_("Page not found."))
+
+
+@transaction.atomic
+def calendar_day_set(*, actor: Any, day: date, is_working: bool, note: str = "") -> CalendarDay:
+    """Override the official calendar for one day (holiday or make-up working day)."""
+    from django.utils import timezone
+
+    from . import worktime
+
+    _calendar_writer(actor)
+    row = CalendarDay.objects.filter(date=day).first()
+    before = audit.snapshot(row, ["date", "is_working", "note"]) if row else None
+    values = {"is_working": bool(is_working), "note": (note or "").strip()[:200],
+              "updated_at": timezone.now(), "updated_by": actor}
+    if row is None:
+        row = CalendarDay.objects.create(date=day, **values)
+    else:
+        CalendarDay.objects.filter(pk=row.pk).update(**values)
+        row.refresh_from_db()
+    audit.log(actor=actor, action="core.calendar_day_set", obj=row, before=before,
+              after=audit.snapshot(row, ["date", "is_working", "note"]))
+    worktime.clear_cache()
+    transaction.on_commit(worktime.clear_cache)
+    return row
+
+
+@transaction.atomic
+def calendar_day_clear(*, actor: Any, day: date) -> bool:
+    """Remove the override for a day (the official calendar applies again). False if none existed."""
+    from . import worktime
+
+    _calendar_writer(actor)
+    row = CalendarDay.objects.filter(date=day).first()
+    if row is None:
+        return False
+    audit.log(actor=actor, action="core.calendar_day_clear", obj=row,
+              before=audit.snapshot(row, ["date", "is_working", "note"]), after=None)
+    row.delete()
+    worktime.clear_cache()
+    transaction.on_commit(worktime.clear_cache)
+    return True

@@ -1,0 +1,324 @@
+"""Working time on the official Chinese calendar: holidays, make-up working days (调休), office hours.
+
+A day is a working day according to, in order:
+1. the CalendarDay override table (edited by the establishment office on the calendar page);
+2. the `chinese_calendar` package (official State Council arrangements, known years only);
+3. a weekday fallback (Monday–Friday) for years the package does not know yet.
+
+All inputs are aware datetimes; everything is computed in Asia/Shanghai and returned as aware
+datetimes in that zone. Arithmetic steps day by day (never minute by minute); the package lookup is
+cached per day, the override table is read once per year per call (and cached briefly outside tests).
+"""
+
+import datetime as dt
+import time as _time
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+# Default office hours: 08:30–12:00 and 14:00–17:30, 7 hours a day.
+WORK_PERIODS = ((time(8, 30), time(12, 0)), (time(14, 0), time(17, 30)))
+
+_MAX_DAYS_SEARCHED = 3660  # ten years without a working day means the calendar is broken
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+
+
+def work_periods() -> tuple[tuple[time, time], ...]:
+    periods = settings.TIAOKUAI.get("WORK_PERIODS", WORK_PERIODS)
+    return tuple((_as_time(a), _as_time(b)) for a, b in periods)
+
+
+def _as_time(value) -> time:
+    if isinstance(value, time):
+        return value
+    hours, minutes = str(value).split(":")[:2]
+    return time(int(hours), int(minutes))
+
+
+def _period_minutes(a: time, b: time) -> int:
+    return (b.hour * 60 + b.minute) - (a.hour * 60 + a.minute)
+
+
+def minutes_per_day() -> int:
+    return sum(_period_minutes(a, b) for a, b in work_periods())
+
+
+# ---------------------------------------------------------------------------------------------
+# Which days are working days
+
+
+@lru_cache(maxsize=8192)
+def _official(day: date) -> bool | None:
+    """The package's answer, or None when it has no data for that year."""
+    import chinese_calendar
+
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
+
+
+@lru_cache(maxsize=64)
+def package_knows_year(year: int) -> bool:
+    return _official(date(year, 1, 1)) is not None
+
+
+def official_holiday_detail(day: date) -> tuple[bool, str | None] | None:
+    """(is_holiday, English holiday name or None) from the package, None when the year is unknown."""
+    import chinese_calendar
+
+    try:
+        is_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    return bool(is_holiday), name
+
+
+_override_cache: dict[int, tuple[float, dict[date, bool]]] = {}
+
+
+def _cache_seconds() -> float:
+    if getattr(settings, "TESTING", False):
+        return 0  # tests roll back their rows; a cache would outlive them
+    return float(settings.TIAOKUAI.get("CALENDAR_CACHE_SECONDS", 60))
+
+
+def clear_cache() -> None:
+    """Forget cached overrides (called by the calendar services after a change)."""
+    _override_cache.clear()
+
+
+def _overrides_for_year(year: int) -> dict[date, bool]:
+    ttl = _cache_seconds()
+    if ttl > 0:
+        hit = _override_cache.get(year)
+        if hit is not None and hit[0] > _time.monotonic():
+            return hit[1]
+    from .models import CalendarDay
+
+    rows = dict(
+        CalendarDay.objects.filter(date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)).values_list(
+            "date", "is_working"
+        )
+    )
+    if ttl > 0:
+        _override_cache[year] = (_time.monotonic() + ttl, rows)
+    return rows
+
+
+class _Days:
+    """Day classifier for one calculation: reads each year's overrides at most once."""
+
+    def __init__(self) -> None:
+        self._years: dict[int, dict[date, bool]] = {}
+
+    def working(self, day: date) -> bool:
+        overrides = self._years.get(day.year)
+        if overrides is None:
+            overrides = self._years[day.year] = _overrides_for_year(day.year)
+        value = overrides.get(day)
+        if value is not None:
+            return value
+        official = _official(day)
+        if official is not None:
+            return official
+        return day.weekday() < 5
+
+
+def is_working_day(day: date) -> bool:
+    return _Days().working(day)
+
+
+def calendar_source(year: int) -> str:
+    """"override" when the office entered days for the year, "official" when the package knows it,
+    "fallback" otherwise (weekdays only: the year's holidays are not published/installed yet)."""
+    if _overrides_for_year(year):
+        return "override"
+    if package_knows_year(year):
+        return "official"
+    return "fallback"
+
+
+# ---------------------------------------------------------------------------------------------
+# Arithmetic
+
+
+def _local(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("worktime needs aware datetimes")
+    return value.astimezone(TZ)
+
+
+def _at(day: date, clock: time) -> datetime:
+    return datetime.combine(day, clock, tzinfo=TZ)
+
+
+def _segments(day: date) -> Iterator[tuple[datetime, datetime]]:
+    for a, b in work_periods():
+        yield _at(day, a), _at(day, b)
+
+
+def add_working_minutes(start: datetime, minutes: int) -> datetime:
+    """The instant when `minutes` working minutes have passed since `start`.
+
+    With minutes == 0 this is the next working instant at or after start. A sum that ends exactly
+    at the end of a period stays there (17:30), it does not jump to the next morning."""
+    if minutes < 0:
+        raise ValueError("minutes must not be negative")
+    local = _local(start)
+    remaining = timedelta(minutes=minutes)
+    full_day = timedelta(minutes=minutes_per_day())
+    days = _Days()
+    day = local.date()
+    for offset in range(_MAX_DAYS_SEARCHED):
+        if days.working(day):
+            if offset > 0 and remaining > full_day:
+                remaining -= full_day
+            else:
+                for seg_start, seg_end in _segments(day):
+                    begin = max(seg_start, local)
+                    if begin >= seg_end:
+                        continue
+                    available = seg_end - begin
+                    if remaining <= available:
+                        return begin + remaining
+                    remaining -= available
+        day += timedelta(days=1)
+    raise ValueError("no working day found")
+
+
+def next_working_moment(start: datetime) -> datetime:
+    return add_working_minutes(start, 0)
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """The same clock time `days` working days later. A start outside working hours is first moved
+    to the next working moment (Saturday 10:00 + 1 → Tuesday 08:30)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    rolled = next_working_moment(start)
+    if days == 0:
+        return rolled
+    classifier = _Days()
+    day = rolled.date()
+    counted = 0
+    for _i in range(_MAX_DAYS_SEARCHED):
+        day += timedelta(days=1)
+        if classifier.working(day):
+            counted += 1
+            if counted == days:
+                return _at(day, rolled.time())
+    raise ValueError("no working day found")
+
+
+def working_minutes_between(start: datetime, end: datetime) -> int:
+    """Working minutes from start to end (negative when end is before start)."""
+    if end < start:
+        return -working_minutes_between(end, start)
+    a, b = _local(start), _local(end)
+    days = _Days()
+    full_day = timedelta(minutes=minutes_per_day())
+    total = timedelta()
+    day = a.date()
+    last = b.date()
+    while day <= last:
+        if days.working(day):
+            if a.date() < day < last:
+                total += full_day
+            else:
+                for seg_start, seg_end in _segments(day):
+                    lo, hi = max(seg_start, a), min(seg_end, b)
+                    if hi > lo:
+                        total += hi - lo
+        day += timedelta(days=1)
+    return int(total.total_seconds() // 60)
+
+
+def deadline(start: datetime, *, minutes: int, natural: bool = False) -> datetime:
+    """Due time `minutes` after start: working minutes, or plain clock minutes when natural
+    (emergencies run around the clock)."""
+    if natural:
+        return _local(start) + timedelta(minutes=minutes)
+    return add_working_minutes(start, minutes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels
+
+
+def duration_label(minutes: int, *, natural: bool = False) -> str:
+    """"1 working day 3 hours" / "2 hours 5 minutes" / "25 minutes" (at most two units)."""
+    minutes = abs(int(minutes))
+    day_length = 24 * 60 if natural else (minutes_per_day() or 24 * 60)
+    days, rest = divmod(minutes, day_length)
+    hours, mins = divmod(rest, 60)
+    parts: list[str] = []
+    if days:
+        if natural:
+            parts.append(ngettext("%(count)d day", "%(count)d days", days) % {"count": days})
+        else:
+            parts.append(ngettext("%(count)d working day", "%(count)d working days", days) % {"count": days})
+        if hours:
+            parts.append(ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours})
+    elif hours:
+        parts.append(ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours})
+        if mins:
+            parts.append(ngettext("%(count)d minute", "%(count)d minutes", mins) % {"count": mins})
+    else:
+        parts.append(ngettext("%(count)d minute", "%(count)d minutes", mins) % {"count": mins})
+    return " ".join(parts)
+
+
+def remaining_minutes(now: datetime, due: datetime, *, natural: bool = False) -> int:
+    if natural:
+        return int((due - now).total_seconds() // 60) if due >= now else -int((now - due).total_seconds() // 60)
+    return working_minutes_between(now, due)
+
+
+def remaining_label(now: datetime, due: datetime, *, natural: bool = False) -> str:
+    """"还剩 1 个工作日 3 小时" / "已超时 2 小时" (English msgids; overdue counted in the same time)."""
+    minutes = remaining_minutes(now, due, natural=natural)
+    if due > now:
+        if minutes == 0:
+            return _("Due at the start of the next working period")
+        return _("%(duration)s left") % {"duration": duration_label(minutes, natural=natural)}
+    if minutes == 0:
+        return _("Due now")
+    return _("Overdue by %(duration)s") % {"duration": duration_label(minutes, natural=natural)}
+
+
+def year_days(year: int) -> list[dict]:
+    """Every day of a year that differs from a plain Mon–Fri week or has an override, for the
+    calendar page: date, is_working, source ("override"/"official"/"fallback"), holiday name."""
+    overrides = _overrides_for_year(year)
+    out = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        weekday_working = day.weekday() < 5
+        official = _official(day)
+        detail = official_holiday_detail(day) if official is not None else None
+        entry = {
+            "date": day,
+            "weekday_working": weekday_working,
+            "official": official,
+            "holiday_name": detail[1] if detail else None,
+            "override": overrides.get(day),
+        }
+        effective = entry["override"] if entry["override"] is not None else (
+            official if official is not None else weekday_working
+        )
+        entry["is_working"] = effective
+        if entry["override"] is not None or (official is not None and official != weekday_working):
+            out.append(entry)
+        day += dt.timedelta(days=1)
+    return out

@@ -1,0 +1,127 @@
+"""Outside channels a notification is delivered over. Pluggable: subclass Channel, register it,
+and enable it by name in settings.TIAOKUAI["NOTIFY_CHANNELS"] (default ["log"]).
+
+A channel's send() returns normally on success and raises on failure: ChannelError (or any
+exception) → retried with back-off; PermanentError → dead at once (no phone number, bad address).
+"""
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from typing import TYPE_CHECKING, ClassVar
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+if TYPE_CHECKING:
+    from .models import Notification
+
+logger = logging.getLogger("tiaokuai.notify")
+
+
+class ChannelError(Exception):
+    """Sending failed; worth trying again later."""
+
+
+class PermanentError(ChannelError):
+    """Sending can never succeed for this recipient (missing phone/e-mail); do not retry."""
+
+
+class Channel:
+    name: ClassVar[str] = ""
+
+    def send(self, notification: "Notification") -> None:
+        raise NotImplementedError
+
+
+class LogChannel(Channel):
+    """Default: write the message to the `tiaokuai.notify` logger (for intranets without SMS)."""
+
+    name = "log"
+
+    def send(self, notification: "Notification") -> None:
+        logger.info(
+            "notification %s to user %s [%s] %s %s",
+            notification.pk, notification.recipient_id, notification.kind, notification.title, notification.url,
+        )
+
+
+def _absolute(url: str) -> str:
+    base = str(settings.TIAOKUAI.get("BASE_URL", "")).rstrip("/")
+    return f"{base}{url}" if base and url.startswith("/") else url
+
+
+class SmsChannel(Channel):
+    """POST {"phone", "text"} as JSON to settings.TIAOKUAI["SMS_GATEWAY_URL"] (the county's SMS
+    gateway). Does nothing useful unless configured: an unconfigured gateway is a permanent error."""
+
+    name = "sms"
+
+    def send(self, notification: "Notification") -> None:
+        gateway = settings.TIAOKUAI.get("SMS_GATEWAY_URL")
+        if not gateway:
+            raise PermanentError("SMS gateway is not configured (TIAOKUAI SMS_GATEWAY_URL)")
+        if not str(gateway).startswith(("http://", "https://")):
+            raise PermanentError("SMS gateway URL must be http(s)")
+        person = getattr(notification.recipient, "person", None)
+        phone = getattr(person, "phone", "")
+        if not phone:
+            raise PermanentError("recipient has no phone number")
+        text = notification.title
+        if notification.url:
+            text = f"{text} {_absolute(notification.url)}"
+        data = json.dumps({"phone": phone, "text": text}, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        token = settings.TIAOKUAI.get("SMS_GATEWAY_TOKEN")
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(gateway, data=data, headers=headers, method="POST")  # noqa: S310
+        timeout = float(settings.TIAOKUAI.get("SMS_GATEWAY_TIMEOUT", 10))
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310  (scheme checked)
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            raise ChannelError(f"SMS gateway answered {exc.code}") from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise ChannelError(f"SMS gateway unreachable: {exc}") from exc
+        if not 200 <= status < 300:
+            raise ChannelError(f"SMS gateway answered {status}")
+
+
+class EmailChannel(Channel):
+    """E-mail through Django's mail settings (EMAIL_HOST …)."""
+
+    name = "email"
+
+    def send(self, notification: "Notification") -> None:
+        address = notification.recipient.email
+        if not address:
+            raise PermanentError("recipient has no e-mail address")
+        body = notification.body
+        if notification.url:
+            body = f"{body}\n\n{_absolute(notification.url)}".strip()
+        try:
+            send_mail(notification.title, body, None, [address], fail_silently=False)
+        except Exception as exc:
+            raise ChannelError(f"mail not sent: {exc}") from exc
+
+
+CHANNELS: dict[str, type[Channel]] = {c.name: c for c in (LogChannel, SmsChannel, EmailChannel)}
+
+
+def register_channel(cls: type[Channel]) -> type[Channel]:
+    """Add a channel class (usable as a decorator)."""
+    CHANNELS[cls.name] = cls
+    return cls
+
+
+def enabled_channels() -> list[str]:
+    return list(settings.TIAOKUAI.get("NOTIFY_CHANNELS", ["log"]))
+
+
+def get_channel(name: str) -> Channel:
+    try:
+        return CHANNELS[name]()
+    except KeyError:
+        raise PermanentError(f"unknown channel {name!r}") from None

@@ -1,0 +1,203 @@
+"""Writes for notifications: create (with outbox rows), mark read, attempt and retry deliveries.
+
+notify() is called inside the caller's business transaction. It only inserts rows; sending is
+deferred with transaction.on_commit to a django.tasks task, so a rolled-back action notifies nobody
+and a failing channel can never roll back the action (the failure is recorded on the Delivery row
+and retried by the `notify.retry` sweep)."""
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tiaokuai.core import audit
+from tiaokuai.core.access import viewer_for
+from tiaokuai.core.errors import Conflict, NotFound
+from tiaokuai.org.choices import Role
+
+from .channels import PermanentError, enabled_channels, get_channel
+from .choices import OPEN_STATES, DeliveryState
+from .models import Delivery, Notification
+
+logger = logging.getLogger("tiaokuai.notify")
+
+MAX_ERROR_CHARS = 2000
+
+
+def backoff_minutes() -> list[int]:
+    """Wait before attempt 2, 3, …: default 1, 2, 4, 8, 16 minutes."""
+    return list(settings.TIAOKUAI.get("NOTIFY_BACKOFF_MINUTES", [1, 2, 4, 8, 16]))
+
+
+def max_attempts() -> int:
+    """After this many failed attempts a delivery is dead (default: one more than the back-off steps)."""
+    return int(settings.TIAOKUAI.get("NOTIFY_MAX_ATTEMPTS", len(backoff_minutes()) + 1))
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Delay after the `attempts`-th failed attempt (1-based)."""
+    steps = backoff_minutes() or [1]
+    index = min(attempts, len(steps)) - 1
+    return timedelta(minutes=steps[max(index, 0)])
+
+
+def notify(
+    *,
+    recipients: Iterable[Any],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    obj: models.Model | None = None,
+    channels: Sequence[str] | None = None,
+) -> list[Notification]:
+    """One in-app Notification per recipient (duplicates and inactive users skipped) and one
+    Delivery per (recipient, channel); sending starts after the surrounding transaction commits."""
+    now = timezone.now()
+    channel_names = list(dict.fromkeys(enabled_channels() if channels is None else channels))
+    seen: set[int] = set()
+    users = []
+    for user in recipients:
+        if user is None or user.pk in seen or not getattr(user, "is_active", True):
+            continue
+        seen.add(user.pk)
+        users.append(user)
+    object_type = audit.object_type_of(obj) if obj is not None else ""
+    object_id = str(obj.pk) if obj is not None else ""
+    with transaction.atomic():
+        notifications = [
+            Notification.objects.create(
+                recipient=user, kind=kind[:60], title=title[:200], body=body, url=url[:500],
+                object_type=object_type, object_id=object_id, created_at=now,
+            )
+            for user in users
+        ]
+        deliveries = Delivery.objects.bulk_create(
+            [
+                Delivery(notification=n, channel=name, created_at=now, updated_at=now, next_attempt_at=now)
+                for n in notifications
+                for name in channel_names
+            ]
+        )
+        ids = [d.pk for d in deliveries if d.pk is not None]
+        if not ids and deliveries:  # backends that do not return ids from bulk_create
+            ids = list(
+                Delivery.objects.filter(notification__in=notifications).values_list("pk", flat=True)
+            )
+        if ids:
+            transaction.on_commit(lambda: _enqueue(ids), robust=True)
+    return notifications
+
+
+def _enqueue(delivery_ids: list[int]) -> None:
+    from .tasks import send_deliveries
+
+    try:
+        send_deliveries.enqueue(delivery_ids=delivery_ids)
+    except Exception:
+        # The rows stay pending and the notify.retry sweep sends them within a minute.
+        logger.exception("could not enqueue deliveries %s; the retry sweep will pick them up", delivery_ids)
+
+
+def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
+    """Try one delivery once (system action, no actor). Claims the attempt with compare-and-set on
+    (state, attempts) so two workers never send the same attempt; returns the resulting state, or
+    "skipped" when it was not due or someone else claimed it."""
+    now = now or timezone.now()
+    row = (
+        Delivery.objects.filter(pk=delivery_id, state__in=OPEN_STATES)
+        .select_related("notification__recipient__person")
+        .first()
+    )
+    if row is None or (row.next_attempt_at is not None and row.next_attempt_at > now):
+        return "skipped"
+    attempt = row.attempts + 1
+    # Claim: the lease is the back-off delay, so a worker dying mid-send leads to a normal retry.
+    claimed = Delivery.objects.filter(pk=row.pk, state=row.state, attempts=row.attempts).update(
+        attempts=attempt, next_attempt_at=now + retry_delay(attempt), updated_at=now
+    )
+    if not claimed:
+        return "skipped"
+    try:
+        get_channel(row.channel).send(row.notification)
+    except Exception as exc:
+        permanent = isinstance(exc, PermanentError)
+        dead = permanent or attempt >= max_attempts()
+        state = DeliveryState.DEAD if dead else DeliveryState.FAILED
+        message = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+        Delivery.objects.filter(pk=row.pk, attempts=attempt).update(
+            state=state, last_error=message, updated_at=timezone.now(),
+            next_attempt_at=None if dead else now + retry_delay(attempt),
+        )
+        log = logger.error if dead else logger.warning
+        log("delivery %s over %s failed (attempt %s, %s): %s", row.pk, row.channel, attempt, state, message)
+        return str(state)
+    Delivery.objects.filter(pk=row.pk, attempts=attempt).update(
+        state=DeliveryState.SENT, sent_at=timezone.now(), updated_at=timezone.now(), next_attempt_at=None,
+    )
+    return str(DeliveryState.SENT)
+
+
+def retry_due(*, now: datetime, limit: int = 500) -> dict[str, int]:
+    """Send every open delivery whose next attempt is due (the notify.retry sweep)."""
+    due_ids = list(
+        Delivery.objects.filter(state__in=OPEN_STATES, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    counts = {"due": len(due_ids), "sent": 0, "failed": 0, "dead": 0, "skipped": 0}
+    for pk in due_ids:
+        result = delivery_attempt(delivery_id=pk, now=now)
+        counts[result] = counts.get(result, 0) + 1
+    return counts
+
+
+def notification_mark_read(*, actor: Any, notification_id: int) -> None:
+    """Mark one of the actor's own notifications read (idempotent). Someone else's → NotFound.
+    Reading is not a governance action: no audit event (the row's read_at is the record)."""
+    if not getattr(actor, "is_authenticated", False):
+        raise NotFound(_("Notification not found."))
+    row = Notification.objects.filter(pk=notification_id, recipient=actor).first()
+    if row is None:
+        raise NotFound(_("Notification not found."))
+    if row.read_at is None:
+        Notification.objects.filter(pk=row.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_mark_all_read(*, actor: Any) -> int:
+    if not getattr(actor, "is_authenticated", False):
+        raise NotFound(_("Notification not found."))
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def delivery_retry(*, actor: Any, delivery_id: int) -> Delivery:
+    """The establishment office sends a failed or dead delivery again now (attempts restart)."""
+    viewer = viewer_for(actor)
+    if not viewer.has_role(Role.ESTABLISHMENT_OFFICE):
+        raise NotFound(_("Delivery not found."))
+    row = Delivery.objects.filter(pk=delivery_id).first()
+    if row is None:
+        raise NotFound(_("Delivery not found."))
+    if row.state not in (DeliveryState.FAILED, DeliveryState.DEAD):
+        raise Conflict(_("Only failed deliveries can be sent again."), code="invalid_transition")
+    before = audit.snapshot(row, ["state", "attempts", "last_error"])
+    now = timezone.now()
+    updated = Delivery.objects.filter(pk=row.pk, state=row.state, attempts=row.attempts).update(
+        state=DeliveryState.PENDING, attempts=0, next_attempt_at=now, updated_at=now
+    )
+    if not updated:
+        raise Conflict(
+            _("The record was changed by someone else or is no longer in the expected state; reload and try again."),
+            code="state_conflict",
+        )
+    row.refresh_from_db()
+    audit.log(actor=actor, action="notify.delivery_retry", obj=row, before=before,
+              after=audit.snapshot(row, ["state", "attempts"]))
+    transaction.on_commit(lambda: _enqueue([row.pk]), robust=True)
+    return row
