@@ -299,7 +299,10 @@ def remaining_label(now: datetime, due: datetime, *, natural: bool = False) -> s
 
 def year_days(year: int) -> list[dict]:
     """Every day of a year that differs from a plain Mon–Fri week or has an override, for the
-    calendar page: date, is_working, source ("override"/"official"/"fallback"), holiday name."""
+    calendar page: date, is_working, official answer, override, note, holiday name (English)."""
+    from .models import CalendarDay
+
+    notes = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "note"))
     overrides = _overrides_for_year(year)
     out = []
     day = date(year, 1, 1)
@@ -313,6 +316,7 @@ def year_days(year: int) -> list[dict]:
             "official": official,
             "holiday_name": detail[1] if detail else None,
             "override": overrides.get(day),
+            "note": notes.get(day, ""),
         }
         effective = entry["override"] if entry["override"] is not None else (
             official if official is not None else weekday_working
