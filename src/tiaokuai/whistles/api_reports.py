@@ -1,0 +1,42 @@
+"""GET /api/v1/whistle-figures?month=2026-11&by=department|township — the monthly figures as JSON."""
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from tiaokuai.core.api import viewer
+
+from . import reports
+
+router = Router(tags=["whistles"])
+
+
+class FigureRow(Schema):
+    id: int
+    name: str
+    whistles: int
+    dispatches: int
+    responded_on_time: int
+    arrived_on_time: int
+    resolved_on_time: int
+    response_rate: float | None
+    arrival_rate: float | None
+    resolution_rate: float | None
+    rated: int
+    avg_rating: float | None
+    disputes: int
+    disputes_open: int
+    disputes_kept: int
+    disputes_rerouted: int
+
+
+class FiguresOut(Schema):
+    month: str
+    by: str
+    rows: list[FigureRow]
+
+
+@router.get("/whistle-figures", response=FiguresOut)
+def whistle_figures(request: HttpRequest, month: str = "", by: str = "department"):
+    by = by if by in ("department", "township") else "department"
+    first = reports.parse_month(month)
+    return {"month": f"{first:%Y-%m}", "by": by, "rows": reports.monthly_figures(viewer(request), first, by)}

@@ -1,0 +1,471 @@
+"""Whistle pages: thin. Parse input, call one service or selector, render.
+
+Missing and forbidden both give 404; a state conflict (someone acted first) shows a message and
+changes nothing; invalid input shows the messages beside the fields."""
+
+import functools
+import operator
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tiaokuai.core import audit, worktime
+from tiaokuai.core.access import viewer_for
+from tiaokuai.core.errors import Conflict, Invalid, NotFound
+from tiaokuai.core.paging import paginate
+from tiaokuai.duties.models import Domain
+from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
+from tiaokuai.org.models import Division, Organisation
+
+from . import reports, services
+
+try:  # TEMP until W1 commits selectors.py
+    from . import selectors
+except ImportError:  # pragma: no cover
+    selectors = None  # type: ignore[assignment]
+from .choices import DispatchStatus, Urgency, WhistleStatus
+from .forms import (
+    ArriveForm,
+    BoardFilterForm,
+    DecideForm,
+    DisputeForm,
+    FiguresForm,
+    NoteForm,
+    RaiseForm,
+    RateForm,
+    ReasonForm,
+    ResolveForm,
+    RouteForm,
+    apply_service_errors,
+)
+from .models import Attachment, Dispatch, DispatchNote, Rating
+
+COUNTY = set(COUNTY_WIDE_ROLES)
+BOARD_ROLES = COUNTY | {Role.DEPARTMENT, Role.TOWNSHIP}
+STAFF_ROLES = set(Role.values) - {Role.CITIZEN}
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require(viewer, roles) -> None:
+    if not viewer.has_role(*roles):
+        raise Http404
+
+
+def _not_found_as_404(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
+
+
+def _next_url(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def _responding_organisations():
+    return Organisation.objects.filter(kind__in=["county_department", "stationed_agency"], is_active=True).order_by(
+        "code")
+
+
+# ---------------------------------------------------------------------------------------------
+# Raise (phone-sized)
+
+
+@login_required
+@_not_found_as_404
+def raise_whistle(request):
+    viewer = viewer_for(request.user)
+    _require(viewer, {Role.TOWNSHIP})
+    villages = Division.objects.filter(level="village", township_id__in=viewer.township_ids).order_by("code")
+    items = (selectors.whistle_items_in_force(timezone.localdate()).select_related("domain")
+             .order_by("domain__order", "domain__code", "code"))
+    village_code = request.POST.get("village") if request.method == "POST" else None
+    grids = (Division.objects.filter(level="grid", parent__code=village_code, township_id__in=viewer.township_ids)
+             .order_by("code") if village_code else Division.objects.none())
+    form = RaiseForm(request.POST or None, request.FILES or None, items=items, villages=villages, grids=grids)
+    if request.method == "POST" and form.is_valid():
+        try:
+            whistle = services.whistle_raise(actor=request.user, **form.service_kwargs())
+        except Invalid as exc:
+            apply_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Whistle %(number)s raised.") % {"number": whistle.number})
+            return redirect("whistles:detail", pk=whistle.pk)
+    return render(request, "whistles/raise.html", {"form": form})
+
+
+@login_required
+@require_GET
+def grids(request):
+    """htmx partial: the <option>s of the grid select for one village of the viewer's township."""
+    viewer = viewer_for(request.user)
+    code = request.GET.get("village", "")
+    rows = Division.objects.none()
+    if code and (viewer.township_ids or viewer.county_wide):
+        rows = Division.objects.filter(level="grid", parent__code=code)
+        if not viewer.county_wide:
+            rows = rows.filter(township_id__in=viewer.township_ids)
+        rows = rows.order_by("code")
+    return render(request, "whistles/_grid_options.html", {"grids": rows})
+
+
+# ---------------------------------------------------------------------------------------------
+# Department inbox
+
+
+INBOX_ACTIONS = {
+    DispatchStatus.DISPATCHED: ["respond", "dispute"],
+    DispatchStatus.RESPONDED: ["arrive", "dispute"],
+    DispatchStatus.ARRIVED: ["resolve", "note", "dispute"],
+}
+
+
+@login_required
+def inbox(request):
+    viewer = viewer_for(request.user)
+    _require(viewer, {Role.DEPARTMENT})
+    page_obj = paginate(request, selectors.dispatch_inbox(viewer))
+    now = timezone.now()
+    rows = [{"d": d, "deadline": reports.current_deadline(d, now), "actions": INBOX_ACTIONS.get(d.status, [])}
+            for d in page_obj]
+    return render(request, "whistles/inbox.html", {
+        "page_obj": page_obj, "rows": rows, "next": request.get_full_path(), **_action_forms()})
+
+
+def _action_forms() -> dict:
+    return {"arrive_form": ArriveForm(), "resolve_form": ResolveForm(), "dispute_form": DisputeForm(),
+            "note_form": NoteForm(), "reason_form": ReasonForm()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Whistle page
+
+
+@login_required
+@_not_found_as_404
+def detail(request, pk: int):
+    viewer = viewer_for(request.user)
+    whistle = selectors.whistle_detail(viewer, pk)
+    dispatches = list(
+        Dispatch.objects.filter(whistle_id=whistle.pk).select_related("organisation").order_by("-role", "id")
+    )
+    for d in dispatches:
+        d.whistle = whistle
+    allowed = selectors.allowed_actions(viewer, whistle)
+    now = timezone.now()
+    rows = [{"d": d, "deadlines": reports.deadlines(d, now), "actions": allowed.get(d.pk, [])} for d in dispatches]
+    notes = (DispatchNote.objects.filter(dispatch__whistle_id=whistle.pk)
+             .select_related("author__person", "dispatch__organisation").prefetch_related("attachments"))
+    photos = Attachment.objects.filter(whistle_id=whistle.pk, note__isnull=True)
+    ratings = Rating.objects.filter(dispatch__whistle_id=whistle.pk).select_related("dispatch__organisation")
+    events = functools.reduce(operator.or_, [audit.timeline(whistle)] + [audit.timeline(d) for d in dispatches])
+    whistle_actions = allowed.get("whistle", [])
+    context = {
+        "whistle": whistle, "rows": rows, "notes": notes, "photos": photos, "ratings": ratings,
+        "events": events.order_by("at", "id"), "whistle_actions": whistle_actions,
+        "next": request.get_full_path(), **_action_forms(),
+    }
+    if "rate" in whistle_actions:
+        rated = {r.dispatch_id for r in ratings}
+        context["rate_forms"] = [(d, RateForm(prefix=f"r{d.pk}")) for d in dispatches
+                                 if d.pk not in rated and d.status == DispatchStatus.RESOLVED]
+    if "route" in whistle_actions:
+        context["route_form"] = RouteForm(organisations=_responding_organisations())
+    return render(request, "whistles/detail.html", context)
+
+
+@login_required
+@_not_found_as_404
+def attachment(request, pk: int):
+    viewer = viewer_for(request.user)
+    row = Attachment.objects.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    selectors.whistle_detail(viewer, row.whistle_id)  # 404 unless the viewer may see the whistle
+    return FileResponse(row.file.open("rb"), content_type=row.content_type,
+                        filename=row.original_name or None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions: small forms posting here; each calls one service.
+
+
+def _run(request, fn, **kwargs):
+    """Call a service; conflicts and invalid input become a message and change nothing."""
+    try:
+        fn(actor=request.user, **kwargs)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return False
+    except Invalid as exc:
+        details = "; ".join(str(m) for msgs in exc.details.values() for m in (msgs if isinstance(msgs, list) else [msgs]))
+        messages.error(request, f"{exc.message} {details}".strip())
+        return False
+    return True
+
+
+def _form_errors(form) -> str:
+    return "; ".join(f"{form.fields[k].label if k in form.fields else ''} {' '.join(v)}".strip()
+                     for k, v in form.errors.items())
+
+
+DISPATCH_DONE = {
+    "respond": _("Response recorded."),
+    "arrive": _("Arrival on site recorded."),
+    "resolve": _("Marked as resolved."),
+    "dispute": _("Dispute sent to the establishment office."),
+    "note": _("Note added."),
+}
+
+
+@login_required
+@require_POST
+@_not_found_as_404
+def dispatch_action(request, pk: int, action: str):
+    fallback = reverse("whistles:inbox")
+    if action == "respond":
+        ok = _run(request, services.dispatch_respond, dispatch_id=pk)
+    elif action == "arrive":
+        form = ArriveForm(request.POST)
+        ok = form.is_valid() and _run(request, services.dispatch_arrive, dispatch_id=pk,
+                                      people=form.cleaned_data["people"])
+    elif action == "resolve":
+        form = ResolveForm(request.POST)
+        ok = form.is_valid() and _run(request, services.dispatch_resolve, dispatch_id=pk,
+                                      outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"])
+    elif action == "dispute":
+        form = DisputeForm(request.POST)
+        ok = form.is_valid() and _run(request, services.dispatch_dispute, dispatch_id=pk,
+                                      reason=form.cleaned_data["reason"])
+    elif action == "note":
+        form = NoteForm(request.POST, request.FILES)
+        ok = form.is_valid() and _run(request, services.dispatch_add_note, dispatch_id=pk,
+                                      text=form.cleaned_data["text"], attachments=form.cleaned_data["files"])
+    else:
+        raise Http404
+    if action != "respond" and not form.is_valid():
+        messages.error(request, _form_errors(form))
+    elif ok:
+        messages.success(request, DISPATCH_DONE[action])
+    return redirect(_next_url(request, fallback))
+
+
+WHISTLE_DONE = {
+    "confirm": _("Confirmed: the whistle is done."),
+    "return": _("Returned to the departments."),
+    "rate": _("Thank you: ratings saved."),
+    "close": _("Whistle closed."),
+    "reopen": _("Whistle reopened."),
+    "route": _("Whistle routed."),
+}
+
+
+@login_required
+@require_POST
+@_not_found_as_404
+def whistle_action(request, pk: int, action: str):
+    fallback = reverse("whistles:detail", args=[pk])
+    form = None
+    if action == "confirm":
+        ok = _run(request, services.whistle_confirm, whistle_id=pk)
+    elif action == "close":
+        ok = _run(request, services.whistle_close, whistle_id=pk)
+    elif action in ("return", "reopen"):
+        form = ReasonForm(request.POST)
+        fn = services.whistle_return if action == "return" else services.whistle_reopen
+        ok = form.is_valid() and _run(request, fn, whistle_id=pk, reason=form.cleaned_data["reason"])
+    elif action == "route":
+        form = RouteForm(request.POST, organisations=_responding_organisations())
+        ok = form.is_valid() and _run(request, services.whistle_route_manually, whistle_id=pk,
+                                      lead_code=form.cleaned_data["lead"],
+                                      assist_codes=[c for c in form.cleaned_data["assists"]
+                                                    if c != form.cleaned_data["lead"]])
+    elif action == "rate":
+        ids = [int(x) for x in request.POST.getlist("dispatch") if x.isdigit()]
+        ratings, bad = [], None
+        for dispatch_id in ids:
+            f = RateForm(request.POST, prefix=f"r{dispatch_id}")
+            if not f.is_valid():
+                bad = f
+                break
+            ratings.append({"dispatch_id": dispatch_id, **f.cleaned_data})
+        if bad is not None:
+            messages.error(request, _form_errors(bad))
+            return redirect(_next_url(request, fallback))
+        ok = bool(ratings) and _run(request, services.whistle_rate, whistle_id=pk, ratings=ratings)
+    else:
+        raise Http404
+    if form is not None and not form.is_valid():
+        messages.error(request, _form_errors(form))
+    elif ok:
+        messages.success(request, WHISTLE_DONE[action])
+    return redirect(_next_url(request, fallback))
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists
+
+
+@login_required
+def whistle_list(request):
+    viewer = viewer_for(request.user)
+    _require(viewer, STAFF_ROLES)
+    qs = selectors.visible_whistles(viewer).select_related("item", "township", "village")
+    status = request.GET.get("status", "")
+    if status in WhistleStatus.values:
+        qs = qs.filter(status=status)
+    number = request.GET.get("q", "").strip()
+    if number:
+        qs = qs.filter(number__icontains=number)
+    return render(request, "whistles/list.html", {
+        "page_obj": paginate(request, qs), "statuses": WhistleStatus.choices, "status": status, "q": number})
+
+
+def _board_filters(viewer, data):
+    townships = Division.objects.filter(level="township").order_by("code")
+    if not viewer.county_wide and viewer.has_role(Role.TOWNSHIP) and not viewer.has_role(Role.DEPARTMENT):
+        townships = townships.filter(pk__in=viewer.township_ids)
+    departments = Organisation.objects.filter(kind="county_department", is_active=True).order_by("code")
+    return BoardFilterForm(data or None, townships=townships, departments=departments,
+                           domains=Domain.objects.order_by("order", "code"),
+                           statuses=[c for c in WhistleStatus.choices if c[0] != WhistleStatus.CLOSED])
+
+
+@login_required
+def board(request):
+    viewer = viewer_for(request.user)
+    _require(viewer, BOARD_ROLES)
+    form = _board_filters(viewer, request.GET)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None, False)}
+    qs = selectors.board(viewer, **filters)
+    base = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
+    counts = selectors.board(viewer, **base).order_by().values("status").annotate(n=_count()).values_list("status", "n")
+    counts = OrderedDict((s, 0) for s in (WhistleStatus.ROUTING, WhistleStatus.OPEN, WhistleStatus.RESOLVED)) | dict(
+        counts)
+    overdue_count = selectors.board(viewer, **base, overdue=True).count()
+    page_obj = paginate(request, qs)
+    now = timezone.now()
+    rows = []
+    for w in page_obj:
+        lead = [d for d in w.dispatches.all() if d.status != DispatchStatus.WITHDRAWN]
+        for d in lead:
+            d.whistle = w
+        overdue = any(reports.current_deadline(d, now).get("css") == "status-overdue" for d in lead)
+        rows.append({"w": w, "dispatches": lead, "overdue": overdue})
+    return render(request, "whistles/board.html", {
+        "form": form, "page_obj": page_obj, "rows": rows, "overdue_count": overdue_count,
+        "counts": [(WhistleStatus(s).label, n, s) for s, n in counts.items() if s in WhistleStatus.values],
+    })
+
+
+def _count():
+    from django.db.models import Count
+
+    return Count("id")
+
+
+@login_required
+def disputes(request):
+    viewer = viewer_for(request.user)
+    _require(viewer, {Role.ESTABLISHMENT_OFFICE})
+    orgs = list(_responding_organisations())
+    rows = [(d, DecideForm(prefix=f"d{d.pk}", organisations=orgs)) for d in selectors.open_disputes(viewer)]
+    return render(request, "whistles/disputes.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+@_not_found_as_404
+def dispute_decide(request, pk: int):
+    viewer = viewer_for(request.user)
+    _require(viewer, {Role.ESTABLISHMENT_OFFICE})
+    form = DecideForm(request.POST, prefix=f"d{pk}", organisations=_responding_organisations())
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        data = form.cleaned_data
+        if _run(request, services.dispute_decide, dispute_id=pk, decision=data["decision"],
+                organisation_code=data["organisation"] or None, note=data["note"]):
+            messages.success(request, _("Decision recorded."))
+    return redirect(_next_url(request, reverse("whistles:disputes")))
+
+
+@login_required
+def items(request):
+    viewer = viewer_for(request.user)
+    _require(viewer, STAFF_ROLES)
+    on = timezone.localdate()
+    rows = selectors.whistle_items_in_force(on).select_related("domain", "release").order_by(
+        "domain__order", "domain__code", "code")
+    groups: OrderedDict = OrderedDict()
+    release = None
+    for item in rows:
+        release = release or item.release
+        item.deadline_rows = [
+            (label, [worktime.duration_label(m, natural=u == Urgency.EMERGENCY) for m in item.minutes(u)])
+            for u, label in Urgency.choices
+        ]
+        groups.setdefault(item.domain, []).append(item)
+    return render(request, "whistles/items.html", {"groups": groups, "release": release, "on": on})
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+@login_required
+@_not_found_as_404
+def accountability(request, pk: int):
+    viewer = viewer_for(request.user)
+    report = reports.accountability(viewer, pk)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(reports.accountability_xlsx(report), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="accountability-{report["whistle"].number}.xlsx"'
+        return response
+    return render(request, "whistles/accountability.html", {"report": report, "whistle": report["whistle"]})
+
+
+@login_required
+def figures(request):
+    viewer = viewer_for(request.user)
+    _require(viewer, BOARD_ROLES)
+    month = reports.parse_month(request.GET.get("month"))
+    by = request.GET.get("by") if request.GET.get("by") in ("department", "township") else "department"
+    rows = reports.monthly_figures(viewer, month, by)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(reports.figures_xlsx(rows, month, by), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="whistle-figures-{month:%Y-%m}-{by}.xlsx"'
+        return response
+    chart = {
+        "names": [r["name"] for r in rows],
+        "whistles": [r["whistles"] for r in rows],
+        "response_rate": [r["response_rate"] for r in rows],
+        "resolution_rate": [r["resolution_rate"] for r in rows],
+        "labels": {"whistles": _("Whistles"), "response_rate": _("Responded in time %"),
+                   "resolution_rate": _("Resolved in time %")},
+    }
+    form = FiguresForm(initial={"month": f"{month:%Y-%m}", "by": by})
+    return render(request, "whistles/figures.html", {
+        "rows": rows, "month": month, "by": by, "form": form, "chart": chart,
+        "columns": reports.FIGURE_COLUMNS, "month_value": f"{month:%Y-%m}"})
