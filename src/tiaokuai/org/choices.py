@@ -75,15 +75,16 @@ class CertificateState(models.TextChoices):
 # A certificate expiring within this many days is "expiring soon".
 CERTIFICATE_EXPIRING_DAYS = 90
 
-# Tabler badge colour per state, the same everywhere.
+# Status tag CSS classes (static/css/tiaokuai.css), the same colours everywhere:
+# over-establishment and expired red, vacancies and expiring amber, fine green.
 STATE_BADGE = {
-    StaffingState.OK: "bg-green-lt",
-    StaffingState.VACANT: "bg-yellow-lt",
-    StaffingState.OVER: "bg-red-lt",
-    CertificateState.VALID: "bg-green-lt",
-    CertificateState.EXPIRING: "bg-yellow-lt",
-    CertificateState.EXPIRED: "bg-red-lt",
-    CertificateState.REVOKED: "bg-secondary-lt",
+    StaffingState.OK: "status-done",
+    StaffingState.VACANT: "status-due-soon",
+    StaffingState.OVER: "status-overdue",
+    CertificateState.VALID: "status-done",
+    CertificateState.EXPIRING: "status-due-soon",
+    CertificateState.EXPIRED: "status-overdue",
+    CertificateState.REVOKED: "status-muted",
 }
 
 # Which organisation kinds may hang under which parent kind (None: no parent).

@@ -1,13 +1,366 @@
+"""Registry pages. Thin: parse, call one selector or service, render."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import viewer_for
+from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.paging import paginate
 
-from . import selectors
+from . import selectors, services
+from .access import require_registry_editor
+from .choices import CertificateState, EstablishmentKind, OrganisationKind
+from .forms import (
+    AssignmentEndForm,
+    AssignmentForm,
+    CertificateForm,
+    CertificateRenewForm,
+    CertificateRevokeForm,
+    MembershipForm,
+    OrganisationForm,
+    PersonForm,
+    QuotaForm,
+    apply_errors,
+)
+from .models import Division, StaffAssignment
 
 
-@login_required
-def organisation_list(request):
-    orgs = selectors.visible_organisations(viewer_for(request.user))
-    return render(request, "org/organisation_list.html", {"page_obj": paginate(request, orgs)})
+def registry_view(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in only; missing-or-forbidden (NotFound) becomes a plain 404."""
+
+    @login_required
+    @wraps(fn)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return fn(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
+
+
+def _submit(request: HttpRequest, form: Any, call: Callable[[dict[str, Any]], Any]) -> Any:
+    """Run a service with a valid form's data; per-field errors go back onto the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except Invalid as exc:
+        apply_errors(form, exc)
+    except Conflict as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
+def _form_page(request: HttpRequest, form: Any, *, title: str, back: str, submit: str | None = None) -> HttpResponse:
+    back_url = back if back.startswith("/") else reverse(back)
+    return render(request, "org/form.html", {"form": form, "title": title, "back_url": back_url,
+                                             "submit_label": submit or _("Save")})
+
+
+# --------------------------------------------------------------------------- organisations
+
+
+@registry_view
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    kind = request.GET.get("kind") or None
+    township = request.GET.get("township") or None
+    q = (request.GET.get("q") or "").strip() or None
+    tree = request.GET.get("view") == "tree"
+    orgs = selectors.organisations(viewer, kind=kind, township=township, q=q)
+    context: dict[str, Any] = {
+        "kinds": OrganisationKind.choices, "kind": kind or "", "township": township or "", "q": q or "",
+        "townships": selectors.divisions(viewer, level="township"), "tree": tree,
+        "can_edit": viewer.can_edit_registry,
+    }
+    if tree:
+        context["rows"] = selectors.organisation_tree(list(orgs))
+    else:
+        context["page_obj"] = paginate(request, orgs)
+    return render(request, "org/organisation_list.html", context)
+
+
+@registry_view
+def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    data = selectors.organisation_page(viewer, code)
+    org = data["organisation"]
+    data.update({
+        "can_edit": viewer.can_edit_registry,
+        "events": selectors.organisation_timeline(org) if data["can_see_staffing"] else [],
+        "township": selectors.township_of(org.division),
+    })
+    return render(request, "org/organisation_detail.html", data)
+
+
+@registry_view
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    require_registry_editor(viewer)
+    form = OrganisationForm(request.POST or None, initial={"kind": request.GET.get("kind"),
+                                                          "parent": _org_id(request.GET.get("parent"))})
+    if request.method == "POST":
+        org = _submit(request, form, lambda d: services.organisation_create(actor=request.user, **d))
+        if org is not None:
+            messages.success(request, _("Organisation created."))
+            return redirect("org:organisation", code=org.code)
+    return _form_page(request, form, title=_("New organisation"), back="org:organisations")
+
+
+def _org_id(code: str | None) -> int | None:
+    from .models import Organisation
+
+    if not code:
+        return None
+    return Organisation.objects.filter(code=code).values_list("pk", flat=True).first()
+
+
+@registry_view
+def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    require_registry_editor(viewer)
+    org = selectors.organisation_detail(viewer, code)
+    initial = {"name": org.name, "short_name": org.short_name, "kind": org.kind, "parent": org.parent_id,
+               "division": org.division_id, "counts_toward_limit": org.counts_toward_limit,
+               "is_active": org.is_active, "functions": org.functions}
+    form = OrganisationForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST":
+        done = _submit(request, form, lambda d: services.organisation_update(actor=request.user, organisation=org,
+                                                                             **d))
+        if done is not None:
+            messages.success(request, _("Organisation saved."))
+            return redirect("org:organisation", code=org.code)
+    return _form_page(request, form, title=_("Edit %(name)s") % {"name": org.name}, back=org_url(org.code))
+
+
+def org_url(code: str) -> str:
+    return reverse("org:organisation", kwargs={"code": code})
+
+
+@registry_view
+def quota_edit(request: HttpRequest, code: str) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    require_registry_editor(viewer)
+    org = selectors.organisation_detail(viewer, code)
+    kind = request.GET.get("kind") or EstablishmentKind.ADMINISTRATIVE
+    existing = org.quotas.filter(kind=kind).first()
+    initial = {"kind": kind, "approved": existing.approved if existing else 0,
+               "leadership_posts": existing.leadership_posts if existing else 0}
+    form = QuotaForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        done = _submit(request, form, lambda d: services.quota_set(actor=request.user, organisation=org, **d))
+        if done is not None:
+            messages.success(request, _("Establishment saved."))
+            return redirect("org:organisation", code=org.code)
+    return _form_page(request, form, title=_("Establishment of %(name)s") % {"name": org.name},
+                      back=org_url(org.code))
+
+
+@registry_view
+def assignment_create(request: HttpRequest, code: str) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    require_registry_editor(viewer)
+    org = selectors.organisation_detail(viewer, code)
+    form = AssignmentForm(request.POST or None, initial={"person": request.GET.get("person"),
+                                                        "kind": request.GET.get("kind")})
+    if request.method == "POST":
+        a = _submit(request, form, lambda d: services.assignment_create(actor=request.user, organisation=org, **d))
+        if a is not None:
+            if a.flags.get("over_establishment") or a.flags.get("over_leadership"):
+                messages.warning(request, _("Assigned; the unit is now over its establishment."))
+            else:
+                messages.success(request, _("Assigned."))
+            return redirect("org:organisation", code=org.code)
+    return _form_page(request, form, title=_("Assign a person to %(name)s") % {"name": org.name},
+                      back=org_url(org.code), submit=_("Assign"))
+
+
+@registry_view
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    require_registry_editor(viewer)
+    a = StaffAssignment.objects.select_related("person", "organisation").filter(pk=pk).first()
+    if a is None:
+        raise NotFound(_("No such assignment."))
+    form = AssignmentEndForm(request.POST or None)
+    if request.method == "POST":
+        done = _submit(request, form, lambda d: services.assignment_end(
+            actor=request.user, assignment=a, ended_on=d["ended_on"], reason=d["reason"]))
+        if done is not None:
+            messages.success(request, _("Assignment ended."))
+            return redirect("org:organisation", code=a.organisation.code)
+    return _form_page(request, form, title=_("End %(person)s's assignment (%(post)s)") % {
+        "person": a.person.name, "post": a.post}, back=org_url(a.organisation.code), submit=_("End assignment"))
+
+
+# --------------------------------------------------------------------------- divisions
+
+
+@registry_view
+def division_tree(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    data = selectors.division_drilldown(viewer, within=request.GET.get("within") or None)
+    return render(request, "org/division_tree.html", data)
+
+
+# --------------------------------------------------------------------------- staffing
+
+
+@registry_view
+def staffing(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    scope = request.GET.get("scope") or "county"
+    code = request.GET.get("code") or None
+    if scope == "county" and not viewer.county_wide and not code and len(viewer.township_ids) == 1:
+        scope = "township"
+        code = Division.objects.filter(pk=next(iter(viewer.township_ids))).values_list("code", flat=True).first()
+    report = selectors.staffing_report(viewer, scope=scope, code=code)
+    only_problems = request.GET.get("problems") == "1"
+    units = [u for u in report.units if u.staffing.state != "ok"] if only_problems else report.units
+    return render(request, "org/staffing.html", {
+        "report": report, "units": units, "only_problems": only_problems, "scope": scope, "code": code or "",
+        "townships": selectors.divisions(viewer, level="township") if viewer.county_wide else [],
+    })
+
+
+# --------------------------------------------------------------------------- people
+
+
+@registry_view
+def person_list(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    q = (request.GET.get("q") or "").strip() or None
+    organisation = request.GET.get("organisation") or None
+    page_obj = paginate(request, selectors.people(viewer, q=q, organisation=organisation))
+    rows = [(p, selectors.personal_data(viewer, p)) for p in page_obj]
+    return render(request, "org/person_list.html", {"page_obj": page_obj, "rows": rows, "q": q or "",
+                                                    "can_edit": viewer.can_edit_registry})
+
+
+@registry_view
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    data = selectors.person_page(viewer, pk)
+    if not data["personal"]["masked"]:
+        services.person_personal_data_viewed(actor=request.user, person=data["person"])
+    data["can_edit"] = viewer.can_edit_registry
+    from tiaokuai.core.audit import timeline
+
+    data["events"] = timeline(data["person"]).exclude(action="org.person.view_personal_data")
+    return render(request, "org/person_detail.html", data)
+
+
+@registry_view
+def person_create(request: HttpRequest) -> HttpResponse:
+    require_registry_editor(viewer_for(request.user))
+    form = PersonForm(request.POST or None)
+    if request.method == "POST":
+        person = _submit(request, form, lambda d: services.person_create(actor=request.user, **d))
+        if person is not None:
+            messages.success(request, _("Person registered."))
+            return redirect("org:person", pk=person.pk)
+    return _form_page(request, form, title=_("Register a person"), back="org:people")
+
+
+@registry_view
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    require_registry_editor(viewer)
+    person = selectors.person_detail(viewer, pk)
+    form = PersonForm(request.POST or None, initial={"name": person.name, "id_number": person.id_number,
+                                                     "phone": person.phone})
+    if request.method == "POST":
+        done = _submit(request, form, lambda d: services.person_update(actor=request.user, person=person, **d))
+        if done is not None:
+            messages.success(request, _("Person saved."))
+            return redirect("org:person", pk=person.pk)
+    return _form_page(request, form, title=_("Edit %(name)s") % {"name": person.name},
+                      back=reverse("org:person", kwargs={"pk": pk}))
+
+
+@registry_view
+def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    require_registry_editor(viewer)
+    person = selectors.person_detail(viewer, pk)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST":
+        done = _submit(request, form, lambda d: services.membership_create(actor=request.user, person=person, **d))
+        if done is not None:
+            messages.success(request, _("Membership added."))
+            return redirect("org:person", pk=person.pk)
+    return _form_page(request, form, title=_("Add %(name)s to a unit") % {"name": person.name},
+                      back=reverse("org:person", kwargs={"pk": pk}))
+
+
+# --------------------------------------------------------------------------- certificates
+
+
+@registry_view
+def certificate_list(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    state = request.GET.get("state") or None
+    if state not in CertificateState.values:
+        state = None
+    q = (request.GET.get("q") or "").strip() or None
+    page_obj = paginate(request, selectors.certificates(viewer, state=state, q=q))
+    return render(request, "org/certificate_list.html", {
+        "page_obj": page_obj, "state": state or "", "q": q or "", "states": CertificateState.choices,
+        "can_edit": viewer.can_edit_registry,
+    })
+
+
+@registry_view
+def certificate_create(request: HttpRequest) -> HttpResponse:
+    require_registry_editor(viewer_for(request.user))
+    form = CertificateForm(request.POST or None, initial={"holder": request.GET.get("holder")})
+    if request.method == "POST":
+        cert = _submit(request, form, lambda d: services.certificate_issue(
+            actor=request.user, holder=d["holder"], number=d["number"], domains=list(d["domains"]),
+            issued_on=d["issued_on"], expires_on=d["expires_on"], issuer=d["issuer"]))
+        if cert is not None:
+            messages.success(request, _("Certificate issued."))
+            return redirect("org:certificates")
+    return _form_page(request, form, title=_("Issue an enforcement certificate"), back="org:certificates",
+                      submit=_("Issue"))
+
+
+@registry_view
+def certificate_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    require_registry_editor(viewer)
+    cert = selectors.certificate_detail(viewer, pk)
+    form = CertificateRenewForm(request.POST or None)
+    if request.method == "POST":
+        done = _submit(request, form, lambda d: services.certificate_renew(actor=request.user, certificate=cert, **d))
+        if done is not None:
+            messages.success(request, _("Certificate renewed."))
+            return redirect("org:certificates")
+    return _form_page(request, form, title=_("Renew certificate %(number)s") % {"number": cert.number},
+                      back="org:certificates", submit=_("Renew"))
+
+
+@registry_view
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    require_registry_editor(viewer)
+    cert = selectors.certificate_detail(viewer, pk)
+    form = CertificateRevokeForm(request.POST or None)
+    if request.method == "POST":
+        done = _submit(request, form, lambda d: services.certificate_revoke(actor=request.user, certificate=cert,
+                                                                            reason=d["reason"]))
+        if done is not None:
+            messages.success(request, _("Certificate revoked."))
+            return redirect("org:certificates")
+    return _form_page(request, form, title=_("Revoke certificate %(number)s") % {"number": cert.number},
+                      back="org:certificates", submit=_("Revoke"))
+
