@@ -1,11 +1,359 @@
-from django.shortcuts import render
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from . import selectors
-from .choices import ListKind
+from tiaokuai.core import audit
+from tiaokuai.core.access import viewer_for
+from tiaokuai.core.errors import Conflict, Invalid, NotFound
+from tiaokuai.core.paging import paginate
 
+from . import selectors, services
+from .access import may_edit_lists
+from .choices import ListKind, ReleaseStatus
+from .forms import AssignmentFormSet, ImportForm, MatterForm, MatterSearchForm, PublishForm, StepFormSet
+from .models import ListRelease, Matter
+from .xlsx import export_release
+
+KIND_PARAM = "kind"
+
+
+def _kind(request) -> str:
+    kind = request.GET.get(KIND_PARAM) or ListKind.RESPONSIBILITY
+    return kind if kind in ListKind.values else ListKind.RESPONSIBILITY
+
+
+def _release_or_404(request, release_id) -> ListRelease:
+    release = selectors.release_for(viewer_for(request.user), release_id)
+    if release is None:
+        raise Http404
+    return release
+
+
+def _matter_or_404(request, matter_id) -> Matter:
+    matter = selectors.matter_for(viewer_for(request.user), matter_id)
+    if matter is None:
+        raise Http404
+    return matter
+
+
+# ---------------------------------------------------------------- public, no login
 
 def public_list(request):
+    """The list in force, for everyone: searchable, by domain, each matter expandable; phone-friendly."""
     release = selectors.release_in_force(ListKind.RESPONSIBILITY, timezone.localdate())
-    matters = selectors.matters_of(release) if release else []
-    return render(request, "duties/public_list.html", {"release": release, "matters": matters})
+    domains = list(selectors.domains_of(release))
+    form = MatterSearchForm(request.GET or None, domains=domains, with_date=False)
+    q = domain = ""
+    if form.is_valid():
+        q, domain = form.cleaned_data["q"], form.cleaned_data["domain"]
+    matters = list(selectors.release_matters(release, q=q, domain=domain)) if release else []
+    return render(request, "duties/public_list.html", {
+        "release": release, "matters": matters, "domains": domains, "form": form, "q": q, "domain": domain,
+    })
+
+
+# ---------------------------------------------------------------- signed-in pages
+
+@login_required
+def in_force(request):
+    viewer = viewer_for(request.user)
+    form = MatterSearchForm(request.GET or None)
+    on = timezone.localdate()
+    q = domain = ""
+    if form.is_valid():
+        q, domain = form.cleaned_data["q"], form.cleaned_data["domain"]
+        on = form.cleaned_data["on"] or on
+    release = selectors.release_in_force(ListKind.RESPONSIBILITY, on)
+    matters = selectors.matters_in_force(on, q=q, domain=domain)
+    return render(request, "duties/in_force.html", {
+        "form": form, "release": release, "on": on, "page_obj": paginate(request, matters),
+        "can_edit": may_edit_lists(viewer),
+    })
+
+
+@login_required
+def matter_detail(request, matter_id):
+    viewer = viewer_for(request.user)
+    matter = _matter_or_404(request, matter_id)
+    return render(request, "duties/matter_detail.html", {
+        "matter": matter, "release": matter.release, "versions": selectors.matter_versions(viewer, matter),
+        "events": audit.timeline(matter),
+        "can_edit": may_edit_lists(viewer) and matter.release.status == ReleaseStatus.DRAFT,
+    })
+
+
+@login_required
+def release_list(request):
+    viewer = viewer_for(request.user)
+    kind = _kind(request)
+    releases = list(selectors.releases_with_counts(viewer, kind))
+    states = selectors.in_force_release_ids(kind)
+    for r in releases:
+        r.state = states.get(r.pk, "draft")
+    draft = next((r for r in releases if r.status == ReleaseStatus.DRAFT), None)
+    return render(request, "duties/release_list.html", {
+        "releases": releases, "kind": kind, "kind_label": ListKind(kind).label, "draft": draft,
+        "can_edit": may_edit_lists(viewer), "publish_form": PublishForm(), "import_form": ImportForm(),
+        "events": audit.timeline(draft) if draft else [],
+    })
+
+
+@login_required
+def release_detail(request, release_id):
+    viewer = viewer_for(request.user)
+    release = _release_or_404(request, release_id)
+    domains = list(selectors.domains_of(release))
+    form = MatterSearchForm(request.GET or None, domains=domains, with_date=False)
+    q = domain = ""
+    if form.is_valid():
+        q, domain = form.cleaned_data["q"], form.cleaned_data["domain"]
+    can_edit = may_edit_lists(viewer) and release.status == ReleaseStatus.DRAFT
+    problems = services.publish_problems(release, timezone.localdate()) if can_edit else {}
+    problems.pop("effective_from", None)
+    previous = (ListRelease.objects.filter(kind=release.kind, number__lt=release.number,
+                                           status=ReleaseStatus.PUBLISHED).order_by("-number").first())
+    return render(request, "duties/release_detail.html", {
+        "release": release, "form": form, "page_obj": paginate(request, selectors.release_matters(
+            release, q=q, domain=domain)), "can_edit": can_edit, "problems": problems, "previous": previous,
+        "publish_form": PublishForm(), "import_form": ImportForm(), "events": audit.timeline(release),
+    })
+
+
+@login_required
+def release_export(request, release_id):
+    release = _release_or_404(request, release_id)
+    response = HttpResponse(
+        export_release(release), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="list-{release.kind}-v{release.number}.xlsx"'
+    return response
+
+
+@login_required
+def diff(request):
+    viewer = viewer_for(request.user)
+    kind = _kind(request)
+    releases = list(selectors.releases_with_counts(viewer, kind))
+    by_id = {str(r.pk): r for r in releases}
+    new = by_id.get(request.GET.get("to", "")) or (releases[0] if releases else None)
+    old = by_id.get(request.GET.get("from", ""))
+    if old is None and new is not None:
+        old = next((r for r in releases if r.number < new.number), None)
+    result = selectors.release_diff(old, new) if old and new else None
+    return render(request, "duties/diff.html", {
+        "releases": releases, "old": old, "new": new, "diff": result, "kind": kind,
+    })
+
+
+# ---------------------------------------------------------------- writes (establishment office)
+
+def _office_only(request) -> None:
+    if not may_edit_lists(viewer_for(request.user)):
+        raise Http404
+
+
+def _errors_text(details: Mapping[str, Any]) -> list[str]:
+    return [msg for key, msgs in details.items() if key != "rows" for msg in msgs]
+
+
+@login_required
+@require_POST
+def release_start(request):
+    _office_only(request)
+    try:
+        release = services.release_start_draft(actor=request.user, kind=_kind(request))
+    except (Conflict, Invalid) as exc:
+        messages.error(request, exc.message)
+        return redirect("duties:releases")
+    except NotFound as exc:
+        raise Http404 from exc
+    messages.success(request, _("Draft version %(number)s started from the latest published version.")
+                     % {"number": release.number})
+    return redirect("duties:release", release_id=release.pk)
+
+
+@login_required
+def release_publish(request, release_id):
+    _office_only(request)
+    release = _release_or_404(request, release_id)
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.release_publish(actor=request.user, release_id=release.pk,
+                                     effective_from=form.cleaned_data["effective_from"],
+                                     notes=form.cleaned_data["notes"] or None)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("duties:release", release_id=release.pk)
+        except Invalid as exc:
+            for msg in exc.details.pop("effective_from", []):
+                form.add_error("effective_from", msg)
+            for msg in _errors_text(exc.details):
+                form.add_error(None, msg)
+        else:
+            messages.success(request, _("Version %(number)s is published.") % {"number": release.number})
+            if release.based_on_id:
+                return redirect(f"{_url('duties:diff')}?from={release.based_on_id}&to={release.pk}")
+            return redirect("duties:release", release_id=release.pk)
+    return render(request, "duties/release_publish.html", {"release": release, "form": form})
+
+
+@login_required
+def release_import(request, release_id):
+    _office_only(request)
+    release = _release_or_404(request, release_id)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.release_import_xlsx(actor=request.user, release_id=release.pk,
+                                         content=form.cleaned_data["file"].read())
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("duties:release", release_id=release.pk)
+        except Invalid as exc:
+            row_errors = exc.details.get("rows", [])
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The workbook was imported into the draft."))
+            return redirect("duties:release", release_id=release.pk)
+    return render(request, "duties/release_import.html", {
+        "release": release, "form": form, "row_errors": row_errors})
+
+
+@login_required
+@require_POST
+def release_discard(request, release_id):
+    _office_only(request)
+    try:
+        services.release_discard(actor=request.user, release_id=release_id)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect("duties:release", release_id=release_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    messages.success(request, _("The draft was discarded."))
+    return redirect("duties:releases")
+
+
+def _apply(form, details: Mapping[str, Any], formsets: Mapping[str, Any]) -> None:
+    for key, msgs in details.items():
+        head, _sep, rest = key.partition(".")
+        if head in formsets and rest:
+            index, _sep, field = rest.partition(".")
+            forms = _live_forms(formsets[head])
+            target = forms[int(index)] if index.isdigit() and int(index) < len(forms) else None
+            for msg in msgs:
+                if target is not None and field in target.fields:
+                    target.add_error(field, msg)
+                else:
+                    form.add_error(None, msg)
+        else:
+            for msg in msgs:
+                form.add_error(key if key in form.fields else None, msg)
+
+
+def _deleted(f) -> bool:
+    return bool(getattr(f, "cleaned_data", {}).get("DELETE"))
+
+
+def _live_forms(formset) -> list[Any]:
+    """Forms that stand for a row: existing rows not marked for deletion, and filled-in extra rows."""
+    initial = formset.initial_form_count()
+    return [f for i, f in enumerate(formset.forms)
+            if not _deleted(f) and (i < initial or f.has_changed()) and getattr(f, "cleaned_data", None)]
+
+
+def _rows(formset) -> list[dict[str, Any]]:
+    out = []
+    for f in _live_forms(formset):
+        data = dict(f.cleaned_data)
+        data.pop("DELETE", None)
+        out.append(data)
+    return out
+
+
+def _initial(matter: Matter | None) -> tuple[dict, list, list]:
+    if matter is None:
+        return {}, [], []
+    dump = selectors.matter_dump(matter)
+    return (
+        {k: dump[k] for k in ("code", "name", "domain", "kind", "legal_basis", "keywords", "description")},
+        [{"organisation": a["organisation"], "role": a["role"], "duty": a["duty"]} for a in dump["assignments"]],
+        [{"order": s["order"], "organisation": s["organisation"], "action": s["action"],
+          "time_limit_days": s["time_limit_days"]} for s in dump["steps"]],
+    )
+
+
+def _edit(request, release: ListRelease, matter: Matter | None):
+    from django.db import transaction
+
+    if release.status != ReleaseStatus.DRAFT:
+        messages.error(request, _("This version is already published and cannot be changed."))
+        return redirect("duties:release", release_id=release.pk)
+    initial, assignments, steps = _initial(matter)
+    data = request.POST if request.method == "POST" else None
+    form = MatterForm(data, initial=initial)
+    a_set = AssignmentFormSet(data, initial=assignments, prefix="a")
+    s_set = StepFormSet(data, initial=steps, prefix="s")
+    if data is not None and form.is_valid() and a_set.is_valid() and s_set.is_valid():
+        values = dict(form.cleaned_data)
+        values["domain"] = values["domain"].code
+        try:
+            with transaction.atomic():
+                if matter is None:
+                    saved = services.matter_create(actor=request.user, release_id=release.pk, data=values)
+                else:
+                    saved = services.matter_update(actor=request.user, matter_id=matter.pk, data=values)
+                services.matter_set_assignments(actor=request.user, matter_id=saved.pk, assignments=_rows(a_set))
+                services.matter_set_steps(actor=request.user, matter_id=saved.pk, steps=_rows(s_set))
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("duties:release", release_id=release.pk)
+        except Invalid as exc:
+            _apply(form, exc.details, {"assignments": a_set, "steps": s_set})
+        else:
+            messages.success(request, _("Matter %(code)s saved.") % {"code": saved.code})
+            return redirect("duties:release", release_id=release.pk)
+    return render(request, "duties/matter_form.html", {
+        "release": release, "matter": matter, "form": form, "assignment_formset": a_set, "step_formset": s_set,
+    })
+
+
+@login_required
+def matter_create(request, release_id):
+    _office_only(request)
+    return _edit(request, _release_or_404(request, release_id), None)
+
+
+@login_required
+def matter_edit(request, matter_id):
+    _office_only(request)
+    matter = _matter_or_404(request, matter_id)
+    return _edit(request, matter.release, matter)
+
+
+@login_required
+@require_POST
+def matter_delete(request, matter_id):
+    _office_only(request)
+    matter = _matter_or_404(request, matter_id)
+    try:
+        services.matter_delete(actor=request.user, matter_id=matter.pk)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Matter %(code)s removed from the draft.") % {"code": matter.code})
+    return redirect("duties:release", release_id=matter.release_id)
+
+
+def _url(name: str, **kwargs: Any) -> str:
+    from django.urls import reverse
+
+    return reverse(name, kwargs=kwargs or None)

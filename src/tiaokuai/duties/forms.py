@@ -1,0 +1,69 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tiaokuai.core.forms import StyledForm
+from tiaokuai.org.models import Organisation
+
+from .choices import DutyRole, MatterKind
+from .models import Domain
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MatterSearchForm(StyledForm):
+    q = forms.CharField(label=_("Search"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("Code, name, keyword or body")}))
+    domain = forms.ChoiceField(label=_("Domain"), required=False)
+    on = forms.DateField(label=_("In force on"), required=False, widget=DateInput)
+
+    def __init__(self, *args, domains=None, with_date=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        rows = domains if domains is not None else Domain.objects.all()
+        self.fields["domain"].choices = [("", _("All domains"))] + [(d.code, d.name) for d in rows]
+        if not with_date:
+            del self.fields["on"]
+
+
+class MatterForm(StyledForm):
+    code = forms.CharField(label=_("code"), max_length=32)
+    name = forms.CharField(label=_("name"), max_length=200)
+    domain = forms.ModelChoiceField(label=_("domain"), queryset=Domain.objects.all(), to_field_name="code")
+    kind = forms.ChoiceField(label=_("kind"), choices=MatterKind.choices)
+    legal_basis = forms.CharField(label=_("legal basis"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    keywords = forms.CharField(label=_("keywords"), required=False, max_length=300,
+                               help_text=_("Words people use for this matter, separated by commas."))
+    description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _organisations():
+    return Organisation.objects.filter(is_active=True).order_by("kind", "code")
+
+
+class AssignmentForm(StyledForm):
+    organisation = forms.ModelChoiceField(label=_("body"), queryset=_organisations(), to_field_name="code")
+    role = forms.ChoiceField(label=_("responsibility"), choices=DutyRole.choices)
+    duty = forms.CharField(label=_("duty"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StepForm(StyledForm):
+    order = forms.IntegerField(label=_("order"), min_value=1)
+    organisation = forms.ModelChoiceField(label=_("body"), queryset=_organisations(), to_field_name="code",
+                                          required=False)
+    action = forms.CharField(label=_("action"), max_length=200)
+    time_limit_days = forms.IntegerField(label=_("time limit (working days)"), min_value=0, required=False)
+
+
+AssignmentFormSet = forms.formset_factory(AssignmentForm, extra=2, can_delete=True)
+StepFormSet = forms.formset_factory(StepForm, extra=2, can_delete=True)
+
+
+class PublishForm(StyledForm):
+    effective_from = forms.DateField(label=_("effective from"), widget=DateInput)
+    notes = forms.CharField(label=_("release notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(label=_("Excel workbook (.xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
