@@ -1,64 +1,972 @@
-"""Writes of the whistle flow (signatures fixed by the contract; bodies follow)."""
+"""Writes of the whistle flow (乡镇吹哨、部门报到).
 
+Every write: access check → validate → compare-and-set (core.states.transition) → exactly one audit
+event → side effects (notifications) on commit. Audit events of a whistle and of its dispatches are all
+written against the whistle (with the dispatch in `after`), so the whistle's timeline tells the whole story.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-def copy_items(old, new) -> None:
-    raise NotImplementedError
+from tiaokuai.core import audit, worktime
+from tiaokuai.core.access import viewer_for
+from tiaokuai.core.errors import Conflict, Invalid, NotFound
+from tiaokuai.core.states import check_allowed, transition
+from tiaokuai.duties.choices import DutyRole, ListKind, ReleaseStatus
+from tiaokuai.duties.models import Assignment, ListRelease, Matter
+from tiaokuai.org.choices import OrganisationKind, Role
+from tiaokuai.org.models import Division, Membership, Organisation
 
+from .access import access_dispatch, access_dispute, access_whistle, is_office, is_township_staff
+from .choices import (
+    DEFAULT_MINUTES,
+    DISPATCH_TRANSITIONS,
+    IMAGE_TYPES,
+    OUTCOMES_NEEDING_NOTE,
+    PENDING_DISPATCH,
+    WHISTLE_TRANSITIONS,
+    AssignmentRole,
+    DispatchRole,
+    DispatchStatus,
+    DisputeDecision,
+    DisputeStatus,
+    Outcome,
+    Urgency,
+    WhistleStatus,
+)
+from .models import Attachment, Dispatch, DispatchNote, Dispute, Rating, Whistle, WhistleItem
 
-def publish_problems(release) -> dict[str, list[str]]:
-    return {}
+INVALID = "Please correct the errors below."
 
-
-def whistle_raise(*, actor, item_code, village_code, description, urgency="normal", grid_code=None, address="",
-                  latitude=None, longitude=None, attachments=()) -> Any:
-    raise NotImplementedError
-
-
-def whistle_route_manually(*, actor, whistle_id, lead_code, assist_codes) -> Any:
-    raise NotImplementedError
-
-
-def dispatch_respond(*, actor, dispatch_id) -> Any:
-    raise NotImplementedError
-
-
-def dispatch_arrive(*, actor, dispatch_id, people, arrived_at=None) -> Any:
-    raise NotImplementedError
-
-
-def dispatch_add_note(*, actor, dispatch_id, text, attachments=()) -> Any:
-    raise NotImplementedError
-
-
-def dispatch_resolve(*, actor, dispatch_id, outcome, note="") -> Any:
-    raise NotImplementedError
-
-
-def dispatch_dispute(*, actor, dispatch_id, reason) -> Any:
-    raise NotImplementedError
-
-
-def dispute_decide(*, actor, dispute_id, decision, organisation_code=None, note="") -> Any:
-    raise NotImplementedError
-
-
-def whistle_confirm(*, actor, whistle_id) -> Any:
-    raise NotImplementedError
+# ---------------------------------------------------------------- settings
 
 
-def whistle_return(*, actor, whistle_id, reason, dispatch_ids=None) -> Any:
-    raise NotImplementedError
+def reopen_days() -> int:
+    return int(settings.TIAOKUAI.get("WHISTLE_REOPEN_DAYS", 15))
 
 
-def whistle_rate(*, actor, whistle_id, ratings) -> Any:
-    raise NotImplementedError
+def escalation_interval_minutes() -> int:
+    """Working minutes between escalation levels (default: one working day)."""
+    value = settings.TIAOKUAI.get("WHISTLE_ESCALATION_INTERVAL_MINUTES")
+    return int(value) if value is not None else worktime.minutes_per_day()
 
 
-def whistle_close(*, actor, whistle_id) -> Any:
-    raise NotImplementedError
+def _invalid(details: Mapping[str, list[str]]) -> Invalid:
+    return Invalid(_(INVALID), details=dict(details))
 
 
-def whistle_reopen(*, actor, whistle_id, reason) -> Any:
-    raise NotImplementedError
+# ---------------------------------------------------------------- clocks
+
+
+def is_natural(urgency: str) -> bool:
+    return urgency == Urgency.EMERGENCY
+
+
+def step_deadlines(start: dt.datetime, minutes: Sequence[int], urgency: str) -> tuple[dt.datetime, ...]:
+    natural = is_natural(urgency)
+    return tuple(worktime.deadline(start, minutes=m, natural=natural) for m in minutes)
+
+
+def pending_step(d: Mapping[str, Any]) -> tuple[str, dt.datetime] | None:
+    """The first step of a dispatch not done yet and its deadline (None when nothing is pending)."""
+    if d["status"] not in PENDING_DISPATCH or d.get("paused_since"):
+        return None
+    if not d.get("responded_at"):
+        return "respond", d["respond_by"]
+    if not d.get("arrived_at"):
+        return "arrive", d["arrive_by"]
+    return "resolve", d["resolve_by"]
+
+
+def next_check(d: Mapping[str, Any], *, interval_end: dt.datetime | None = None) -> dt.datetime | None:
+    """The next moment the escalation sweep must look at a dispatch: the pending step's deadline, but
+    not before the next escalation level may follow the last (interval_end = escalated_at + interval);
+    None when nothing is pending, the clocks are paused, or every level has been used."""
+    step = pending_step(d)
+    if step is None or d.get("escalation_level", 0) >= 3:
+        return None
+    due = step[1]
+    if d.get("escalation_level", 0) >= 1 and d.get("escalated_at"):
+        if interval_end is None:
+            interval_end = worktime.add_working_minutes(d["escalated_at"], escalation_interval_minutes())
+        due = max(due, interval_end)
+    return due
+
+
+def is_overdue(d: Mapping[str, Any], now: dt.datetime) -> bool:
+    step = pending_step(d)
+    return step is not None and step[1] <= now
+
+
+def _values(dispatch: Dispatch, **changes: Any) -> dict[str, Any]:
+    fields = ["status", "paused_since", "responded_at", "arrived_at", "respond_by", "arrive_by", "resolve_by",
+              "escalation_level", "escalated_at"]
+    out = {f: getattr(dispatch, f) for f in fields}
+    out.update(changes)
+    return out
+
+
+# ---------------------------------------------------------------- routing (item → matter → bodies)
+
+
+@dataclass(frozen=True)
+class Body:
+    organisation_id: int
+    code: str
+    kind: str
+    division_id: int
+    role: str  # DutyRole
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    item_id: int
+    code: str
+    name: str
+    matter_code: str
+    minutes: Mapping[str, tuple[int, int, int]]
+    bodies: tuple[Body, ...]  # primary first
+
+
+_ROUTE_CACHE: dict[tuple[int | None, int | None], dict[str, Route]] = {}
+
+
+def releases_in_force(on: dt.date) -> tuple[int | None, int | None]:
+    """(whistle list release id, responsibility list release id) in force on a date — one query."""
+    rows = ListRelease.objects.filter(
+        kind__in=[ListKind.WHISTLE, ListKind.RESPONSIBILITY], status=ReleaseStatus.PUBLISHED, effective_from__lte=on
+    ).order_by("effective_from").values_list("kind", "pk")
+    found: dict[str, int] = {}
+    for kind, pk in rows:
+        found[kind] = pk
+    return found.get(ListKind.WHISTLE), found.get(ListKind.RESPONSIBILITY)
+
+
+def routes_for(item_release_id: int | None, resp_release_id: int | None) -> dict[str, Route]:
+    """item code → Route for a pair of published (frozen, never-changing) releases; cached in-process,
+    the cache key is the version check."""
+    key = (item_release_id, resp_release_id)
+    hit = _ROUTE_CACHE.get(key)
+    if hit is not None:
+        return hit
+    items = list(WhistleItem.objects.filter(release_id=item_release_id)) if item_release_id else []
+    bodies: dict[str, list[Body]] = {}
+    if resp_release_id:
+        codes = {i.matter_code for i in items if i.matter_code}
+        for a in (Assignment.objects.filter(matter__release_id=resp_release_id, matter__code__in=codes)
+                  .values("matter__code", "role", "organisation_id", "organisation__code", "organisation__kind",
+                          "organisation__division_id", "organisation__is_active", "organisation__name")
+                  .order_by("matter__code", "-role", "organisation__code")):
+            if not a["organisation__is_active"]:
+                continue
+            bodies.setdefault(a["matter__code"], []).append(Body(
+                a["organisation_id"], a["organisation__code"], a["organisation__kind"],
+                a["organisation__division_id"], a["role"], a["organisation__name"]))
+    routes = {
+        i.code: Route(i.pk, i.code, i.name, i.matter_code,
+                      {u: i.minutes(u) for u in Urgency.values},
+                      tuple(sorted(bodies.get(i.matter_code, []), key=lambda b: b.role != DutyRole.PRIMARY)))
+        for i in items
+    }
+    if len(_ROUTE_CACHE) > 32:
+        _ROUTE_CACHE.clear()
+    _ROUTE_CACHE[key] = routes
+    return routes
+
+
+def clear_route_cache() -> None:
+    _ROUTE_CACHE.clear()
+
+
+def dispatch_plan(route: Route, township_id: int) -> list[tuple[Body, str]]:
+    """(body, dispatch role) for a whistle: the primary body leads, coordinating bodies assist, the raising
+    township itself is never called (it is the one whistling). Empty when the matter has no usable primary."""
+    primary = [b for b in route.bodies if b.role == DutyRole.PRIMARY]
+    if not primary or (primary[0].kind == OrganisationKind.TOWNSHIP and primary[0].division_id == township_id):
+        return []
+    plan = [(primary[0], DispatchRole.LEAD)]
+    for b in route.bodies:
+        if b.role != DutyRole.COORDINATING:
+            continue
+        if b.kind in (OrganisationKind.TOWNSHIP, OrganisationKind.TOWNSHIP_OFFICE) and b.division_id == township_id:
+            continue
+        plan.append((b, DispatchRole.ASSIST))
+    return plan
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _url(whistle_id: int) -> str:
+    try:
+        return reverse("whistles:detail", args=[whistle_id])
+    except NoReverseMatch:
+        return f"/whistles/{whistle_id}/"
+
+
+def department_users(org_ids: Iterable[int], *, heads_only: bool = False) -> dict[int, list[Any]]:
+    """organisation id → active users of the department staff (or heads) — one query."""
+    qs = Membership.objects.filter(organisation_id__in=list(org_ids), person__user__isnull=False,
+                                   person__user__is_active=True)
+    if heads_only:
+        qs = qs.filter(is_head=True)
+    else:
+        qs = qs.filter(role__in=[Role.DEPARTMENT, Role.OFFICER])
+    user_ids: dict[int, set[int]] = {}
+    for org_id, user_id in qs.values_list("organisation_id", "person__user_id"):
+        user_ids.setdefault(org_id, set()).add(user_id)
+    all_ids = set().union(*user_ids.values()) if user_ids else set()
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=all_ids)}
+    return {org: [users[u] for u in sorted(ids) if u in users] for org, ids in user_ids.items()}
+
+
+def _notify(**kwargs: Any) -> None:
+    from tiaokuai.notify.services import notify
+
+    if kwargs.get("recipients"):
+        notify(**kwargs)
+
+
+def _notify_departments(whistle: Whistle, org_ids: Iterable[int], *, kind: str, title: str, body: str = "") -> None:
+    org_ids = list(org_ids)
+
+    def send() -> None:
+        for _org, users in department_users(org_ids).items():
+            _notify(recipients=users, kind=kind, title=title, body=body, url=_url(whistle.pk), obj=whistle)
+
+    transaction.on_commit(send, robust=True)
+
+
+def _notify_township(whistle: Whistle, *, kind: str, title: str) -> None:
+    def send() -> None:
+        users = list(get_user_model().objects.filter(
+            is_active=True, person__memberships__role=Role.TOWNSHIP,
+            person__memberships__division_id=whistle.township_id).distinct())
+        _notify(recipients=users, kind=kind, title=title, url=_url(whistle.pk), obj=whistle)
+
+    transaction.on_commit(send, robust=True)
+
+
+def _log(actor: Any, action: str, whistle: Whistle, *, dispatch: Dispatch | None = None,
+         before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+    after = dict(after or {})
+    if dispatch is not None:
+        after.setdefault("dispatch", dispatch.pk)
+        after.setdefault("organisation", dispatch.organisation.code if dispatch.organisation_id else None)
+    audit.log(actor=actor, action=action, obj=whistle, before=before, after=after)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+# ---------------------------------------------------------------- attachments
+
+MAGIC = [
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+]
+
+
+def sniff_image(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) from the file's first bytes; None when not JPEG/PNG/WebP."""
+    for magic, ctype, ext in MAGIC:
+        if head.startswith(magic):
+            return ctype, ext
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return None
+
+
+def _read(upload: Any) -> tuple[str, bytes]:
+    name = getattr(upload, "name", "") or "photo"
+    if hasattr(upload, "chunks"):
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        data = b"".join(upload.chunks())
+    elif hasattr(upload, "read"):
+        data = upload.read()
+    elif isinstance(upload, tuple):
+        name, data = upload
+    else:
+        data = bytes(upload)
+    return str(name).rsplit("/", 1)[-1][:200], data
+
+
+def validate_photos(uploads: Iterable[Any], field: str = "attachments") -> tuple[list[tuple[str, bytes, str, str]],
+                                                                                 dict[str, list[str]]]:
+    limit = int(settings.TIAOKUAI["MAX_UPLOAD_BYTES"])
+    good, errors = [], []
+    for upload in uploads or ():
+        name, data = _read(upload)
+        if len(data) > limit:
+            errors.append(_("“%(name)s” is larger than %(limit)d MB.") % {"name": name, "limit": limit // 1048576 or 1})
+            continue
+        sniffed = sniff_image(data[:16])
+        if sniffed is None or sniffed[0] not in IMAGE_TYPES:
+            errors.append(_("“%(name)s” is not a JPEG, PNG or WebP photo.") % {"name": name})
+            continue
+        good.append((name, data, sniffed[0], sniffed[1]))
+    return good, ({field: errors} if errors else {})
+
+
+def _store_photos(photos: list[tuple[str, bytes, str, str]], *, whistle: Whistle, actor: Any, now: dt.datetime,
+                  dispatch: Dispatch | None = None, note: DispatchNote | None = None) -> list[Attachment]:
+    out = []
+    for name, data, ctype, ext in photos:
+        att = Attachment(whistle=whistle, dispatch=dispatch, note=note, original_name=name, content_type=ctype,
+                         size=len(data), uploaded_by=actor, at=now)
+        att.file.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
+        att.save()
+        out.append(att)
+    return out
+
+
+# ---------------------------------------------------------------- raise
+
+
+def _number(now: dt.datetime) -> str:
+    prefix = f"CS-{timezone.localtime(now):%Y%m%d}-"
+    last = (Whistle.objects.filter(number__gte=prefix, number__lt=prefix + "~")
+            .order_by("-number").values_list("number", flat=True).first())
+    seq = int(last[len(prefix):].lstrip("Z")) + 1 if last else 1
+    # Four digits as in CS-20261123-0001; beyond 9,999 a day "Z" keeps the numbers sorting.
+    return f"{prefix}{seq:04d}" if seq < 10000 else f"{prefix}Z{seq}"
+
+
+def _coordinate(value: Any, field: str, bound: int, errors: dict[str, list[str]]) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        d = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        errors[field] = [_("Enter a number.")]
+        return None
+    if not -bound <= d <= bound:
+        errors[field] = [_("Must be between -%(b)d and %(b)d.") % {"b": bound}]
+        return None
+    return d
+
+
+def _new_dispatches(whistle: Whistle, plan: list[tuple[Any, str, str, str]], minutes: tuple[int, int, int],
+                    now: dt.datetime, *, decided_by_id: int | None) -> list[Dispatch]:
+    """plan: (organisation id, dispatch role, matter code, assignment role)."""
+    respond_by, arrive_by, resolve_by = step_deadlines(now, minutes, whistle.urgency)
+    rows = [
+        Dispatch(whistle=whistle, organisation_id=org_id, role=role, status=DispatchStatus.DISPATCHED,
+                 dispatched_at=now, respond_by=respond_by, arrive_by=arrive_by, resolve_by=resolve_by,
+                 next_check_at=respond_by, matter_code=matter_code, assignment_role=assignment_role,
+                 decided_by_release_id=decided_by_id)
+        for org_id, role, matter_code, assignment_role in plan
+    ]
+    created = Dispatch.objects.bulk_create(rows)
+    if any(d.pk is None for d in created):
+        created = list(Dispatch.objects.filter(whistle=whistle, dispatched_at=now).order_by("id"))
+    return created
+
+
+@transaction.atomic
+def whistle_raise(*, actor: Any, item_code: str | None, village_code: str, description: str,
+                  urgency: str = Urgency.NORMAL, grid_code: str | None = None, address: str = "",
+                  latitude: Any = None, longitude: Any = None, attachments: Iterable[Any] = ()) -> Whistle:
+    """A township calls the county: one dispatch per body named by the lists in force, or (item None) a
+    whistle "routing" that the establishment office routes by hand."""
+    viewer = viewer_for(actor)
+    if not is_township_staff(viewer):
+        raise NotFound(_("Only township staff can raise a whistle."))
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = [_("This field is required.")]
+    if urgency not in Urgency.values:
+        errors["urgency"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(Urgency.values)}]
+    village = (Division.objects.filter(code=village_code or "", level="village").select_related("township")
+               .only("pk", "township_id", "name", "township__code").first())
+    if village is None:
+        errors["village"] = [_("Unknown village.")]
+    elif village.township_id not in viewer.township_ids:
+        errors["village"] = [_("This village is not in your township.")]
+    grid = None
+    if grid_code:
+        grid = Division.objects.filter(code=grid_code, level="grid").only("pk", "parent_id").first()
+        if grid is None or (village is not None and grid.parent_id != village.pk):
+            errors["grid"] = [_("Unknown grid, or not a grid of this village.")]
+    lat = _coordinate(latitude, "latitude", 90, errors)
+    lng = _coordinate(longitude, "longitude", 180, errors)
+    item_release_id, resp_release_id = releases_in_force(timezone.localdate(now))
+    route = None
+    if item_code:
+        route = routes_for(item_release_id, resp_release_id).get(item_code)
+        if route is None:
+            errors["item"] = [_("Unknown whistle list item (not on the list in force).")]
+    photos, photo_errors = validate_photos(attachments)
+    errors.update(photo_errors)
+    if errors:
+        raise _invalid(errors)
+    assert village is not None
+    raising_org_id = (Membership.objects.filter(person__user=actor, role=Role.TOWNSHIP)
+                      .values_list("organisation_id", flat=True).first()) or viewer.primary_organisation_id
+    plan = dispatch_plan(route, village.township_id) if route is not None else []
+    status = WhistleStatus.OPEN if plan else WhistleStatus.ROUTING
+    whistle = Whistle(
+        status=status, item_id=route.item_id if route else None,
+        item_release_id=item_release_id if route else None, responsibility_release_id=resp_release_id,
+        township_id=village.township_id, village=village, grid=grid, raised_by=actor,
+        raising_org_id=raising_org_id, address=(address or "")[:200], latitude=lat, longitude=lng,
+        description=description, urgency=urgency, raised_at=now,
+    )
+    for attempt in range(5):
+        whistle.number = _number(now)
+        if connection.vendor == "sqlite":  # writers are serialised (BEGIN IMMEDIATE): no race on the number
+            whistle.save(force_insert=True)
+            break
+        try:
+            with transaction.atomic():
+                whistle.save(force_insert=True)
+            break
+        except IntegrityError:
+            whistle.pk = None
+            if attempt == 4:
+                raise
+    dispatches = []
+    if plan:
+        assert route is not None
+        dispatches = _new_dispatches(
+            whistle, [(b.organisation_id, role, route.matter_code, b.role) for b, role in plan],
+            route.minutes[urgency], now, decided_by_id=resp_release_id)
+    if photos:
+        _store_photos(photos, whistle=whistle, actor=actor, now=now)
+    codes = {b.organisation_id: b.code for b, _r in plan}
+    audit.log(actor=actor, action="whistles.raise", obj=whistle, after={
+        "number": whistle.number, "status": status, "item": item_code or None, "urgency": urgency,
+        "item_release": whistle.item_release_id, "responsibility_release": resp_release_id,
+        "dispatches": [{"id": d.pk, "organisation": codes[d.organisation_id], "role": d.role} for d in dispatches],
+    })
+    if dispatches:
+        _notify_departments(whistle, codes, kind="whistles.dispatch",
+                            title=_("Whistle %(number)s: %(item)s") % {"number": whistle.number,
+                                                                      "item": route.name if route else ""},
+                            body=description[:500])
+    # What the API answer needs, already known (no extra queries on the hot path).
+    whistle._new_dispatches = dispatches  # type: ignore[attr-defined]
+    whistle._org_names = {b.organisation_id: (b.code, b.name) for b, _r in plan}  # type: ignore[attr-defined]
+    whistle._names = {"item": item_code if route else None, "item_name": route.name if route else None,  # type: ignore[attr-defined]
+                      "village": village_code, "township": village.township.code, "grid": grid_code if grid else None, "raised_by": actor.username}
+    return whistle
+
+
+@transaction.atomic
+def whistle_route_manually(*, actor: Any, whistle_id: Any, lead_code: str, assist_codes: list[str]) -> Whistle:
+    """The establishment office routes a whistle that is not on the list."""
+    whistle = access_whistle(actor, whistle_id, "office")
+    check_allowed(WHISTLE_TRANSITIONS, whistle.status, WhistleStatus.OPEN)
+    if whistle.status != WhistleStatus.ROUTING:
+        raise Conflict(_("This whistle has already been routed."), code="invalid_transition")
+    codes = [lead_code or ""] + [c for c in (assist_codes or []) if c]
+    orgs = {o.code: o for o in Organisation.objects.filter(code__in=codes, is_active=True)}
+    errors: dict[str, list[str]] = {}
+    if lead_code not in orgs:
+        errors["lead"] = [_("Unknown organisation.")]
+    unknown = [c for c in codes[1:] if c not in orgs]
+    if unknown:
+        errors["assist"] = [_("Unknown organisation: %(codes)s.") % {"codes": ", ".join(unknown)}]
+    if len(set(codes)) != len(codes):
+        errors.setdefault("assist", []).append(_("Each body can be called only once."))
+    own = [c for c in codes if c in orgs and orgs[c].kind == OrganisationKind.TOWNSHIP
+           and orgs[c].division_id == whistle.township_id]
+    if own:
+        errors.setdefault("lead" if lead_code in own else "assist", []).append(
+            _("The raising township cannot be called by its own whistle."))
+    if errors:
+        raise _invalid(errors)
+    now = timezone.now()
+    transition(Whistle, whistle.pk, expected=WhistleStatus.ROUTING, target=WhistleStatus.OPEN,
+               transitions=WHISTLE_TRANSITIONS)
+    minutes = whistle.item.minutes(whistle.urgency) if whistle.item else DEFAULT_MINUTES[Urgency(whistle.urgency)]
+    plan = [(orgs[lead_code].pk, DispatchRole.LEAD, "", AssignmentRole.MANUAL)] + [
+        (orgs[c].pk, DispatchRole.ASSIST, "", AssignmentRole.MANUAL) for c in codes[1:]]
+    dispatches = _new_dispatches(whistle, plan, minutes, now, decided_by_id=None)
+    whistle.status = WhistleStatus.OPEN
+    audit.log(actor=actor, action="whistles.route", obj=whistle, before={"status": WhistleStatus.ROUTING},
+              after={"status": WhistleStatus.OPEN, "lead": lead_code, "assist": codes[1:],
+                     "dispatches": [d.pk for d in dispatches]})
+    _notify_departments(whistle, [o.pk for o in orgs.values()], kind="whistles.dispatch",
+                        title=_("Whistle %(number)s") % {"number": whistle.number}, body=whistle.description[:500])
+    return whistle
+
+
+# ---------------------------------------------------------------- department steps
+
+
+STEP_FROM = {
+    DispatchStatus.RESPONDED: {DispatchStatus.DISPATCHED},
+    DispatchStatus.ARRIVED: {DispatchStatus.RESPONDED},
+    DispatchStatus.RESOLVED: {DispatchStatus.ARRIVED},
+    DispatchStatus.DISPUTED: set(PENDING_DISPATCH),
+}
+
+
+def _dispatch_for_step(actor: Any, dispatch_id: Any, target: str) -> Dispatch:
+    dispatch = access_dispatch(actor, dispatch_id, "act")
+    if dispatch.status not in STEP_FROM[target]:
+        raise Conflict(_("This action is not possible while the dispatch is “%(status)s”.")
+                       % {"status": DispatchStatus(dispatch.status).label}, code="invalid_transition")
+    check_allowed(DISPATCH_TRANSITIONS, dispatch.status, target)
+    return dispatch
+
+
+@transaction.atomic
+def dispatch_respond(*, actor: Any, dispatch_id: Any) -> Dispatch:
+    """The department takes the dispatch (接单)."""
+    d = _dispatch_for_step(actor, dispatch_id, DispatchStatus.RESPONDED)
+    now = timezone.now()
+    nxt = next_check(_values(d, status=DispatchStatus.RESPONDED, responded_at=now))
+    transition(Dispatch, d.pk, expected=DispatchStatus.DISPATCHED, target=DispatchStatus.RESPONDED,
+               responded_at=now, next_check_at=nxt)
+    d.status, d.responded_at, d.next_check_at = DispatchStatus.RESPONDED, now, nxt
+    _log(actor, "whistles.respond", d.whistle, dispatch=d, before={"status": DispatchStatus.DISPATCHED},
+         after={"status": DispatchStatus.RESPONDED, "late": now > d.respond_by})
+    return d
+
+
+@transaction.atomic
+def dispatch_arrive(*, actor: Any, dispatch_id: Any, people: str, arrived_at: dt.datetime | None = None) -> Dispatch:
+    """The department reports on site (报到): who came and when."""
+    d = _dispatch_for_step(actor, dispatch_id, DispatchStatus.ARRIVED)
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    people = (people or "").strip()
+    if not people:
+        errors["people"] = [_("Say who came.")]
+    if arrived_at is not None:
+        if timezone.is_naive(arrived_at):
+            arrived_at = timezone.make_aware(arrived_at)
+        if arrived_at > now + dt.timedelta(minutes=5):
+            errors["arrived_at"] = [_("The arrival time cannot be in the future.")]
+        elif arrived_at < d.dispatched_at:
+            errors["arrived_at"] = [_("The arrival time cannot be before the dispatch.")]
+    if errors:
+        raise _invalid(errors)
+    at = min(arrived_at or now, now)
+    nxt = next_check(_values(d, status=DispatchStatus.ARRIVED, arrived_at=at))
+    transition(Dispatch, d.pk, expected=DispatchStatus.RESPONDED, target=DispatchStatus.ARRIVED,
+               arrived_at=at, arrival_people=people[:300], next_check_at=nxt)
+    d.status, d.arrived_at, d.arrival_people, d.next_check_at = DispatchStatus.ARRIVED, at, people[:300], nxt
+    _log(actor, "whistles.arrive", d.whistle, dispatch=d, before={"status": DispatchStatus.RESPONDED},
+         after={"status": DispatchStatus.ARRIVED, "people": people[:300], "arrived_at": at.isoformat(),
+                "late": at > d.arrive_by})
+    return d
+
+
+@transaction.atomic
+def dispatch_add_note(*, actor: Any, dispatch_id: Any, text: str, attachments: Iterable[Any] = ()) -> DispatchNote:
+    """A progress note (with photos) on an active dispatch."""
+    d = access_dispatch(actor, dispatch_id, "act")
+    if d.status == DispatchStatus.WITHDRAWN or d.whistle.status == WhistleStatus.CLOSED:
+        raise Conflict(_("Notes cannot be added to a withdrawn dispatch or a closed whistle."),
+                       code="invalid_transition")
+    text = (text or "").strip()
+    photos, errors = validate_photos(attachments)
+    if not text:
+        errors["text"] = [_("This field is required.")]
+    if errors:
+        raise _invalid(errors)
+    now = timezone.now()
+    note = DispatchNote.objects.create(dispatch=d, author=actor, text=text, at=now)
+    stored = _store_photos(photos, whistle=d.whistle, actor=actor, now=now, dispatch=d, note=note)
+    _log(actor, "whistles.note", d.whistle, dispatch=d, after={"note": note.pk, "text": text[:200],
+                                                              "attachments": len(stored)})
+    return note
+
+
+@transaction.atomic
+def dispatch_resolve(*, actor: Any, dispatch_id: Any, outcome: str, note: str = "") -> Dispatch:
+    """The department finishes its part with an outcome; when every active dispatch is resolved the whistle
+    waits for the township ("resolved")."""
+    d = _dispatch_for_step(actor, dispatch_id, DispatchStatus.RESOLVED)
+    note = (note or "").strip()
+    errors: dict[str, list[str]] = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(Outcome.values)}]
+    elif outcome in OUTCOMES_NEEDING_NOTE and not note:
+        errors["note"] = [_("Say why (and to whom it was referred).")]
+    if errors:
+        raise _invalid(errors)
+    # Serialise the resolutions of one whistle (PostgreSQL; SQLite writers are serialised anyway).
+    whistle = Whistle.objects.select_for_update().get(pk=d.whistle_id)
+    now = timezone.now()
+    transition(Dispatch, d.pk, expected=DispatchStatus.ARRIVED, target=DispatchStatus.RESOLVED,
+               outcome=outcome, outcome_note=note, resolved_at=now, next_check_at=None)
+    d.status, d.outcome, d.outcome_note, d.resolved_at, d.next_check_at = (
+        DispatchStatus.RESOLVED, outcome, note, now, None)
+    still_open = (Dispatch.objects.filter(whistle_id=whistle.pk).exclude(
+        status__in=[DispatchStatus.RESOLVED, DispatchStatus.WITHDRAWN]).exists())
+    after: dict[str, Any] = {"status": DispatchStatus.RESOLVED, "outcome": outcome, "note": note[:500],
+                             "late": now > d.resolve_by}
+    if not still_open and whistle.status == WhistleStatus.OPEN:
+        transition(Whistle, whistle.pk, expected=WhistleStatus.OPEN, target=WhistleStatus.RESOLVED,
+                   transitions=WHISTLE_TRANSITIONS, resolved_at=now)
+        whistle.status = WhistleStatus.RESOLVED
+        after["whistle_status"] = WhistleStatus.RESOLVED
+        _notify_township(whistle, kind="whistles.resolved",
+                         title=_("Whistle %(number)s is resolved; please confirm") % {"number": whistle.number})
+    d.whistle = whistle
+    _log(actor, "whistles.resolve", whistle, dispatch=d, before={"status": DispatchStatus.ARRIVED}, after=after)
+    return d
+
+
+# ---------------------------------------------------------------- disputes
+
+
+@transaction.atomic
+def dispatch_dispute(*, actor: Any, dispatch_id: Any, reason: str) -> Dispute:
+    """"Not ours": the department cites the list; its clocks stop until the office decides."""
+    d = _dispatch_for_step(actor, dispatch_id, DispatchStatus.DISPUTED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise _invalid({"reason": [_("Give the reason, citing the list.")]})
+    now = timezone.now()
+    old = d.status
+    transition(Dispatch, d.pk, expected=old, target=DispatchStatus.DISPUTED, status_before_dispute=old,
+               paused_since=now, next_check_at=None)
+    dispute = Dispute.objects.create(dispatch=d, raised_by=actor, raised_at=now, reason=reason)
+    d.status, d.paused_since = DispatchStatus.DISPUTED, now
+    _log(actor, "whistles.dispute", d.whistle, dispatch=d, before={"status": old},
+         after={"status": DispatchStatus.DISPUTED, "dispute": dispute.pk, "reason": reason[:500]})
+
+    def send() -> None:
+        users = list(get_user_model().objects.filter(
+            is_active=True, person__memberships__role=Role.ESTABLISHMENT_OFFICE).distinct())
+        _notify(recipients=users, kind="whistles.dispute",
+                title=_("Dispute on whistle %(number)s") % {"number": d.whistle.number}, body=reason[:500],
+                url=_url(d.whistle_id), obj=d.whistle)
+
+    transaction.on_commit(send, robust=True)
+    return dispute
+
+
+def paused_minutes_between(start: dt.datetime, end: dt.datetime, urgency: str) -> int:
+    if is_natural(urgency):
+        return max(0, int((end - start).total_seconds() // 60))
+    return max(0, worktime.working_minutes_between(start, end))
+
+
+def _shift(value: dt.datetime, minutes: int, urgency: str) -> dt.datetime:
+    if minutes <= 0:
+        return value
+    if is_natural(urgency):
+        return value + dt.timedelta(minutes=minutes)
+    return worktime.add_working_minutes(value, minutes)
+
+
+@transaction.atomic
+def dispute_decide(*, actor: Any, dispute_id: Any, decision: str, organisation_code: str | None = None,
+                   note: str = "") -> Dispute:
+    """The establishment office arbitrates: keep (the dispatch goes back to where it was and its pending
+    deadlines move by the paused time) or reroute (the dispatch is withdrawn and a new one, with fresh
+    deadlines, goes to the right body)."""
+    dispute = access_dispute(actor, dispute_id)
+    if dispute.status != DisputeStatus.OPEN:
+        raise Conflict(_("This dispute has already been decided."), code="invalid_transition")
+    d = dispute.dispatch
+    whistle = d.whistle
+    errors: dict[str, list[str]] = {}
+    if decision not in DisputeDecision.values:
+        errors["decision"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(DisputeDecision.values)}]
+    new_org = None
+    if decision == DisputeDecision.REROUTE:
+        new_org = Organisation.objects.filter(code=organisation_code or "", is_active=True).first()
+        if new_org is None:
+            errors["organisation"] = [_("Unknown organisation.")]
+        elif new_org.pk == d.organisation_id:
+            errors["organisation"] = [_("Choose a body other than the one disputing.")]
+        elif new_org.kind == OrganisationKind.TOWNSHIP and new_org.division_id == whistle.township_id:
+            errors["organisation"] = [_("The raising township cannot be called by its own whistle.")]
+        elif Dispatch.objects.filter(whistle=whistle, organisation=new_org).exclude(
+                status=DispatchStatus.WITHDRAWN).exists():
+            errors["organisation"] = [_("This body is already called on this whistle.")]
+    if errors:
+        raise _invalid(errors)
+    now = timezone.now()
+    note = (note or "").strip()
+    if decision == DisputeDecision.KEEP:
+        back = d.status_before_dispute or DispatchStatus.DISPATCHED
+        paused = paused_minutes_between(d.paused_since or now, now, whistle.urgency)
+        shifted = {
+            "respond_by": d.respond_by if d.responded_at else _shift(d.respond_by, paused, whistle.urgency),
+            "arrive_by": d.arrive_by if d.arrived_at else _shift(d.arrive_by, paused, whistle.urgency),
+            "resolve_by": _shift(d.resolve_by, paused, whistle.urgency),
+        }
+        nxt = next_check(_values(d, status=back, paused_since=None, **shifted))
+        transition(Dispatch, d.pk, expected=DispatchStatus.DISPUTED, target=back, transitions=DISPATCH_TRANSITIONS,
+                   paused_since=None, paused_minutes=d.paused_minutes + paused, status_before_dispute="",
+                   next_check_at=nxt, **shifted)
+        transition(Dispute, dispute.pk, expected=DisputeStatus.OPEN, target=DisputeStatus.KEPT, decided_by=actor,
+                   decided_at=now, decision_note=note)
+        _log(actor, "whistles.keep", whistle, dispatch=d, before={"status": DispatchStatus.DISPUTED},
+             after={"status": back, "dispute": dispute.pk, "paused_minutes": paused, "note": note[:500],
+                    **{k: v.isoformat() for k, v in shifted.items()}})
+        _notify_departments(whistle, [d.organisation_id], kind="whistles.dispute_decided",
+                            title=_("Dispute on whistle %(number)s: kept with your department")
+                            % {"number": whistle.number})
+    else:
+        assert new_org is not None
+        transition(Dispatch, d.pk, expected=DispatchStatus.DISPUTED, target=DispatchStatus.WITHDRAWN,
+                   transitions=DISPATCH_TRANSITIONS, paused_since=None, next_check_at=None)
+        minutes = (whistle.item.minutes(whistle.urgency) if whistle.item_id and whistle.item
+                   else DEFAULT_MINUTES[Urgency(whistle.urgency)])
+        (new,) = _new_dispatches(whistle, [(new_org.pk, d.role, d.matter_code, d.assignment_role)], minutes, now,
+                                 decided_by_id=d.decided_by_release_id)
+        Dispatch.objects.filter(pk=new.pk).update(replaces=d)
+        transition(Dispute, dispute.pk, expected=DisputeStatus.OPEN, target=DisputeStatus.REROUTED,
+                   decided_by=actor, decided_at=now, decision_note=note, new_organisation=new_org, new_dispatch=new)
+        _log(actor, "whistles.reroute", whistle, dispatch=d, before={"status": DispatchStatus.DISPUTED},
+             after={"status": DispatchStatus.WITHDRAWN, "dispute": dispute.pk, "new_dispatch": new.pk,
+                    "new_organisation": new_org.code, "note": note[:500]})
+        _notify_departments(whistle, [new_org.pk], kind="whistles.dispatch",
+                            title=_("Whistle %(number)s (rerouted to you)") % {"number": whistle.number},
+                            body=whistle.description[:500])
+    dispute.refresh_from_db()
+    return dispute
+
+
+# ---------------------------------------------------------------- township
+
+
+@transaction.atomic
+def whistle_confirm(*, actor: Any, whistle_id: Any) -> Whistle:
+    whistle = access_whistle(actor, whistle_id, "township")
+    check_allowed(WHISTLE_TRANSITIONS, whistle.status, WhistleStatus.CONFIRMED)
+    now = timezone.now()
+    transition(Whistle, whistle.pk, expected=WhistleStatus.RESOLVED, target=WhistleStatus.CONFIRMED,
+               confirmed_at=now)
+    whistle.status, whistle.confirmed_at = WhistleStatus.CONFIRMED, now
+    audit.log(actor=actor, action="whistles.confirm", obj=whistle, before={"status": WhistleStatus.RESOLVED},
+              after={"status": WhistleStatus.CONFIRMED})
+    return whistle
+
+
+def _reopen_dispatches(whistle: Whistle, dispatches: list[Dispatch], now: dt.datetime) -> list[int]:
+    """Resolved dispatches back to "responded": they must come again (报到) and resolve, with fresh
+    arrive/resolve deadlines from now. Escalation levels already used stay used."""
+    minutes = (whistle.item.minutes(whistle.urgency) if whistle.item_id and whistle.item
+               else DEFAULT_MINUTES[Urgency(whistle.urgency)])
+    _respond, arrive_by, resolve_by = step_deadlines(now, minutes, whistle.urgency)
+    reopened = []
+    for d in dispatches:
+        nxt = next_check(_values(d, status=DispatchStatus.RESPONDED, arrived_at=None, arrive_by=arrive_by,
+                                 resolve_by=resolve_by))
+        transition(Dispatch, d.pk, expected=DispatchStatus.RESOLVED, target=DispatchStatus.RESPONDED,
+                   transitions=DISPATCH_TRANSITIONS, arrived_at=None, arrival_people="", resolved_at=None,
+                   outcome="", outcome_note="", arrive_by=arrive_by, resolve_by=resolve_by, next_check_at=nxt)
+        reopened.append(d.pk)
+    return reopened
+
+
+@transaction.atomic
+def whistle_return(*, actor: Any, whistle_id: Any, reason: str, dispatch_ids: list[int] | None = None) -> Whistle:
+    """The township is not satisfied (退回): the named dispatches (default: all resolved ones) reopen."""
+    whistle = access_whistle(actor, whistle_id, "township")
+    check_allowed(WHISTLE_TRANSITIONS, whistle.status, WhistleStatus.OPEN)
+    if whistle.status != WhistleStatus.RESOLVED:
+        raise Conflict(_("Only a resolved whistle can be returned."), code="invalid_transition")
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [_("This field is required.")]
+    resolved = {d.pk: d for d in whistle.dispatches.filter(status=DispatchStatus.RESOLVED)}
+    if dispatch_ids:
+        wanted = [int(i) for i in dispatch_ids if str(i).lstrip("-").isdigit()]
+        if len(wanted) != len(dispatch_ids) or any(i not in resolved for i in wanted):
+            errors["dispatches"] = [_("Choose resolved dispatches of this whistle.")]
+    else:
+        wanted = sorted(resolved)
+    if errors:
+        raise _invalid(errors)
+    now = timezone.now()
+    transition(Whistle, whistle.pk, expected=WhistleStatus.RESOLVED, target=WhistleStatus.OPEN,
+               resolved_at=None, return_count=whistle.return_count + 1)
+    reopened = _reopen_dispatches(whistle, [resolved[i] for i in wanted], now)
+    whistle.status, whistle.return_count = WhistleStatus.OPEN, whistle.return_count + 1
+    audit.log(actor=actor, action="whistles.return", obj=whistle, before={"status": WhistleStatus.RESOLVED},
+              after={"status": WhistleStatus.OPEN, "reason": reason[:500], "dispatches": reopened})
+    _notify_departments(whistle, [resolved[i].organisation_id for i in wanted], kind="whistles.returned",
+                        title=_("Whistle %(number)s was returned by the township") % {"number": whistle.number},
+                        body=reason[:500])
+    return whistle
+
+
+def _score(value: Any) -> int | None:
+    try:
+        v = int(value)
+    except (TypeError, ValueError):
+        return None
+    return v if 1 <= v <= 5 else None
+
+
+@transaction.atomic
+def whistle_rate(*, actor: Any, whistle_id: Any, ratings: list[Mapping[str, Any]]) -> list[Rating]:
+    """The township rates each department's response (speed, attitude, result 1–5), once per dispatch,
+    after confirming (also after closing). Rating is optional for closing."""
+    whistle = access_whistle(actor, whistle_id, "township")
+    if whistle.status not in (WhistleStatus.CONFIRMED, WhistleStatus.CLOSED):
+        raise Conflict(_("Rate the departments after confirming the result."), code="invalid_transition")
+    dispatches = {d.pk: d for d in whistle.dispatches.exclude(status=DispatchStatus.WITHDRAWN)
+                  .select_related("organisation")}
+    rated = set(Rating.objects.filter(dispatch_id__in=list(dispatches)).values_list("dispatch_id", flat=True))
+    errors: dict[str, list[str]] = {}
+    if not ratings:
+        errors["ratings"] = [_("This field is required.")]
+    rows, seen = [], set()
+    now = timezone.now()
+    for i, r in enumerate(ratings or []):
+        key = f"ratings.{i}"
+        did = r.get("dispatch_id", r.get("dispatch"))
+        try:
+            did = int(did)
+        except (TypeError, ValueError):
+            did = None
+        if did not in dispatches or did in seen:
+            errors[f"{key}.dispatch_id"] = [_("Choose a dispatch of this whistle (each once).")]
+            continue
+        seen.add(did)
+        if did in rated:
+            raise Conflict(_("%(org)s has already been rated for this whistle.")
+                           % {"org": dispatches[did].organisation.name}, code="already_rated")
+        scores = {f: _score(r.get(f)) for f in ("speed", "attitude", "result")}
+        for f, v in scores.items():
+            if v is None:
+                errors[f"{key}.{f}"] = [_("Give a score from 1 to 5.")]
+        if all(v is not None for v in scores.values()):
+            rows.append(Rating(dispatch_id=did, comment=str(r.get("comment") or "")[:2000], rated_by=actor, at=now,
+                               **scores))
+    if errors:
+        raise _invalid(errors)
+    try:
+        with transaction.atomic():
+            created = Rating.objects.bulk_create(rows)
+    except IntegrityError as exc:  # someone rated the same dispatch at the same moment
+        raise Conflict(_("This dispatch has already been rated."), code="already_rated") from exc
+    audit.log(actor=actor, action="whistles.rate", obj=whistle, after={"ratings": [
+        {"dispatch": r.dispatch_id, "organisation": dispatches[r.dispatch_id].organisation.code, "speed": r.speed,
+         "attitude": r.attitude, "result": r.result} for r in rows]})
+    return created
+
+
+@transaction.atomic
+def whistle_close(*, actor: Any, whistle_id: Any) -> Whistle:
+    whistle = access_whistle(actor, whistle_id, "township")
+    check_allowed(WHISTLE_TRANSITIONS, whistle.status, WhistleStatus.CLOSED)
+    now = timezone.now()
+    transition(Whistle, whistle.pk, expected=WhistleStatus.CONFIRMED, target=WhistleStatus.CLOSED, closed_at=now)
+    whistle.status, whistle.closed_at = WhistleStatus.CLOSED, now
+    audit.log(actor=actor, action="whistles.close", obj=whistle, before={"status": WhistleStatus.CONFIRMED},
+              after={"status": WhistleStatus.CLOSED})
+    return whistle
+
+
+@transaction.atomic
+def whistle_reopen(*, actor: Any, whistle_id: Any, reason: str) -> Whistle:
+    """Reopen a closed whistle within WHISTLE_REOPEN_DAYS days (the problem came back)."""
+    whistle = access_whistle(actor, whistle_id, "township")
+    check_allowed(WHISTLE_TRANSITIONS, whistle.status, WhistleStatus.OPEN)
+    if whistle.status != WhistleStatus.CLOSED:
+        raise Conflict(_("Only a closed whistle can be reopened."), code="invalid_transition")
+    now = timezone.now()
+    if whistle.closed_at and now > whistle.closed_at + dt.timedelta(days=reopen_days()):
+        raise Conflict(_("A whistle can be reopened only within %(days)d days of closing.") % {"days": reopen_days()},
+                       code="reopen_expired")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _invalid({"reason": [_("This field is required.")]})
+    resolved = list(whistle.dispatches.filter(status=DispatchStatus.RESOLVED))
+    transition(Whistle, whistle.pk, expected=WhistleStatus.CLOSED, target=WhistleStatus.OPEN, closed_at=None,
+               confirmed_at=None, resolved_at=None, reopen_count=whistle.reopen_count + 1)
+    reopened = _reopen_dispatches(whistle, resolved, now)
+    whistle.status, whistle.reopen_count = WhistleStatus.OPEN, whistle.reopen_count + 1
+    audit.log(actor=actor, action="whistles.reopen", obj=whistle, before={"status": WhistleStatus.CLOSED},
+              after={"status": WhistleStatus.OPEN, "reason": reason[:500], "dispatches": reopened})
+    _notify_departments(whistle, [d.organisation_id for d in resolved], kind="whistles.reopened",
+                        title=_("Whistle %(number)s was reopened") % {"number": whistle.number}, body=reason[:500])
+    return whistle
+
+
+@transaction.atomic
+def whistle_attach(*, actor: Any, whistle_id: Any, files: Iterable[Any], dispatch_id: Any = None) -> list[Attachment]:
+    """Add photos to a whistle (the raising township, or a department called on it)."""
+    viewer = viewer_for(actor)
+    whistle = access_whistle(actor, whistle_id, "view")
+    dispatch = None
+    if dispatch_id not in (None, ""):
+        dispatch = access_dispatch(actor, dispatch_id, "act")
+        if dispatch.whistle_id != whistle.pk:
+            raise NotFound(_("Dispatch not found."))
+    elif not (Role.TOWNSHIP in viewer.roles and whistle.township_id in viewer.township_ids):
+        mine = whistle.dispatches.filter(organisation_id__in=viewer.organisation_ids).exclude(
+            status=DispatchStatus.WITHDRAWN).first()
+        if mine is None or is_office(viewer) and not viewer.organisation_ids:
+            raise NotFound(_("Whistle not found."))
+        dispatch = mine
+    if whistle.status == WhistleStatus.CLOSED:
+        raise Conflict(_("A closed whistle cannot take new photos."), code="invalid_transition")
+    files = list(files or [])
+    photos, errors = validate_photos(files, "files")
+    if not files:
+        errors["files"] = [_("This field is required.")]
+    if errors:
+        raise _invalid(errors)
+    now = timezone.now()
+    stored = _store_photos(photos, whistle=whistle, actor=actor, now=now, dispatch=dispatch)
+    audit.log(actor=actor, action="whistles.attach", obj=whistle,
+              after={"attachments": [a.pk for a in stored], "dispatch": dispatch.pk if dispatch else None})
+    return stored
+
+
+# ---------------------------------------------------------------- list releases (duties hooks)
+
+
+def copy_items(old: ListRelease | None, new: ListRelease) -> None:
+    """Copy the whistle items of the published version into a new draft of the whistle list."""
+    if old is None:
+        return
+    fields = [f.name for f in WhistleItem._meta.concrete_fields if f.name not in ("id", "release")]
+    WhistleItem.objects.bulk_create([
+        WhistleItem(release=new, **{f: getattr(i, f) for f in fields if f != "domain"}, domain_id=i.domain_id)
+        for i in WhistleItem.objects.filter(release=old)
+    ])
+
+
+def publish_problems(release: ListRelease) -> dict[str, list[str]]:
+    """Why a draft of the whistle list may not be published: items resting on matters that the responsibility
+    list in force does not have, or deadlines out of order."""
+    problems: dict[str, list[str]] = {}
+    resp = (ListRelease.objects.filter(kind=ListKind.RESPONSIBILITY, status=ReleaseStatus.PUBLISHED)
+            .order_by("-effective_from").first())
+    known = set(Matter.objects.filter(release=resp).values_list("code", flat=True)) if resp else set()
+    for item in WhistleItem.objects.filter(release=release).order_by("code"):
+        msgs = []
+        if item.matter_code and item.matter_code not in known:
+            msgs.append(_("Item %(code)s rests on matter %(matter)s, which is not on the responsibility list.")
+                        % {"code": item.code, "matter": item.matter_code})
+        for u in Urgency.values:
+            r, a, s = item.minutes(u)
+            if not (0 < r <= a <= s):
+                msgs.append(_("Item %(code)s: the %(urgency)s deadlines must be respond ≤ arrive ≤ resolve.")
+                            % {"code": item.code, "urgency": u})
+        if msgs:
+            problems[f"items.{item.code}"] = msgs
+    return problems

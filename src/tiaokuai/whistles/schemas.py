@@ -1,0 +1,214 @@
+"""API shapes of the whistle flow (contract: docs and integrations depend on these names)."""
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from ninja import Field, Schema
+
+from tiaokuai.core import audit
+
+from .models import Dispatch, Whistle, WhistleItem
+from .services import is_overdue
+
+
+class WhistleItemOut(Schema):
+    code: str
+    name: str
+    domain: str
+    class_: str = Field(..., alias="class")
+    trigger: str
+    matter_code: str
+
+    model_config = {"populate_by_name": True}
+
+
+class WhistleIn(Schema):
+    item: str | None = None
+    village: str
+    description: str
+    urgency: str = "normal"
+    grid: str | None = None
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class DispatchOut(Schema):
+    id: int
+    organisation: str
+    organisation_name: str
+    role: str
+    status: str
+    outcome: str
+    respond_by: dt.datetime
+    arrive_by: dt.datetime
+    resolve_by: dt.datetime
+    responded_at: dt.datetime | None
+    arrived_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    overdue: bool
+    escalation_level: int
+    paused: bool
+    matter_code: str
+
+
+class EventOut(Schema):
+    action: str
+    actor: str | None
+    at: dt.datetime
+    after: dict[str, Any] | None = None
+
+
+class WhistleOut(Schema):
+    id: int
+    number: str
+    status: str
+    item: str | None
+    item_name: str | None
+    township: str
+    village: str
+    grid: str | None
+    urgency: str
+    description: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    raised_at: dt.datetime
+    raised_by: str
+    dispatches: list[DispatchOut]
+
+
+class WhistleDetailOut(WhistleOut):
+    timeline: list[EventOut]
+
+
+class ArriveIn(Schema):
+    people: str
+    arrived_at: dt.datetime | None = None
+
+
+class ResolveIn(Schema):
+    outcome: str
+    note: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class NoteIn(Schema):
+    text: str
+
+
+class ReturnIn(Schema):
+    reason: str
+    dispatches: list[int] | None = None
+
+
+class RatingIn(Schema):
+    dispatch_id: int
+    speed: int
+    attitude: int
+    result: int
+    comment: str = ""
+
+
+class RateIn(Schema):
+    ratings: list[RatingIn]
+
+
+class RouteIn(Schema):
+    lead: str
+    assist: list[str] = []
+
+
+class DecideIn(Schema):
+    decision: str
+    organisation: str | None = None
+    note: str = ""
+
+
+class DisputeOut(Schema):
+    id: int
+    status: str
+    whistle: int
+    whistle_number: str
+    dispatch: int
+    organisation: str
+    reason: str
+    raised_at: dt.datetime
+    raised_by: str
+    decided_at: dt.datetime | None
+    decision_note: str
+    new_organisation: str | None
+    new_dispatch: int | None
+
+
+class RatingOut(Schema):
+    dispatch_id: int
+    speed: int
+    attitude: int
+    result: int
+    comment: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    url: str
+    content_type: str
+    size: int
+    dispatch: int | None
+
+
+def item_out(i: WhistleItem) -> dict[str, Any]:
+    return {"code": i.code, "name": i.name, "domain": i.domain.code, "class": i.whistle_class, "trigger": i.trigger,
+            "matter_code": i.matter_code}
+
+
+def dispatch_out(d: Dispatch, now: dt.datetime, org: tuple[str, str] | None = None) -> dict[str, Any]:
+    code, name = org if org is not None else (d.organisation.code, d.organisation.name)
+    values = {"status": d.status, "paused_since": d.paused_since, "responded_at": d.responded_at,
+              "arrived_at": d.arrived_at, "respond_by": d.respond_by, "arrive_by": d.arrive_by,
+              "resolve_by": d.resolve_by}
+    return {"id": d.pk, "organisation": code, "organisation_name": name, "role": d.role, "status": d.status,
+            "outcome": d.outcome, "respond_by": d.respond_by, "arrive_by": d.arrive_by, "resolve_by": d.resolve_by,
+            "responded_at": d.responded_at, "arrived_at": d.arrived_at, "resolved_at": d.resolved_at,
+            "overdue": is_overdue(values, now), "escalation_level": d.escalation_level,
+            "paused": d.paused_since is not None, "matter_code": d.matter_code}
+
+
+def whistle_out(w: Whistle, *, dispatches: list[Dispatch] | None = None,
+                orgs: dict[int, tuple[str, str]] | None = None, names: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Shape a whistle. `names` carries already-known codes (so the raise path needs no extra query)."""
+    now = timezone.now()
+    names = names or {}
+    ds = dispatches if dispatches is not None else list(w.dispatches.all())
+    return {
+        "id": w.pk, "number": w.number, "status": w.status,
+        "item": names["item"] if "item" in names else (w.item.code if w.item_id else None),
+        "item_name": names["item_name"] if "item_name" in names else (w.item.name if w.item_id else None),
+        "township": names["township"] if "township" in names else w.township.code,
+        "village": names["village"] if "village" in names else w.village.code,
+        "grid": names["grid"] if "grid" in names else (w.grid.code if w.grid_id else None),
+        "urgency": w.urgency, "description": w.description, "address": w.address,
+        "latitude": float(w.latitude) if w.latitude is not None else None,
+        "longitude": float(w.longitude) if w.longitude is not None else None,
+        "raised_at": w.raised_at,
+        "raised_by": names["raised_by"] if "raised_by" in names else w.raised_by.username,
+        "dispatches": [dispatch_out(d, now, (orgs or {}).get(d.organisation_id)) for d in ds],
+    }
+
+
+def timeline_out(w: Whistle) -> list[dict[str, Any]]:
+    return [{"action": e.action, "actor": e.actor.username if e.actor_id else None, "at": e.at, "after": e.after}
+            for e in audit.timeline(w)]
+
+
+def dispute_out(x: Any) -> dict[str, Any]:
+    return {"id": x.pk, "status": x.status, "whistle": x.dispatch.whistle_id, "whistle_number": x.dispatch.whistle.number,
+            "dispatch": x.dispatch_id, "organisation": x.dispatch.organisation.code, "reason": x.reason,
+            "raised_at": x.raised_at, "raised_by": x.raised_by.username, "decided_at": x.decided_at,
+            "decision_note": x.decision_note,
+            "new_organisation": x.new_organisation.code if x.new_organisation_id else None,
+            "new_dispatch": x.new_dispatch_id}

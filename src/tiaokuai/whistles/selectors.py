@@ -1,0 +1,155 @@
+"""Reads of the whistle flow, scoped by the viewer."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tiaokuai.core.access import Viewer
+from tiaokuai.core.errors import NotFound
+from tiaokuai.duties.choices import ListKind, ReleaseStatus
+from tiaokuai.duties.models import ListRelease
+from tiaokuai.org.choices import Role
+
+from .access import is_office, may_see_whistle, scope_whistles
+from .choices import PENDING_DISPATCH, DispatchStatus, DisputeStatus, WhistleStatus
+from .models import Dispatch, Dispute, Whistle, WhistleItem
+
+
+def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
+    """Dispatch rows (or `prefix`-related rows) whose pending step is past its deadline (clocks running)."""
+    p = prefix
+    return Q(**{f"{p}status__in": list(PENDING_DISPATCH), f"{p}paused_since__isnull": True}) & (
+        Q(**{f"{p}responded_at__isnull": True, f"{p}respond_by__lte": now})
+        | Q(**{f"{p}arrived_at__isnull": True, f"{p}arrive_by__lte": now})
+        | Q(**{f"{p}resolve_by__lte": now})
+    )
+
+
+def _dispatches_prefetch() -> Prefetch:
+    return Prefetch("dispatches", queryset=Dispatch.objects.select_related("organisation").order_by("-role", "id"))
+
+
+def visible_whistles(viewer: Viewer) -> QuerySet[Whistle]:
+    return scope_whistles(viewer, Whistle.objects.all()).select_related(
+        "item", "item__domain", "township", "village", "grid", "raising_org", "raised_by",
+    ).prefetch_related(_dispatches_prefetch()).order_by("-raised_at", "-id")
+
+
+def whistle_detail(viewer: Viewer, whistle_id: Any) -> Whistle:
+    try:
+        pk = int(whistle_id)
+    except (TypeError, ValueError):
+        raise NotFound("Whistle not found.") from None
+    whistle = (Whistle.objects.select_related("item", "item__domain", "township", "village", "grid",
+                                              "raising_org", "raised_by", "item_release", "responsibility_release")
+               .prefetch_related(_dispatches_prefetch(), "attachments",
+                                 Prefetch("dispatches__notes", queryset=_notes()),
+                                 "dispatches__rating", "dispatches__disputes", "dispatches__escalations")
+               .filter(pk=pk).first())
+    if whistle is None or not may_see_whistle(viewer, whistle, {d.organisation_id for d in whistle.dispatches.all()}):
+        raise NotFound("Whistle not found.")
+    return whistle
+
+
+def _notes() -> QuerySet:
+    from .models import DispatchNote
+
+    return DispatchNote.objects.select_related("author").prefetch_related("attachments").order_by("at", "id")
+
+
+def dispatch_inbox(viewer: Viewer) -> QuerySet[Dispatch]:
+    """The viewer's department's open dispatches, the most urgent first (earliest pending deadline)."""
+    if not viewer.is_authenticated or not viewer.organisation_ids:
+        return Dispatch.objects.none()
+    return (Dispatch.objects.filter(organisation_id__in=viewer.organisation_ids,
+                                    status__in=list(PENDING_DISPATCH) + [DispatchStatus.DISPUTED])
+            .select_related("whistle", "whistle__item", "whistle__village", "whistle__township", "organisation")
+            .annotate(due=Coalesce(F("next_check_at"), F("resolve_by")))
+            .order_by("due", "id"))
+
+
+def board(viewer: Viewer, *, township: Any = None, department: Any = None, domain: Any = None,
+          status: Any = None, overdue: Any = None) -> QuerySet[Whistle]:
+    """Whistles for the county board, filtered. Codes or ids are accepted for township/department/domain."""
+    qs = visible_whistles(viewer)
+    if township:
+        qs = qs.filter(Q(township__code=township) | Q(township_id=_int(township)))
+    if department:
+        qs = qs.filter(Exists(Dispatch.objects.filter(whistle=OuterRef("pk")).filter(
+            Q(organisation__code=department) | Q(organisation_id=_int(department))).exclude(
+            status=DispatchStatus.WITHDRAWN)))
+    if domain:
+        qs = qs.filter(Q(item__domain__code=domain) | Q(item__domain_id=_int(domain)))
+    if status:
+        qs = qs.filter(status__in=[status] if isinstance(status, str) else list(status))
+    if overdue in (True, "1", "true", "yes", 1):
+        qs = qs.filter(Exists(Dispatch.objects.filter(overdue_q(timezone.now()), whistle=OuterRef("pk"))))
+    elif overdue in (False, "0", "false", "no", 0):
+        qs = qs.exclude(Exists(Dispatch.objects.filter(overdue_q(timezone.now()), whistle=OuterRef("pk"))))
+    return qs
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def whistle_items_in_force(on: dt.date | None = None) -> QuerySet[WhistleItem]:
+    on = on or timezone.localdate()
+    release = (ListRelease.objects.filter(kind=ListKind.WHISTLE, status=ReleaseStatus.PUBLISHED, effective_from__lte=on)
+               .order_by("-effective_from").values("pk")[:1])
+    return WhistleItem.objects.filter(release_id__in=release).select_related("domain").order_by("code")
+
+
+def open_disputes(viewer: Viewer) -> QuerySet[Dispute]:
+    if not is_office(viewer):
+        return Dispute.objects.none()
+    return (Dispute.objects.filter(status=DisputeStatus.OPEN)
+            .select_related("dispatch", "dispatch__whistle", "dispatch__whistle__item", "dispatch__organisation",
+                            "raised_by")
+            .order_by("raised_at", "id"))
+
+
+def allowed_actions(viewer: Viewer, whistle: Whistle) -> dict[int | str, list[str]]:
+    """Which buttons to show: {dispatch id: [...], "whistle": [...]} (the services still check everything)."""
+    out: dict[int | str, list[str]] = {}
+    township = Role.TOWNSHIP in viewer.roles and whistle.township_id in viewer.township_ids
+    w: list[str] = []
+    if township:
+        w += {WhistleStatus.RESOLVED: ["confirm", "return"], WhistleStatus.CONFIRMED: ["rate", "close"],
+              WhistleStatus.CLOSED: ["rate", "reopen"]}.get(whistle.status, [])
+        if whistle.status != WhistleStatus.CLOSED:
+            w.append("attach")
+    if is_office(viewer) and whistle.status == WhistleStatus.ROUTING:
+        w.append("route")
+    out["whistle"] = w
+    dept = bool(viewer.roles & {Role.DEPARTMENT, Role.OFFICER})
+    for d in whistle.dispatches.all():
+        acts: list[str] = []
+        if dept and d.organisation_id in viewer.organisation_ids:
+            acts = {DispatchStatus.DISPATCHED: ["respond", "dispute", "note"],
+                    DispatchStatus.RESPONDED: ["arrive", "dispute", "note"],
+                    DispatchStatus.ARRIVED: ["resolve", "dispute", "note"],
+                    DispatchStatus.DISPUTED: ["note"], DispatchStatus.RESOLVED: ["note"]}.get(d.status, [])
+            if whistle.status == WhistleStatus.CLOSED:
+                acts = [a for a in acts if a != "note"]
+        if is_office(viewer) and d.status == DispatchStatus.DISPUTED:
+            acts.append("decide")
+        out[d.pk] = acts
+    return out
+
+
+def routing_labels() -> list[tuple[str, str, str]]:
+    """(text, matter code, organisation code) for training the text router: the lead body of every whistle that
+    was never disputed, or whose dispute the establishment office settled (kept: the same body; rerouted: the
+    new one). Whistles with an open dispute are left out (not settled yet)."""
+    open_dispute = Exists(Dispute.objects.filter(dispatch__whistle=OuterRef("whistle_id"), status=DisputeStatus.OPEN))
+    rows = (Dispatch.objects.filter(role="lead").exclude(status=DispatchStatus.WITHDRAWN)
+            .exclude(status=DispatchStatus.DISPUTED).exclude(open_dispute)
+            .values_list("whistle__description", "matter_code", "organisation__code").order_by("whistle_id"))
+    return [(text, matter or "", org) for text, matter, org in rows]
