@@ -284,3 +284,13 @@ def test_given_a_dead_delivery_when_others_send_again_then_refused_and_nothing_c
     d.refresh_from_db()
     assert d.state == "dead" and d.attempts == 6
     assert AuditEvent.objects.count() == audits
+
+
+def test_given_a_lost_send_task_when_the_grace_minute_passes_then_the_sweep_sends_it(county, flaky):
+    services.notify(recipients=[county.users["township"]], kind="k", title="t")  # on_commit never ran
+    d = Delivery.objects.get()
+    created = d.created_at
+    assert sweeps.run_one("notify.retry", created + dt.timedelta(seconds=30))["due"] == 0
+    assert sweeps.run_one("notify.retry", created + dt.timedelta(minutes=1))["sent"] == 1
+    d.refresh_from_db()
+    assert d.state == "sent" and d.attempts == 1

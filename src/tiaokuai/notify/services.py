@@ -27,6 +27,7 @@ from .models import Delivery, Notification
 logger = logging.getLogger("tiaokuai.notify")
 
 MAX_ERROR_CHARS = 2000
+FIRST_ATTEMPT_GRACE = timedelta(minutes=1)
 
 
 def backoff_minutes() -> list[int]:
@@ -79,7 +80,9 @@ def notify(
         ]
         deliveries = Delivery.objects.bulk_create(
             [
-                Delivery(notification=n, channel=name, created_at=now, updated_at=now, next_attempt_at=now)
+                # The task sends at once; the sweep takes over only if the task never ran.
+                Delivery(notification=n, channel=name, created_at=now, updated_at=now,
+                         next_attempt_at=now + FIRST_ATTEMPT_GRACE)
                 for n in notifications
                 for name in channel_names
             ]
@@ -114,7 +117,10 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
         .select_related("notification__recipient__person")
         .first()
     )
-    if row is None or (row.next_attempt_at is not None and row.next_attempt_at > now):
+    if row is None:
+        return "skipped"
+    # A retry waits for its back-off; the first attempt (from the on-commit task) goes at once.
+    if row.attempts > 0 and row.next_attempt_at is not None and row.next_attempt_at > now:
         return "skipped"
     attempt = row.attempts + 1
     # Claim: the lease is the back-off delay, so a worker dying mid-send leads to a normal retry.
