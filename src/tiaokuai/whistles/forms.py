@@ -68,7 +68,21 @@ def apply_service_errors(form: forms.Form, exc) -> None:
         form.add_error(None, getattr(exc, "message", str(exc)))
 
 
-class RaiseForm(StyledForm):
+class DynamicChoicesForm(StyledForm):
+    """StyledForm validates a bound form while styling it (to mark fields with errors), which is before a
+    subclass can fill its choices in. Subclasses fill choices, then call restyle() to validate again."""
+
+    def restyle(self) -> None:
+        self._errors = None
+        for name, field in self.fields.items():
+            css = field.widget.attrs.get("class", "").replace(" is-invalid", "")
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+                field.widget.attrs["aria-describedby"] = f"id_{name}-error"
+            field.widget.attrs["class"] = css
+
+
+class RaiseForm(DynamicChoicesForm):
     item = forms.ChoiceField(label=_("Whistle list item"))
     village = forms.ChoiceField(label=_("Village / community"))
     grid = forms.ChoiceField(label=_("Grid"), required=False)
@@ -101,6 +115,7 @@ class RaiseForm(StyledForm):
         self.fields["urgency"].widget.attrs["class"] = "form-check-input"
         self.fields["latitude"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
         self.fields["longitude"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
+        self.restyle()
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -141,7 +156,7 @@ class ReasonForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RouteForm(StyledForm):
+class RouteForm(DynamicChoicesForm):
     lead = forms.ChoiceField(label=_("Lead department"))
     assists = forms.MultipleChoiceField(label=_("Assisting departments"), required=False,
                                         widget=forms.SelectMultiple(attrs={"size": 4}))
@@ -151,9 +166,10 @@ class RouteForm(StyledForm):
         choices = [(o.code, o.name) for o in organisations]
         self.fields["lead"].choices = [("", _("— choose —"))] + choices
         self.fields["assists"].choices = choices
+        self.restyle()
 
 
-class DecideForm(StyledForm):
+class DecideForm(DynamicChoicesForm):
     decision = forms.ChoiceField(label=_("Decision"), widget=InlineRadioSelect, initial="keep", choices=[
         ("keep", _("Keep: the department stays responsible")),
         ("reroute", _("Reroute to another department")),
@@ -166,6 +182,7 @@ class DecideForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [("", _("— choose —"))] + [(o.code, o.name) for o in organisations]
         self.fields["decision"].widget.attrs["class"] = "form-check-input"
+        self.restyle()
 
     def clean(self):
         data = super().clean()
@@ -184,7 +201,7 @@ class RateForm(StyledForm):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=1000)
 
 
-class BoardFilterForm(StyledForm):
+class BoardFilterForm(DynamicChoicesForm):
     township = forms.ChoiceField(label=_("Township"), required=False)
     department = forms.ChoiceField(label=_("Department"), required=False)
     domain = forms.ChoiceField(label=_("Domain"), required=False)
@@ -198,6 +215,7 @@ class BoardFilterForm(StyledForm):
         self.fields["department"].choices = everything + [(o.code, o.name) for o in departments]
         self.fields["domain"].choices = everything + [(d.code, d.name) for d in domains]
         self.fields["status"].choices = everything + list(statuses)
+        self.restyle()
 
 
 class FiguresForm(StyledForm):

@@ -25,12 +25,7 @@ from tiaokuai.duties.models import Domain
 from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
 from tiaokuai.org.models import Division, Organisation
 
-from . import reports, services
-
-try:  # TEMP until W1 commits selectors.py
-    from . import selectors
-except ImportError:  # pragma: no cover
-    selectors = None  # type: ignore[assignment]
+from . import reports, selectors, services
 from .choices import DispatchStatus, Urgency, WhistleStatus
 from .forms import (
     ArriveForm,
@@ -46,7 +41,7 @@ from .forms import (
     RouteForm,
     apply_service_errors,
 )
-from .models import Attachment, Dispatch, DispatchNote, Rating
+from .models import Attachment, Rating
 
 COUNTY = set(COUNTY_WIDE_ROLES)
 BOARD_ROLES = COUNTY | {Role.DEPARTMENT, Role.TOWNSHIP}
@@ -132,10 +127,13 @@ def grids(request):
 # Department inbox
 
 
+# The same buttons as selectors.allowed_actions gives a department on the whistle page (the services
+# still check everything); computed from the row so the inbox needs no per-row query.
 INBOX_ACTIONS = {
     DispatchStatus.DISPATCHED: ["respond", "dispute"],
-    DispatchStatus.RESPONDED: ["arrive", "dispute"],
-    DispatchStatus.ARRIVED: ["resolve", "note", "dispute"],
+    DispatchStatus.RESPONDED: ["arrive", "dispute", "note"],
+    DispatchStatus.ARRIVED: ["resolve", "dispute", "note"],
+    DispatchStatus.DISPUTED: ["note"],
 }
 
 
@@ -165,18 +163,17 @@ def _action_forms() -> dict:
 def detail(request, pk: int):
     viewer = viewer_for(request.user)
     whistle = selectors.whistle_detail(viewer, pk)
-    dispatches = list(
-        Dispatch.objects.filter(whistle_id=whistle.pk).select_related("organisation").order_by("-role", "id")
-    )
+    dispatches = list(whistle.dispatches.all())  # prefetched with organisation, notes, rating, disputes
     for d in dispatches:
         d.whistle = whistle
     allowed = selectors.allowed_actions(viewer, whistle)
     now = timezone.now()
     rows = [{"d": d, "deadlines": reports.deadlines(d, now), "actions": allowed.get(d.pk, [])} for d in dispatches]
-    notes = (DispatchNote.objects.filter(dispatch__whistle_id=whistle.pk)
-             .select_related("author__person", "dispatch__organisation").prefetch_related("attachments"))
-    photos = Attachment.objects.filter(whistle_id=whistle.pk, note__isnull=True)
-    ratings = Rating.objects.filter(dispatch__whistle_id=whistle.pk).select_related("dispatch__organisation")
+    notes = sorted((n for d in dispatches for n in d.notes.all()), key=lambda n: (n.at, n.pk))
+    for n in notes:
+        n.dispatch = next(d for d in dispatches if d.pk == n.dispatch_id)
+    photos = [a for a in whistle.attachments.all() if a.note_id is None]
+    ratings = [d.rating for d in dispatches if _has_rating(d)]
     events = functools.reduce(operator.or_, [audit.timeline(whistle)] + [audit.timeline(d) for d in dispatches])
     whistle_actions = allowed.get("whistle", [])
     context = {
@@ -191,6 +188,13 @@ def detail(request, pk: int):
     if "route" in whistle_actions:
         context["route_form"] = RouteForm(organisations=_responding_organisations())
     return render(request, "whistles/detail.html", context)
+
+
+def _has_rating(dispatch) -> bool:
+    try:
+        return dispatch.rating is not None
+    except Rating.DoesNotExist:
+        return False
 
 
 @login_required
@@ -276,6 +280,7 @@ WHISTLE_DONE = {
     "close": _("Whistle closed."),
     "reopen": _("Whistle reopened."),
     "route": _("Whistle routed."),
+    "attach": _("Photos added."),
 }
 
 
@@ -299,6 +304,8 @@ def whistle_action(request, pk: int, action: str):
                                       lead_code=form.cleaned_data["lead"],
                                       assist_codes=[c for c in form.cleaned_data["assists"]
                                                     if c != form.cleaned_data["lead"]])
+    elif action == "attach":
+        ok = _run(request, services.whistle_attach, whistle_id=pk, files=request.FILES.getlist("files"))
     elif action == "rate":
         ids = [int(x) for x in request.POST.getlist("dispatch") if x.isdigit()]
         ratings, bad = [], None
