@@ -15,13 +15,14 @@ class DateInput(forms.DateInput):
 class MatterSearchForm(StyledForm):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("Code, name, keyword or body")}))
-    domain = forms.ChoiceField(label=_("Domain"), required=False)
+    # A CharField with a select widget: StyledFormMixin validates during __init__, before choices are known.
+    domain = forms.CharField(label=_("Domain"), required=False, widget=forms.Select)
     on = forms.DateField(label=_("In force on"), required=False, widget=DateInput)
 
     def __init__(self, *args, domains=None, with_date=True, **kwargs):
         super().__init__(*args, **kwargs)
         rows = domains if domains is not None else Domain.objects.all()
-        self.fields["domain"].choices = [("", _("All domains"))] + [(d.code, d.name) for d in rows]
+        self.fields["domain"].widget.choices = [("", _("All domains"))] + [(d.code, d.name) for d in rows]
         if not with_date:
             del self.fields["on"]
 

@@ -194,6 +194,7 @@ def release_publish(request, release_id):
         except Invalid as exc:
             for msg in exc.details.pop("effective_from", []):
                 form.add_error("effective_from", msg)
+                _mark_invalid(form, "effective_from")
             for msg in _errors_text(exc.details):
                 form.add_error(None, msg)
         else:
@@ -252,11 +253,22 @@ def _apply(form, details: Mapping[str, Any], formsets: Mapping[str, Any]) -> Non
             for msg in msgs:
                 if target is not None and field in target.fields:
                     target.add_error(field, msg)
+                    _mark_invalid(target, field)
                 else:
                     form.add_error(None, msg)
         else:
             for msg in msgs:
                 form.add_error(key if key in form.fields else None, msg)
+            if key in form.fields:
+                _mark_invalid(form, key)
+
+
+def _mark_invalid(form, name: str) -> None:
+    """Errors added after validation: mark the field the way StyledFormMixin does."""
+    attrs = form.fields[name].widget.attrs
+    if "is-invalid" not in attrs.get("class", ""):
+        attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+    attrs["aria-describedby"] = f"{form[name].auto_id}-error"
 
 
 def _deleted(f) -> bool:
