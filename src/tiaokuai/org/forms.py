@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tiaokuai.core.errors import Invalid
 from tiaokuai.core.forms import StyledForm
+from tiaokuai.duties.models import Domain
 
 from .choices import DivisionLevel, EstablishmentKind, OrganisationKind, Role
 from .models import Division, Organisation, Person
@@ -41,23 +42,18 @@ class OrganisationForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
-    parent = OrganisationChoice(label=_("Parent unit"), queryset=Organisation.objects.none(), required=False)
-    division = DivisionChoice(label=_("Division served"), queryset=Division.objects.none())
+    parent = OrganisationChoice(label=_("Parent unit"), required=False, queryset=Organisation.objects.exclude(
+        kind__in=[OrganisationKind.TOWNSHIP_OFFICE, OrganisationKind.STATIONED_AGENCY]).order_by("code"))
+    division = DivisionChoice(label=_("Division served"), queryset=Division.objects.filter(
+        level__in=[DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP]).order_by("code"))
     counts_toward_limit = forms.BooleanField(label=_("Counts toward the county's institution limit"),
                                              required=False)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     functions = forms.CharField(label=_("Main functions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Organisation.objects.exclude(
-            kind__in=[OrganisationKind.TOWNSHIP_OFFICE, OrganisationKind.STATIONED_AGENCY]).order_by("code")
-        self.fields["division"].queryset = Division.objects.filter(
-            level__in=[DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP]).order_by("code")
-        if editing:
-            del self.fields["code"]
-        else:
-            del self.fields["is_active"]
+
+class OrganisationEditForm(OrganisationForm):
+    code = None  # the code is the unit's identity: not editable
+    is_active = forms.BooleanField(label=_("Active"), required=False)
 
 
 class QuotaForm(StyledForm):
@@ -84,17 +80,11 @@ class CertificateForm(StyledForm):
 
     holder = PersonChoice(label=_("Holder"), queryset=Person.objects.order_by("name", "id"))
     number = forms.CharField(label=_("Certificate number"), max_length=40)
-    domains = forms.ModelMultipleChoiceField(label=_("Domains"), queryset=None,
+    domains = forms.ModelMultipleChoiceField(label=_("Domains"), queryset=Domain.objects.order_by("order", "code"),
                                              widget=forms.SelectMultiple(attrs={"size": 6}))
     issued_on = forms.DateField(label=_("Issued on"), widget=DATE)
     expires_on = forms.DateField(label=_("Expires on"), widget=DATE)
     issuer = forms.CharField(label=_("Issuing authority"), max_length=100, required=False)
-
-    def __init__(self, *args, **kwargs):
-        from tiaokuai.duties.models import Domain
-
-        super().__init__(*args, **kwargs)
-        self.fields["domains"].queryset = Domain.objects.order_by("order", "code")
 
 
 class CertificateRenewForm(StyledForm):

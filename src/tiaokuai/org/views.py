@@ -25,6 +25,7 @@ from .forms import (
     CertificateRenewForm,
     CertificateRevokeForm,
     MembershipForm,
+    OrganisationEditForm,
     OrganisationForm,
     PersonForm,
     QuotaForm,
@@ -132,7 +133,7 @@ def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
     initial = {"name": org.name, "short_name": org.short_name, "kind": org.kind, "parent": org.parent_id,
                "division": org.division_id, "counts_toward_limit": org.counts_toward_limit,
                "is_active": org.is_active, "functions": org.functions}
-    form = OrganisationForm(request.POST or None, initial=initial, editing=True)
+    form = OrganisationEditForm(request.POST or None, initial=initial)
     if request.method == "POST":
         done = _submit(request, form, lambda d: services.organisation_update(actor=request.user, organisation=org,
                                                                              **d))
