@@ -161,6 +161,11 @@ class AttachmentOut(Schema):
     dispatch: int | None
 
 
+def _t(value: dt.datetime | None) -> dt.datetime | None:
+    """Every time in the API in Asia/Shanghai (+08:00), whether it came from the database or was just computed."""
+    return timezone.localtime(value) if value is not None else None
+
+
 def item_out(i: WhistleItem) -> dict[str, Any]:
     return {"code": i.code, "name": i.name, "domain": i.domain.code, "class": i.whistle_class, "trigger": i.trigger,
             "matter_code": i.matter_code}
@@ -168,12 +173,12 @@ def item_out(i: WhistleItem) -> dict[str, Any]:
 
 def dispatch_out(d: Dispatch, now: dt.datetime, org: tuple[str, str] | None = None) -> dict[str, Any]:
     code, name = org if org is not None else (d.organisation.code, d.organisation.name)
-    values = {"status": d.status, "paused_since": d.paused_since, "responded_at": d.responded_at,
-              "arrived_at": d.arrived_at, "respond_by": d.respond_by, "arrive_by": d.arrive_by,
-              "resolve_by": d.resolve_by}
+    values = {"status": d.status, "paused_since": d.paused_since, "responded_at": _t(d.responded_at),
+              "arrived_at": _t(d.arrived_at), "respond_by": _t(d.respond_by), "arrive_by": _t(d.arrive_by),
+              "resolve_by": _t(d.resolve_by)}
     return {"id": d.pk, "organisation": code, "organisation_name": name, "role": d.role, "status": d.status,
-            "outcome": d.outcome, "respond_by": d.respond_by, "arrive_by": d.arrive_by, "resolve_by": d.resolve_by,
-            "responded_at": d.responded_at, "arrived_at": d.arrived_at, "resolved_at": d.resolved_at,
+            "outcome": d.outcome, "respond_by": _t(d.respond_by), "arrive_by": _t(d.arrive_by), "resolve_by": _t(d.resolve_by),
+            "responded_at": _t(d.responded_at), "arrived_at": _t(d.arrived_at), "resolved_at": _t(d.resolved_at),
             "overdue": is_overdue(values, now), "escalation_level": d.escalation_level,
             "paused": d.paused_since is not None, "matter_code": d.matter_code}
 
@@ -194,21 +199,21 @@ def whistle_out(w: Whistle, *, dispatches: list[Dispatch] | None = None,
         "urgency": w.urgency, "description": w.description, "address": w.address,
         "latitude": float(w.latitude) if w.latitude is not None else None,
         "longitude": float(w.longitude) if w.longitude is not None else None,
-        "raised_at": w.raised_at,
+        "raised_at": _t(w.raised_at),
         "raised_by": names["raised_by"] if "raised_by" in names else w.raised_by.username,
         "dispatches": [dispatch_out(d, now, (orgs or {}).get(d.organisation_id)) for d in ds],
     }
 
 
 def timeline_out(w: Whistle) -> list[dict[str, Any]]:
-    return [{"action": e.action, "actor": e.actor.username if e.actor_id else None, "at": e.at, "after": e.after}
+    return [{"action": e.action, "actor": e.actor.username if e.actor_id else None, "at": _t(e.at), "after": e.after}
             for e in audit.timeline(w)]
 
 
 def dispute_out(x: Any) -> dict[str, Any]:
     return {"id": x.pk, "status": x.status, "whistle": x.dispatch.whistle_id, "whistle_number": x.dispatch.whistle.number,
             "dispatch": x.dispatch_id, "organisation": x.dispatch.organisation.code, "reason": x.reason,
-            "raised_at": x.raised_at, "raised_by": x.raised_by.username, "decided_at": x.decided_at,
+            "raised_at": _t(x.raised_at), "raised_by": x.raised_by.username, "decided_at": _t(x.decided_at),
             "decision_note": x.decision_note,
             "new_organisation": x.new_organisation.code if x.new_organisation_id else None,
             "new_dispatch": x.new_dispatch_id}
