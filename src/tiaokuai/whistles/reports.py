@@ -268,7 +268,8 @@ def monthly_figures(viewer: Viewer, month: dt.date, by: str = "department") -> l
     if by not in ("department", "township"):
         by = "department"
     start, end = month_range(month)
-    visible = selectors.visible_whistles(viewer).filter(raised_at__gte=start, raised_at__lt=end)
+    visible = (selectors.visible_whistles(viewer).filter(raised_at__gte=start, raised_at__lt=end)
+               .prefetch_related(None).order_by())
     dispatches = Dispatch.objects.filter(whistle__in=visible.values("pk")).exclude(status="withdrawn")
     disputes = Dispute.objects.filter(dispatch__whistle__in=visible.values("pk"))
     if by == "department":
@@ -299,21 +300,21 @@ def monthly_figures(viewer: Viewer, month: dt.date, by: str = "department") -> l
         }
     if by == "township":
         # Whistles still waiting for the office have no dispatch yet but count for the township.
-        for r in visible.values("township_id", "township__name").annotate(n=Count("id")):
+        for r in visible.values("township_id", "township__name").annotate(n=Count("id")).order_by():
             row = rows.setdefault(r["township_id"], {
                 "id": r["township_id"], "name": r["township__name"], "dispatches": 0, "responded": 0,
                 "responded_on_time": 0, "arrived_on_time": 0, "resolved": 0, "resolved_on_time": 0,
                 "rated": 0, "avg_rating": None})
             row["whistles"] = r["n"]
     dispute_counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for r in disputes.values(dkey, "status").annotate(n=Count("id")):
+    for r in disputes.values(dkey, "status").annotate(n=Count("id")).order_by():
         dispute_counts[r[dkey]][r["status"]] = r["n"]
         if r[dkey] not in rows:
             rows[r[dkey]] = {"id": r[dkey], "name": "", "whistles": 0, "dispatches": 0, "responded": 0,
                              "responded_on_time": 0, "arrived_on_time": 0, "resolved": 0,
                              "resolved_on_time": 0, "rated": 0, "avg_rating": None}
     if any(not row["name"] for row in rows.values()):
-        names = dict(disputes.values_list(dkey, dname).distinct())
+        names = dict(disputes.values_list(dkey, dname).order_by().distinct())
         for row in rows.values():
             row["name"] = row["name"] or names.get(row["id"], "")
     out = []
