@@ -190,6 +190,7 @@ def test_given_the_calendar_page_when_office_opens_2027_then_fallback_banner_sho
     body = resp.content.decode()
     assert 'id="calendar-fallback"' not in body
     assert "2026-02-14" in body and "2026-10-01" in body
+    assert "春节" in body and "国庆节" in body
 
 
 def test_given_the_calendar_page_when_office_posts_a_day_then_override_is_saved(county, login):

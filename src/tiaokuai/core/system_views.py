@@ -99,7 +99,7 @@ def outbox_retry(request, delivery_id: int):
 
 
 class CalendarDayForm(StyledForm):
-    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     is_working = forms.TypedChoiceField(
         label=gettext_lazy("Type of day"), coerce=lambda v: v == "1",
         choices=[("0", gettext_lazy("Day off (holiday)")), ("1", gettext_lazy("Working day (make-up day)"))],

@@ -74,13 +74,20 @@ def package_knows_year(year: int) -> bool:
 
 
 def official_holiday_detail(day: date) -> tuple[bool, str | None] | None:
-    """(is_holiday, English holiday name or None) from the package, None when the year is unknown."""
+    """(is_holiday, Chinese holiday name such as 春节 or None) from the package, None when the year
+    is unknown. Make-up working days carry the name of the holiday they belong to."""
     import chinese_calendar
+    from chinese_calendar.constants import Holiday
 
     try:
         is_holiday, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
         return None
+    if name:
+        try:
+            name = Holiday(name).chinese
+        except ValueError:
+            pass
     return bool(is_holiday), name
 
 
@@ -317,6 +324,7 @@ def year_days(year: int) -> list[dict]:
             "holiday_name": detail[1] if detail else None,
             "override": overrides.get(day),
             "note": notes.get(day, ""),
+            "make_up": official is True and not weekday_working,
         }
         effective = entry["override"] if entry["override"] is not None else (
             official if official is not None else weekday_working
