@@ -161,3 +161,28 @@ def test_given_two_versions_when_opening_diff_page_then_changes_are_coloured(cou
     body = login(office).get(reverse("duties:diff"), {"from": county.release.pk, "to": draft.pk}).content.decode()
     assert 'class="diff-removed"' in body and "食品经营许可" in body
     assert 'class="diff-changed"' in body and "油烟扰民" in body
+
+
+def _more_matters(county, n):
+    from tiaokuai.duties.models import Assignment, Matter, ProcessStep
+
+    start = Matter.objects.filter(code__startswith="ZZ-").count()
+    for i in range(start, start + n):
+        m = Matter.objects.create(release=county.release, code=f"ZZ-{i:03d}", name=f"事项{i}",
+                                  domain=county.domains["ZRZY"], kind="other")
+        Assignment.objects.create(matter=m, organisation=county.departments["D-ZR"], role="primary", duty="负责")
+        Assignment.objects.create(matter=m, organisation=county.township_orgs[0], role="coordinating", duty="配合")
+        ProcessStep.objects.create(matter=m, order=1, organisation=county.departments["D-ZR"], action="办理")
+
+
+@pytest.mark.parametrize("url_name", ["duties:in_force", "duties:public"])
+def test_given_more_matters_when_listing_then_query_count_does_not_grow(county, login, url_name,
+                                                                       django_assert_max_num_queries):
+    client = login(county.users["township"])
+    client.get(reverse(url_name))  # warm the session and viewer caches
+    _more_matters(county, 3)
+    with django_assert_max_num_queries(20) as small:
+        client.get(reverse(url_name))
+    _more_matters(county, 20)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse(url_name))

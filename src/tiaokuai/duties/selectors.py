@@ -42,7 +42,7 @@ def primary_body_on(matter_code: str, on: date) -> Assignment | None:
 
 
 def matters_of(release: ListRelease) -> QuerySet[Matter]:
-    return release.matters.select_related("domain").prefetch_related("assignments__organisation", "steps")
+    return release.matters.select_related("domain").prefetch_related("assignments__organisation", "steps__organisation")
 
 
 def home_cards(viewer: Viewer) -> list[dict[str, Any]]:
