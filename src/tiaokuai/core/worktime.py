@@ -15,6 +15,7 @@ import time as _time
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -34,7 +35,7 @@ _MAX_DAYS_SEARCHED = 3660  # ten years without a working day means the calendar 
 
 
 def work_periods() -> tuple[tuple[time, time], ...]:
-    periods = settings.TIAOKUAI.get("WORK_PERIODS", WORK_PERIODS)
+    periods: Any = settings.TIAOKUAI.get("WORK_PERIODS", WORK_PERIODS)
     return tuple((_as_time(a), _as_time(b)) for a, b in periods)
 
 
@@ -97,7 +98,8 @@ _override_cache: dict[int, tuple[float, dict[date, bool]]] = {}
 def _cache_seconds() -> float:
     if getattr(settings, "TESTING", False):
         return 0  # tests roll back their rows; a cache would outlive them
-    return float(settings.TIAOKUAI.get("CALENDAR_CACHE_SECONDS", 60))
+    seconds: Any = settings.TIAOKUAI.get("CALENDAR_CACHE_SECONDS", 60)
+    return float(seconds)
 
 
 def clear_cache() -> None:

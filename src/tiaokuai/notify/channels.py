@@ -9,7 +9,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -47,8 +47,12 @@ class LogChannel(Channel):
         )
 
 
+def _setting(name: str, default: Any = None) -> Any:
+    return settings.TIAOKUAI.get(name, default)
+
+
 def _absolute(url: str) -> str:
-    base = str(settings.TIAOKUAI.get("BASE_URL", "")).rstrip("/")
+    base = str(_setting("BASE_URL", "")).rstrip("/")
     return f"{base}{url}" if base and url.startswith("/") else url
 
 
@@ -59,7 +63,7 @@ class SmsChannel(Channel):
     name = "sms"
 
     def send(self, notification: "Notification") -> None:
-        gateway = settings.TIAOKUAI.get("SMS_GATEWAY_URL")
+        gateway = _setting("SMS_GATEWAY_URL")
         if not gateway:
             raise PermanentError("SMS gateway is not configured (TIAOKUAI SMS_GATEWAY_URL)")
         if not str(gateway).startswith(("http://", "https://")):
@@ -73,11 +77,11 @@ class SmsChannel(Channel):
             text = f"{text} {_absolute(notification.url)}"
         data = json.dumps({"phone": phone, "text": text}, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json; charset=utf-8"}
-        token = settings.TIAOKUAI.get("SMS_GATEWAY_TOKEN")
+        token = _setting("SMS_GATEWAY_TOKEN")
         if token:
             headers["Authorization"] = f"Bearer {token}"
         request = urllib.request.Request(gateway, data=data, headers=headers, method="POST")  # noqa: S310
-        timeout = float(settings.TIAOKUAI.get("SMS_GATEWAY_TIMEOUT", 10))
+        timeout = float(_setting("SMS_GATEWAY_TIMEOUT", 10))
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310  (scheme checked)
                 status = response.status
@@ -117,7 +121,7 @@ def register_channel(cls: type[Channel]) -> type[Channel]:
 
 
 def enabled_channels() -> list[str]:
-    return list(settings.TIAOKUAI.get("NOTIFY_CHANNELS", ["log"]))
+    return list(_setting("NOTIFY_CHANNELS", ["log"]))
 
 
 def get_channel(name: str) -> Channel:

@@ -32,12 +32,14 @@ FIRST_ATTEMPT_GRACE = timedelta(minutes=1)
 
 def backoff_minutes() -> list[int]:
     """Wait before attempt 2, 3, …: default 1, 2, 4, 8, 16 minutes."""
-    return list(settings.TIAOKUAI.get("NOTIFY_BACKOFF_MINUTES", [1, 2, 4, 8, 16]))
+    steps: Any = settings.TIAOKUAI.get("NOTIFY_BACKOFF_MINUTES", [1, 2, 4, 8, 16])
+    return [int(m) for m in steps]
 
 
 def max_attempts() -> int:
     """After this many failed attempts a delivery is dead (default: one more than the back-off steps)."""
-    return int(settings.TIAOKUAI.get("NOTIFY_MAX_ATTEMPTS", len(backoff_minutes()) + 1))
+    value: Any = settings.TIAOKUAI.get("NOTIFY_MAX_ATTEMPTS", len(backoff_minutes()) + 1)
+    return int(value)
 
 
 def retry_delay(attempts: int) -> timedelta:
