@@ -1,0 +1,73 @@
+"""Two people press "respond" on the same dispatch at the same moment: one succeeds, the other gets 409."""
+
+import os
+import threading
+
+import pytest
+from django.db import connection
+
+from tiaokuai.core.models import AuditEvent
+from tiaokuai.whistles import services
+from tiaokuai.whistles.models import Dispatch
+
+from .conftest import make_whistle_list
+
+# In-memory SQLite (the default test database) uses a shared cache whose table locks fail at once
+# ("database table is locked") instead of waiting: real concurrency needs a file database, as in production.
+# Run with: TIAOKUAI_TEST_DATABASE_URL=x TIAOKUAI_TEST_DATABASE_NAME=$VAR/test.sqlite3 (SQLite) or on PostgreSQL.
+needs_real_database = pytest.mark.skipif(
+    connection.vendor == "sqlite" and not os.environ.get("TIAOKUAI_TEST_DATABASE_URL"),
+    reason="threads need a file SQLite database or PostgreSQL (set TIAOKUAI_TEST_DATABASE_URL/NAME)",
+)
+
+
+@needs_real_database
+@pytest.mark.django_db(transaction=True)
+def test_given_two_concurrent_responds_when_both_post_then_one_200_and_one_409(api):
+    from tests.factories import make_county, make_user
+
+    c = make_county()
+    make_whistle_list(c)
+    second = make_user("huanbao2", "钱环保", c.departments["D-HB"], "department")
+    w = services.whistle_raise(actor=c.users["township"], item_code="CS-HB-01", village_code=c.villages[0].code,
+                               description="饭店油烟直排")
+    lead = Dispatch.objects.get(whistle=w, role="lead")
+    clients = [api(c.users["department_other"]), api(second)]
+    events_before = AuditEvent.objects.filter(action="whistles.respond").count()
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def press(client):
+        try:
+            barrier.wait(timeout=10)
+            codes.append(client.post(f"/api/v1/dispatches/{lead.pk}/actions/respond").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press, args=(cl,)) for cl in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(codes) == [200, 409]
+    lead.refresh_from_db()
+    assert lead.status == "responded"
+    assert AuditEvent.objects.filter(action="whistles.respond").count() == events_before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_given_a_dispatch_when_the_compare_and_set_loses_then_conflict_and_one_audit_event():
+    """The service re-checks the state in the UPDATE itself: a stale read cannot win twice."""
+    from tests.factories import make_county
+    from tiaokuai.core.errors import Conflict
+    from tiaokuai.core.states import transition
+    from tiaokuai.whistles.choices import DispatchStatus
+
+    c = make_county()
+    make_whistle_list(c)
+    w = services.whistle_raise(actor=c.users["township"], item_code="CS-HB-01", village_code=c.villages[0].code,
+                               description="饭店油烟直排")
+    lead = Dispatch.objects.get(whistle=w, role="lead")
+    transition(Dispatch, lead.pk, expected=DispatchStatus.DISPATCHED, target=DispatchStatus.RESPONDED)
+    with pytest.raises(Conflict):
+        transition(Dispatch, lead.pk, expected=DispatchStatus.DISPATCHED, target=DispatchStatus.RESPONDED)
