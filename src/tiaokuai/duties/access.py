@@ -32,7 +32,8 @@ def may_see_release(viewer: Viewer, release: ListRelease) -> bool:
 def access_release(user: Any, release_id: Any, action: str = "view") -> ListRelease:
     """The release if the user may do `action` ("view" or "edit") on it; NotFound otherwise."""
     viewer = viewer_for(user)
-    release = ListRelease.objects.filter(pk=_int_or_none(release_id)).first()
+    pk = _int_or_none(release_id)
+    release = ListRelease.objects.filter(pk=pk).first() if pk is not None else None
     if release is None or not may_see_release(viewer, release):
         raise NotFound(_("Not found."))
     if action != "view" and not may_edit_lists(viewer):
@@ -42,7 +43,8 @@ def access_release(user: Any, release_id: Any, action: str = "view") -> ListRele
 
 def access_matter(user: Any, matter_id: Any, action: str = "view") -> Matter:
     viewer = viewer_for(user)
-    matter = Matter.objects.select_related("release", "domain").filter(pk=_int_or_none(matter_id)).first()
+    pk = _int_or_none(matter_id)
+    matter = Matter.objects.select_related("release", "domain").filter(pk=pk).first() if pk is not None else None
     if matter is None or not may_see_release(viewer, matter.release):
         raise NotFound(_("Not found."))
     if action != "view" and not may_edit_lists(viewer):

@@ -202,6 +202,10 @@ def _steps_text(steps: list[dict[str, Any]]) -> str:
     )
 
 
+def _field_label(name: str) -> str:
+    return str(getattr(Matter._meta.get_field(name), "verbose_name", name))
+
+
 def diff_dumps(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, Any]:
     """Added, removed and changed matters (field by field) and added/removed/changed assignments."""
     old_by, new_by = {m["code"]: m for m in old}, {m["code"]: m for m in new}
@@ -213,7 +217,7 @@ def diff_dumps(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str
         fields = []
         for name in DIFF_FIELDS:
             if before[name] != after[name]:
-                fields.append({"field": name, "label": str(Matter._meta.get_field(name).verbose_name),
+                fields.append({"field": name, "label": _field_label(name),
                                "before": before[name], "after": after[name]})
         if before["steps"] != after["steps"]:
             fields.append({"field": "steps", "label": _("process steps"),

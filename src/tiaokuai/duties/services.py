@@ -134,7 +134,8 @@ def release_publish(*, actor: Any, release_id: Any, effective_from: dt.date | No
     try:
         with transaction.atomic():
             transition(ListRelease, release.pk, expected=ReleaseStatus.DRAFT, target=ReleaseStatus.PUBLISHED,
-                       transitions=RELEASE_TRANSITIONS, **changes)
+                       transitions=RELEASE_TRANSITIONS,  # type: ignore[arg-type]
+                       **changes)
     except IntegrityError as exc:
         raise Invalid(_("This version cannot be published yet."), details={
             "effective_from": [_("Another version of this list already takes effect on that date.")]}) from exc
