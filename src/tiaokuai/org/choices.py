@@ -88,7 +88,7 @@ STATE_BADGE = {
 }
 
 # Which organisation kinds may hang under which parent kind (None: no parent).
-ALLOWED_PARENT_KINDS = {
+ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
     OrganisationKind.COUNTY_DEPARTMENT: {None},
     OrganisationKind.TOWNSHIP: {None},
     OrganisationKind.TOWNSHIP_OFFICE: {OrganisationKind.TOWNSHIP},
@@ -97,7 +97,7 @@ ALLOWED_PARENT_KINDS = {
 }
 
 # Which division level an organisation of each kind serves.
-ALLOWED_DIVISION_LEVELS = {
+ALLOWED_DIVISION_LEVELS: dict[str, set[str]] = {
     OrganisationKind.COUNTY_DEPARTMENT: {DivisionLevel.COUNTY},
     OrganisationKind.TOWNSHIP: {DivisionLevel.TOWNSHIP},
     OrganisationKind.TOWNSHIP_OFFICE: {DivisionLevel.TOWNSHIP},

@@ -516,7 +516,7 @@ def certificates(
 ) -> QuerySet[Certificate]:
     qs = with_state(visible_certificates(viewer), today)
     if state:
-        qs = qs.filter(state=state)
+        qs = qs.filter(**{"state": state})  # the annotation from with_state()
     if domain:
         qs = qs.filter(domains__code=domain)
     if q:
