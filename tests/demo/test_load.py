@@ -12,6 +12,7 @@ from tiaokuai.core.models import AuditEvent
 from tiaokuai.demo.accounts import ROLES
 from tiaokuai.demo.generate import id_check_digit, parse_scale
 from tiaokuai.duties.models import Assignment, ListRelease, Matter, ProcessStep
+from tiaokuai.org.choices import ALLOWED_DIVISION_LEVELS, ALLOWED_PARENT_KINDS
 from tiaokuai.org.models import (
     Certificate,
     Division,
@@ -78,7 +79,8 @@ def test_given_an_empty_database_when_loading_small_then_the_counts_are_in_the_e
     assert Division.objects.get(level="county").institution_limit == 35
     departments = Organisation.objects.filter(kind="county_department")
     assert departments.count() >= 30
-    assert {"331122-BB", "331122-DCS", "331122-JWJW", "331122-ZHZX"} <= set(departments.values_list("code", flat=True))
+    assert {"331122-BB", "331122-DCS", "331122-JWJW"} <= set(departments.values_list("code", flat=True))
+    assert Organisation.objects.get(code="331122-ZHZX").kind == "public_institution"
     for t in townships:
         assert Organisation.objects.filter(division=t, kind="township").count() == 1
         assert Organisation.objects.filter(division=t, kind="township_office").count() >= 5
@@ -98,6 +100,17 @@ def test_given_an_empty_database_when_loading_small_then_the_counts_are_in_the_e
     assert release.matters.values("domain").distinct().count() == 8
     assert AuditEvent.objects.filter(action="demo.load").count() == 1
     assert AuditEvent.objects.count() == 1
+
+
+def test_given_the_organisations_then_they_follow_the_registry_rules_for_parents_and_divisions(shared):
+    for org in Organisation.objects.select_related("parent", "division"):
+        parent_kind = org.parent.kind if org.parent else None
+        assert parent_kind in ALLOWED_PARENT_KINDS[org.kind], org
+        assert org.division.level in ALLOWED_DIVISION_LEVELS[org.kind], org
+        if org.kind == "township_office":
+            assert org.parent.division_id == org.division_id
+    for quota in EstablishmentQuota.objects.all():
+        assert quota.leadership_posts <= quota.approved
 
 
 def test_given_the_draft_release_then_it_adds_removes_and_reassigns_one_matter_each(shared):

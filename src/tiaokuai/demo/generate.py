@@ -311,10 +311,10 @@ class Builder:
                               share=N.DEPARTMENT_ENFORCEMENT.get(abbr, 0.0), domains=domains)
             unit.institution_approved = rng.randint(*inst) if inst[1] else 0  # type: ignore[attr-defined]
             self.county_units[abbr] = unit
-        for abbr, parent, name, short, head, _role in N.SUBORDINATE_BODIES:
+        for abbr, parent, name, short, head, org_kind in N.SUBORDINATE_BODIES:
             org = Organisation(code=f"{N.COUNTY_CODE}-{abbr}", name=prefix + name, short_name=short,
-                               kind="county_department", division=county, counts_toward_limit=False,
-                               parent=self.departments[parent])
+                               kind=org_kind, division=county, counts_toward_limit=False,
+                               parent=self.departments[parent] if parent else None)
             self.departments[abbr] = org
             unit = self._unit(org, None, head=head, deputy="副" + head, post="", main_kind="institution"
                               if abbr == "ZHZX" else "administrative", approved=rng.randint(5, 9), leadership=2)
@@ -533,12 +533,9 @@ class Builder:
         Division.objects.bulk_create(self.townships)
         Division.objects.bulk_create(self.villages, batch_size=500)
         Division.objects.bulk_create(self.grids, batch_size=500)
-        county_orgs = [u.org for u in self.units if u.org.kind == "county_department"]
-        Organisation.objects.bulk_create([o for o in county_orgs if o.parent is None])
-        Organisation.objects.bulk_create([o for o in county_orgs if o.parent is not None])
-        Organisation.objects.bulk_create([u.org for u in self.units if u.org.kind == "township"])
-        Organisation.objects.bulk_create(
-            [u.org for u in self.units if u.org.kind not in ("county_department", "township")], batch_size=500)
+        roots = [u.org for u in self.units if u.org.parent is None]
+        Organisation.objects.bulk_create(roots)
+        Organisation.objects.bulk_create([u.org for u in self.units if u.org.parent is not None], batch_size=500)
         User = get_user_model()
         pw = hash_password(password)
         users = [User(username=a.username, password=pw, is_active=True) for a in self.accounts]

@@ -95,10 +95,11 @@ DEPARTMENTS = (
     ("SJZY", "数据资源管理局", "县数据资源管理局", False, "局长", (4, 8), (6, 10), ()),
     ("JGSW", "机关事务管理局", "县机关事务管理局", False, "局长", (6, 10), (4, 8), ()),
 )
-# Units under a party body: (abbr, parent abbr, name after the county name, short name, head title, role)
+# Offices outside the institution count: (abbr, parent abbr or None, name after the county name, short name,
+#  head title, organisation kind). The command centre is a public institution under the 政法委.
 SUBORDINATE_BODIES = (
-    ("DCS", "XWB", "委督查室", "县委督查室", "主任", "supervision"),
-    ("ZHZX", "ZFW", "社会治理指挥中心", "县社会治理指挥中心", "主任", "leader"),
+    ("DCS", None, "委督查室", "县委督查室", "主任", "county_department"),
+    ("ZHZX", "ZFW", "社会治理指挥中心", "县社会治理指挥中心", "主任", "public_institution"),
 )
 # Share of certified enforcement officers among a department's staff, and the domains they hold.
 DEPARTMENT_ENFORCEMENT = {

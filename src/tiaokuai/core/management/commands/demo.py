@@ -17,6 +17,8 @@ from tiaokuai.demo.accounts import ROLES, accounts_path, demo_password, refresh_
 from tiaokuai.demo.generate import RegistryNotEmpty, load, parse_scale
 
 UP_SEED = 2026
+# The account shown for a role in the start-up table, when there is one (else the role's first account).
+SHOWN = {"department": "dept-zrzy"}
 
 
 def _width(text: str) -> int:
@@ -32,7 +34,7 @@ def format_table(headers: list[str], rows: list[list[str]]) -> str:
     lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)),
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 class Command(BaseCommand):
@@ -105,7 +107,8 @@ class Command(BaseCommand):
         argv = server_argv(host, port, workers, threads)
 
         names = dict(Organisation.objects.values_list("code", "name"))
-        shown = [next((a for a in accounts if a["role"] == role), None) for role in ROLES]
+        shown = [next((a for a in accounts if a["username"] == SHOWN.get(role)), None)
+                 or next((a for a in accounts if a["role"] == role), None) for role in ROLES]
         rows = [[a["username"], a["password"], a["role"], names.get(a["organisation"], "—")]
                 for a in shown if a is not None]
         try:
