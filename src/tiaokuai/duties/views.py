@@ -101,7 +101,7 @@ def release_list(request):
     return render(request, "duties/release_list.html", {
         "releases": releases, "kind": kind, "kind_label": ListKind(kind).label, "draft": draft,
         "can_edit": may_edit_lists(viewer), "publish_form": PublishForm(), "import_form": ImportForm(),
-        "events": audit.timeline(draft) if draft else [],
+        "events": audit.timeline(draft) if draft else [], "latest_published": selectors.latest_published(kind),
     })
 
 
@@ -123,6 +123,7 @@ def release_detail(request, release_id):
         "release": release, "form": form, "page_obj": paginate(request, selectors.release_matters(
             release, q=q, domain=domain)), "can_edit": can_edit, "problems": problems, "previous": previous,
         "publish_form": PublishForm(), "import_form": ImportForm(), "events": audit.timeline(release),
+        "latest_published": selectors.latest_published(release.kind) if can_edit else None,
     })
 
 
