@@ -71,7 +71,7 @@ def suggest(text: str, *, k: int = 3, on: date | None = None) -> list[MatterSugg
 
 
 def default_threshold() -> float:
-    return float(settings.TIAOKUAI.get("ROUTING_DEFAULT_THRESHOLD", 0.5))
+    return float(str(settings.TIAOKUAI.get("ROUTING_DEFAULT_THRESHOLD", 0.5)))
 
 
 def routing_queue(viewer: Any):

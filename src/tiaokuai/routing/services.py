@@ -47,29 +47,24 @@ def catalogue_examples(on: Any = None) -> tuple[list[str], list[str], list[str]]
         for text in variants:
             texts.append(text)
             labels.append(matter.code)
-    try:
-        from tiaokuai.whistles.models import WhistleItem
-    except ImportError:
-        WhistleItem = None  # noqa: N806
-    if WhistleItem is not None:
-        item_release = release_in_force(ListKind.WHISTLE, on)
-        if item_release is not None:
-            for name, trigger, code in WhistleItem.objects.filter(release=item_release).values_list(
-                "name", "trigger", "matter_code"
-            ):
-                texts += [name, f"{name} {trigger}"]
-                labels += [code, code]
+    from tiaokuai.whistles.models import WhistleItem
+
+    item_release = release_in_force(ListKind.WHISTLE, on)
+    if item_release is not None:
+        for name, trigger, code in WhistleItem.objects.filter(release=item_release).values_list(
+            "name", "trigger", "matter_code"
+        ):
+            texts += [name, f"{name} {trigger}"]
+            labels += [code, code]
     words += list(Division.objects.exclude(level="grid").values_list("name", flat=True))
     return texts, labels, words
 
 
 def history_examples() -> list[tuple[str, str]]:
     """(text, matter code), oldest first: whistles routed and not disputed, or settled by arbitration."""
-    try:
-        from tiaokuai.whistles.selectors import routing_labels
-    except ImportError:
-        return []
-    return [(row[0], row[1]) for row in routing_labels()]
+    from tiaokuai.whistles.selectors import routing_labels
+
+    return [(row[0], row[1]) for row in routing_labels() if row[0] and row[1]]
 
 
 def _model_dir() -> Path:
@@ -86,7 +81,7 @@ def routing_train(*, actor: Any = None, now: datetime | None = None, target_prec
         raise NotFound(_("Not found."))
     now = now or timezone.now()
     target = target_precision if target_precision is not None else float(
-        settings.TIAOKUAI.get("ROUTING_TARGET_PRECISION", 0.9))
+        str(settings.TIAOKUAI.get("ROUTING_TARGET_PRECISION", 0.9)))
     cat_texts, cat_labels, words = catalogue_examples(timezone.localdate(now))
     history = history_examples() if history is None else history
     n_heldout = int(len(history) * HELDOUT_SHARE) if len(history) * HELDOUT_SHARE >= MIN_HELDOUT else 0
@@ -100,15 +95,17 @@ def routing_train(*, actor: Any = None, now: datetime | None = None, target_prec
     model.add_words(words)
     model.fit(texts, labels)
 
-    accuracy = top3 = active_accuracy = None
-    threshold = default_threshold()
+    accuracy: float | None = None
+    top3: float | None = None
+    active_accuracy: float | None = None
+    threshold: float = default_threshold()
     if heldout:
         h_texts = [t for t, _label in heldout]
         h_labels = [label for _t, label in heldout]
         measured = model.evaluate(h_texts, h_labels)
         accuracy, top3 = measured["accuracy"], measured["top3_accuracy"]
-        threshold = model.calibrate_threshold(h_texts, h_labels, target)
-        threshold = 1.01 if threshold is None else threshold  # nothing reaches the precision: all go to a person
+        calibrated = model.calibrate_threshold(h_texts, h_labels, target)
+        threshold = 1.01 if calibrated is None else calibrated  # nothing reaches the precision: all go to a person
     from .selectors import active_model
 
     current_version, current_model = active_model()
