@@ -294,3 +294,21 @@ def test_given_a_lost_send_task_when_the_grace_minute_passes_then_the_sweep_send
     assert sweeps.run_one("notify.retry", created + dt.timedelta(minutes=1))["sent"] == 1
     d.refresh_from_db()
     assert d.state == "sent" and d.attempts == 1
+
+
+def test_given_many_rows_when_inbox_and_outbox_listed_then_query_count_does_not_grow(
+        county, login, django_assert_max_num_queries):
+    office = county.users["establishment_office"]
+    client = login(office)
+    services.notify(recipients=[office, county.users["township"]], kind="k", title="t0")
+    client.get("/system/outbox/")  # warm up (session, viewer)
+    with django_assert_max_num_queries(25) as few:
+        client.get("/system/inbox/")
+    with django_assert_max_num_queries(25) as few_outbox:
+        client.get("/system/outbox/")
+    for i in range(20):
+        services.notify(recipients=[office, county.users["township"]], kind="k", title=f"t{i + 1}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/system/inbox/").status_code == 200
+    with django_assert_max_num_queries(len(few_outbox.captured_queries)):
+        assert client.get("/system/outbox/").status_code == 200
