@@ -68,21 +68,7 @@ def apply_service_errors(form: forms.Form, exc) -> None:
         form.add_error(None, getattr(exc, "message", str(exc)))
 
 
-class DynamicChoicesForm(StyledForm):
-    """StyledForm validates a bound form while styling it (to mark fields with errors), which is before a
-    subclass can fill its choices in. Subclasses fill choices, then call restyle() to validate again."""
-
-    def restyle(self) -> None:
-        self._errors = None
-        for name, field in self.fields.items():
-            css = field.widget.attrs.get("class", "").replace(" is-invalid", "")
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
-                field.widget.attrs["aria-describedby"] = f"id_{name}-error"
-            field.widget.attrs["class"] = css
-
-
-class RaiseForm(DynamicChoicesForm):
+class RaiseForm(StyledForm):
     item = forms.ChoiceField(label=_("Whistle list item"))
     village = forms.ChoiceField(label=_("Village / community"))
     grid = forms.ChoiceField(label=_("Grid"), required=False)
@@ -115,7 +101,6 @@ class RaiseForm(DynamicChoicesForm):
         self.fields["urgency"].widget.attrs["class"] = "form-check-input"
         self.fields["latitude"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
         self.fields["longitude"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
-        self.restyle()
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -156,7 +141,7 @@ class ReasonForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RouteForm(DynamicChoicesForm):
+class RouteForm(StyledForm):
     lead = forms.ChoiceField(label=_("Lead department"))
     assists = forms.MultipleChoiceField(label=_("Assisting departments"), required=False,
                                         widget=forms.SelectMultiple(attrs={"size": 4}))
@@ -166,10 +151,9 @@ class RouteForm(DynamicChoicesForm):
         choices = [(o.code, o.name) for o in organisations]
         self.fields["lead"].choices = [("", _("— choose —"))] + choices
         self.fields["assists"].choices = choices
-        self.restyle()
 
 
-class DecideForm(DynamicChoicesForm):
+class DecideForm(StyledForm):
     decision = forms.ChoiceField(label=_("Decision"), widget=InlineRadioSelect, initial="keep", choices=[
         ("keep", _("Keep: the department stays responsible")),
         ("reroute", _("Reroute to another department")),
@@ -182,7 +166,6 @@ class DecideForm(DynamicChoicesForm):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [("", _("— choose —"))] + [(o.code, o.name) for o in organisations]
         self.fields["decision"].widget.attrs["class"] = "form-check-input"
-        self.restyle()
 
     def clean(self):
         data = super().clean()
@@ -201,7 +184,7 @@ class RateForm(StyledForm):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=1000)
 
 
-class BoardFilterForm(DynamicChoicesForm):
+class BoardFilterForm(StyledForm):
     township = forms.ChoiceField(label=_("Township"), required=False)
     department = forms.ChoiceField(label=_("Department"), required=False)
     domain = forms.ChoiceField(label=_("Domain"), required=False)
@@ -215,7 +198,6 @@ class BoardFilterForm(DynamicChoicesForm):
         self.fields["department"].choices = everything + [(o.code, o.name) for o in departments]
         self.fields["domain"].choices = everything + [(d.code, d.name) for d in domains]
         self.fields["status"].choices = everything + list(statuses)
-        self.restyle()
 
 
 class FiguresForm(StyledForm):
