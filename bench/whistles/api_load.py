@@ -1,0 +1,168 @@
+"""Benchmark (a): whistle creation through the JSON API against the real server (granian).
+
+For each database (SQLite, PostgreSQL): fresh DB → migrate → minimal county (ORM) → `tiaokuai serve`
+on 127.0.0.1:<free port> → warm-up → closed loop with 32 concurrent keep-alive clients (bounded
+number of requests and a time limit) → open loop at a fixed offered rate (300 req/s, latency counted
+from the scheduled send time, so a slow server cannot hide its queue) → worker RSS (psutil).
+
+    .venv/bin/python bench/whistles/api_load.py [--db sqlite,postgresql] [--requests 4000]
+        [--concurrency 32] [--rate 300] [--seconds 10] [--workers 2] [--threads 4]
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import Conn, fresh_database, percentile, run_python, run_tiaokuai, server, worker_rss_mib  # noqa: E402
+
+SETUP = r'''
+import datetime as dt, json, os
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiaokuai.config.settings")
+django.setup()
+from django.utils import timezone
+from tests.factories import make_county
+from tiaokuai.core.services import token_issue
+from tiaokuai.duties.models import ListRelease
+from tiaokuai.whistles.models import WhistleItem
+now = timezone.now()
+c = make_county()
+rel = ListRelease.objects.create(kind="whistle", number=1, title="示范县吹哨清单", status="published",
+                                 effective_from=dt.date(2026, 1, 1), created_at=now, published_at=now)
+WhistleItem.objects.create(release=rel, code="CS-ZR-001", name="违法占用耕地建房", domain=c.domains["ZRZY"],
+                           whistle_class="must", trigger="发现违法占地建房", matter_code="ZR-001")
+print(json.dumps({"token": token_issue(user=c.users["township"], at=now), "village": c.villages[0].code,
+                  "item": "CS-ZR-001"}))
+'''
+
+PATH = "/api/v1/whistles"
+
+
+def payload(data: dict, i: int) -> bytes:
+    return json.dumps({"item": data["item"], "village": data["village"], "urgency": "normal",
+                       "description": f"压测：村口有人违法占用耕地建房 #{i}", "address": "村口"}).encode()
+
+
+async def closed_loop(port: int, data: dict, *, total: int, concurrency: int, limit_s: float) -> dict:
+    headers = {"Authorization": f"Bearer {data['token']}", "Content-Type": "application/json"}
+    lat: list[float] = []
+    codes: dict[int, int] = {}
+    counter = iter(range(total))
+    stop_at = time.perf_counter() + limit_s
+
+    async def client():
+        conn = Conn("127.0.0.1", port)
+        for i in counter:
+            if time.perf_counter() > stop_at:
+                break
+            t0 = time.perf_counter()
+            try:
+                status, _ = await conn.request("POST", PATH, payload(data, i), headers)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                conn.close()
+                status = 599
+            lat.append(time.perf_counter() - t0)
+            codes[status] = codes.get(status, 0) + 1
+        conn.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - start
+    ok = codes.get(200, 0) + codes.get(201, 0)
+    return {"requests": len(lat), "ok": ok, "codes": codes, "seconds": round(elapsed, 2),
+            "rps": round(ok / elapsed, 1), "p50_ms": round(percentile(lat, 50) * 1000, 1),
+            "p99_ms": round(percentile(lat, 99) * 1000, 1)}
+
+
+async def open_loop(port: int, data: dict, *, rate: float, seconds: float) -> dict:
+    headers = {"Authorization": f"Bearer {data['token']}", "Content-Type": "application/json"}
+    idle: list[Conn] = []
+    lat: list[float] = []
+    codes: dict[int, int] = {}
+    n = int(rate * seconds)
+
+    async def one(i: int, scheduled: float):
+        conn = idle.pop() if idle else Conn("127.0.0.1", port)
+        try:
+            status, _ = await conn.request("POST", PATH, payload(data, 10_000_000 + i), headers)
+            idle.append(conn)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            conn.close()
+            status = 599
+        lat.append(time.perf_counter() - scheduled)  # from the scheduled time: no coordinated omission
+        codes[status] = codes.get(status, 0) + 1
+
+    start = time.perf_counter()
+    tasks = []
+    for i in range(n):
+        scheduled = start + i / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, scheduled)))
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + 60)
+    for c in idle:
+        c.close()
+    elapsed = time.perf_counter() - start
+    return {"offered_rps": rate, "requests": n, "codes": codes, "achieved_rps": round(len(lat) / elapsed, 1),
+            "p50_ms": round(percentile(lat, 50) * 1000, 1), "p99_ms": round(percentile(lat, 99) * 1000, 1),
+            "max_ms": round(max(lat) * 1000, 1)}
+
+
+def bench(kind: str, args) -> dict:
+    with fresh_database(kind) as env:
+        run_tiaokuai(env, "migrate", "--noinput")
+        data = json.loads(run_python(env, SETUP).splitlines()[-1])
+        with server(env, workers=args.workers, threads=args.threads) as (proc, port):
+            warm = asyncio.run(closed_loop(port, data, total=100, concurrency=4, limit_s=30))
+            if warm["ok"] == 0:
+                raise SystemExit(f"{kind}: whistle creation fails: {warm['codes']}")
+            closed = asyncio.run(closed_loop(port, data, total=args.requests, concurrency=args.concurrency,
+                                             limit_s=args.limit))
+            rss_after_closed = worker_rss_mib(proc)
+            opened = asyncio.run(open_loop(port, data, rate=args.rate, seconds=args.seconds))
+            rss = worker_rss_mib(proc)
+        return {"db": kind, "closed_loop": closed, "open_loop": opened,
+                "worker_rss_mib": rss, "worker_rss_mib_after_closed": rss_after_closed}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", default="sqlite,postgresql")
+    p.add_argument("--requests", type=int, default=4000)
+    p.add_argument("--concurrency", type=int, default=32)
+    p.add_argument("--limit", type=float, default=30.0, help="time limit of the closed loop, seconds")
+    p.add_argument("--rate", type=float, default=300.0)
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    results = []
+    for kind in args.db.split(","):
+        try:
+            results.append(bench(kind.strip(), args))
+        except Exception as exc:  # report and go on with the other database
+            results.append({"db": kind, "error": str(exc)[-500:]})
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    print(f"whistle creation via POST {PATH} (granian, {args.workers} workers × {args.threads} threads)")
+    for r in results:
+        if "error" in r:
+            print(f"  {r['db']:<10} ERROR {r['error']}")
+            continue
+        c, o = r["closed_loop"], r["open_loop"]
+        print(f"  {r['db']:<10} closed loop {args.concurrency} clients: {c['rps']} req/s, p50 {c['p50_ms']} ms, "
+              f"p99 {c['p99_ms']} ms ({c['ok']}/{c['requests']} ok in {c['seconds']} s; codes {c['codes']})")
+        print(f"  {'':<10} open loop {o['offered_rps']:.0f} req/s offered: p50 {o['p50_ms']} ms, p99 {o['p99_ms']} ms, "
+              f"max {o['max_ms']} ms (achieved {o['achieved_rps']} req/s; codes {o['codes']})")
+        print(f"  {'':<10} worker RSS MiB: {r['worker_rss_mib']}")
+
+
+if __name__ == "__main__":
+    main()
