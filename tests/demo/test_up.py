@@ -44,6 +44,8 @@ def fake_processes(monkeypatch):
     ran = []
     monkeypatch.setattr(demo_cmd.subprocess, "Popen", FakeProcess)
     monkeypatch.setattr(demo_cmd, "call_command", lambda name, **kw: ran.append(name))
+    # `up` closes its DB connections before starting children; keep the test's transaction open.
+    monkeypatch.setattr(demo_cmd.connections, "close_all", lambda: None)
     monkeypatch.setattr(serve, "server_argv", lambda host, port, workers, threads: ["granian", host, str(port)])
     return ran
 

@@ -492,6 +492,11 @@ class Builder:
                 continue
             p = self._pick_staff(unit)
             self._account(f"dept-{abbr.lower()}", "department", p, unit.org, None, title=p.post)  # type: ignore[attr-defined]
+        # A stationed agency (the "x" of 1+x+y): the first township's market regulation office.
+        station = self.township_units[0]["SJS"]
+        p = self._pick_staff(station)
+        self._account(f"station-{self.township_pinyin[self.townships[0].code]}", "department", p, station.org, None,
+                      title=p.post)  # type: ignore[attr-defined]
         certified = {id(c.holder) for c, _ in self.certificates if c.expires_on > self.today + dt.timedelta(days=90)}
         for t, units in zip(self.townships, self.township_units, strict=True):
             py = self.township_pinyin[t.code]
