@@ -13,7 +13,7 @@ def test_given_an_unread_notification_when_marked_read_in_the_inbox_then_top_bar
     page.click("#unread-link")
     page.wait_for_url("**/system/inbox/")
     assert "请审核新的交办事项" in page.inner_text("#inbox-list")
-    page.click("#inbox-list button:has-text('标记为已读'), #inbox-list button:has-text('Mark as read')")
+    page.click("#inbox-list button:has-text('标为已读'), #inbox-list button:has-text('Mark as read')")
     page.wait_for_function("document.querySelector('#unread-count').textContent.trim() === '0'")
     page.click("a[href='/system/outbox/']")
     page.wait_for_url("**/system/outbox/")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tiaokuai.duties",
     "tiaokuai.whistles",
     "tiaokuai.notify",
+    "tiaokuai.routing",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,14 @@ TASKS = {
     }
 }
 
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("TIAOKUAI_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {"host": os.environ.get("TIAOKUAI_EMAIL_HOST", "localhost")},
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("TIAOKUAI_FROM_EMAIL", "tiaokuai@localhost")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("TIAOKUAI_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -178,6 +187,14 @@ TIAOKUAI = {
     "PAGE_SIZE": 25,
     "MAX_UPLOAD_BYTES": int(os.environ.get("TIAOKUAI_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
     "SITE_TITLE": _("Tiaokuai county–township governance platform"),
+    # Routing: precision a county wants before a suggestion is acted on without a person.
+    "ROUTING_TARGET_PRECISION": float(os.environ.get("TIAOKUAI_ROUTING_TARGET_PRECISION", "0.9")),
+    "ROUTING_DEFAULT_THRESHOLD": 0.5,
+    # Notifications: channels by name ("log", "sms", "email"); the SMS gateway is the county's own.
+    "NOTIFY_CHANNELS": env_list("TIAOKUAI_NOTIFY_CHANNELS", "log"),
+    "SMS_GATEWAY_URL": os.environ.get("TIAOKUAI_SMS_GATEWAY_URL", ""),
+    "SMS_GATEWAY_TOKEN": os.environ.get("TIAOKUAI_SMS_GATEWAY_TOKEN", ""),
+    "WHISTLE_REOPEN_DAYS": int(os.environ.get("TIAOKUAI_WHISTLE_REOPEN_DAYS", "15")),
 }
 
 if TESTING:

@@ -40,6 +40,7 @@ NAV: list[NavItem] = [
     NavItem(_("Registry"), _("Staffing"), "org:staffing", COUNTY | {Role.DEPARTMENT, Role.TOWNSHIP}),
     NavItem(_("Registry"), _("Enforcement certificates"), "org:certificates", COUNTY | {Role.DEPARTMENT, Role.TOWNSHIP, Role.OFFICER}),
     NavItem(_("System"), _("Notifications"), "core:inbox", ALL),
+    NavItem(_("System"), _("Outbox"), "core:outbox", frozenset({Role.ESTABLISHMENT_OFFICE})),
     NavItem(_("System"), _("Working calendar"), "core:calendar", frozenset({Role.ESTABLISHMENT_OFFICE})),
 ]
 
