@@ -142,7 +142,7 @@ class Dispatch(models.Model):
     class Meta:
         verbose_name = _("dispatch")
         verbose_name_plural = _("dispatches")
-        ordering = ["whistle", "-role", "id"]
+        ordering = ["whistle_id", "-role", "id"]
         indexes = [
             models.Index(fields=["next_check_at"], name="dispatch_next_check_idx"),
             models.Index(fields=["organisation", "status"], name="dispatch_org_status_idx"),

@@ -241,11 +241,14 @@ def _notify(**kwargs: Any) -> None:
 
 
 def _notify_departments(whistle: Whistle, org_ids: Iterable[int], *, kind: str, title: str, body: str = "") -> None:
+    """After commit: one notify() call for the staff of all the departments (same message)."""
     org_ids = list(org_ids)
 
     def send() -> None:
-        for _org, users in department_users(org_ids).items():
-            _notify(recipients=users, kind=kind, title=title, body=body, url=_url(whistle.pk), obj=whistle)
+        users = list(get_user_model().objects.filter(
+            is_active=True, person__memberships__organisation_id__in=org_ids,
+            person__memberships__role__in=[Role.DEPARTMENT, Role.OFFICER]).distinct().order_by("pk"))
+        _notify(recipients=users, kind=kind, title=title, body=body, url=_url(whistle.pk), obj=whistle)
 
     transaction.on_commit(send, robust=True)
 
