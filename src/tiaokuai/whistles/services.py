@@ -240,15 +240,19 @@ def _notify(**kwargs: Any) -> None:
         notify(**kwargs)
 
 
+def department_staff(org_ids: list[int]) -> list[Any]:
+    """Active users who are department staff (or officers) of these organisations — one query."""
+    return list(get_user_model().objects.filter(
+        is_active=True, person__memberships__organisation_id__in=org_ids,
+        person__memberships__role__in=[Role.DEPARTMENT, Role.OFFICER]).distinct().order_by("pk"))
+
+
 def _notify_departments(whistle: Whistle, org_ids: Iterable[int], *, kind: str, title: str, body: str = "") -> None:
     """After commit: one notify() call for the staff of all the departments (same message)."""
     org_ids = list(org_ids)
 
     def send() -> None:
-        users = list(get_user_model().objects.filter(
-            is_active=True, person__memberships__organisation_id__in=org_ids,
-            person__memberships__role__in=[Role.DEPARTMENT, Role.OFFICER]).distinct().order_by("pk"))
-        _notify(recipients=users, kind=kind, title=title, body=body, url=_url(whistle.pk), obj=whistle)
+        _notify(recipients=department_staff(org_ids), kind=kind, title=title, body=body, url=_url(whistle.pk), obj=whistle)
 
     transaction.on_commit(send, robust=True)
 
@@ -365,9 +369,10 @@ def _coordinate(value: Any, field: str, bound: int, errors: dict[str, list[str]]
 
 
 def _new_dispatches(whistle: Whistle, plan: list[tuple[Any, str, str, str]], minutes: tuple[int, int, int],
-                    now: dt.datetime, *, decided_by_id: int | None) -> list[Dispatch]:
+                    now: dt.datetime, *, decided_by_id: int | None,
+                    deadlines: tuple[dt.datetime, ...] | None = None) -> list[Dispatch]:
     """plan: (organisation id, dispatch role, matter code, assignment role)."""
-    respond_by, arrive_by, resolve_by = step_deadlines(now, minutes, whistle.urgency)
+    respond_by, arrive_by, resolve_by = deadlines or step_deadlines(now, minutes, whistle.urgency)
     rows = [
         Dispatch(whistle=whistle, organisation_id=org_id, role=role, status=DispatchStatus.DISPATCHED,
                  dispatched_at=now, respond_by=respond_by, arrive_by=arrive_by, resolve_by=resolve_by,
@@ -381,7 +386,6 @@ def _new_dispatches(whistle: Whistle, plan: list[tuple[Any, str, str, str]], min
     return created
 
 
-@transaction.atomic
 def whistle_raise(*, actor: Any, item_code: str | None, village_code: str, description: str,
                   urgency: str = Urgency.NORMAL, grid_code: str | None = None, address: str = "",
                   latitude: Any = None, longitude: Any = None, attachments: Iterable[Any] = ()) -> Whistle:
@@ -425,6 +429,26 @@ def whistle_raise(*, actor: Any, item_code: str | None, village_code: str, descr
                       .values_list("organisation_id", flat=True).first()) or viewer.primary_organisation_id
     plan = dispatch_plan(route, village.township_id) if route is not None else []
     status = WhistleStatus.OPEN if plan else WhistleStatus.ROUTING
+    # Everything that only reads happens before the write transaction (on SQLite BEGIN IMMEDIATE takes the
+    # database's write lock): deadlines, recipients. The transaction itself is a handful of INSERTs.
+    deadlines = step_deadlines(now, route.minutes[urgency], urgency) if plan and route else None
+    recipients = department_staff([b.organisation_id for b, _r in plan]) if plan else []
+    with transaction.atomic():
+        whistle = _insert_whistle(actor, now, plan, route, status, item_code, item_release_id, resp_release_id,
+                                  village, grid, raising_org_id, address, lat, lng, description, urgency, photos,
+                                  deadlines, recipients)
+    # What the API answer needs, already known (no extra queries on the hot path).
+    whistle._org_names = {b.organisation_id: (b.code, b.name) for b, _r in plan}  # type: ignore[attr-defined]
+    whistle._names = {  # type: ignore[attr-defined]
+        "item": item_code if route else None, "item_name": route.name if route else None, "village": village_code,
+        "township": village.township.code, "grid": grid_code if grid else None, "raised_by": actor.username}
+    return whistle
+
+
+def _insert_whistle(actor: Any, now: dt.datetime, plan: list, route: Route | None, status: str, item_code: Any,
+                    item_release_id: Any, resp_release_id: Any, village: Division, grid: Division | None,
+                    raising_org_id: Any, address: str, lat: Any, lng: Any, description: str, urgency: str,
+                    photos: list, deadlines: Any, recipients: list) -> Whistle:
     whistle = Whistle(
         status=status, item_id=route.item_id if route else None,
         item_release_id=item_release_id if route else None, responsibility_release_id=resp_release_id,
@@ -450,7 +474,7 @@ def whistle_raise(*, actor: Any, item_code: str | None, village_code: str, descr
         assert route is not None
         dispatches = _new_dispatches(
             whistle, [(b.organisation_id, role, route.matter_code, b.role) for b, role in plan],
-            route.minutes[urgency], now, decided_by_id=resp_release_id)
+            route.minutes[urgency], now, decided_by_id=resp_release_id, deadlines=deadlines)
     if photos:
         _store_photos(photos, whistle=whistle, actor=actor, now=now)
     codes = {b.organisation_id: b.code for b, _r in plan}
@@ -459,16 +483,12 @@ def whistle_raise(*, actor: Any, item_code: str | None, village_code: str, descr
         "item_release": whistle.item_release_id, "responsibility_release": resp_release_id,
         "dispatches": [{"id": d.pk, "organisation": codes[d.organisation_id], "role": d.role} for d in dispatches],
     })
-    if dispatches:
-        _notify_departments(whistle, codes, kind="whistles.dispatch",
-                            title=_("Whistle %(number)s: %(item)s") % {"number": whistle.number,
-                                                                      "item": route.name if route else ""},
-                            body=description[:500])
-    # What the API answer needs, already known (no extra queries on the hot path).
+    if dispatches and recipients:
+        # Inside the same transaction (one commit instead of two); delivery starts after the commit.
+        _notify(recipients=recipients, kind="whistles.dispatch",
+                title=_("Whistle %(number)s: %(item)s") % {"number": whistle.number, "item": route.name if route else ""},
+                body=description[:500], url=_url(whistle.pk), obj=whistle)
     whistle._new_dispatches = dispatches  # type: ignore[attr-defined]
-    whistle._org_names = {b.organisation_id: (b.code, b.name) for b, _r in plan}  # type: ignore[attr-defined]
-    whistle._names = {"item": item_code if route else None, "item_name": route.name if route else None,  # type: ignore[attr-defined]
-                      "village": village_code, "township": village.township.code, "grid": grid_code if grid else None, "raised_by": actor.username}
     return whistle
 
 
