@@ -377,3 +377,56 @@ def test_given_published_whistle_list_when_starting_a_draft_then_items_are_copie
     WhistleItem.objects.filter(release=draft, code="CS-SJ-01").update(matter_code="XX-999")
     problems = services.publish_problems(ListRelease.objects.get(pk=draft.pk))
     assert list(problems) == ["items.CS-SJ-01"]
+
+
+# ---------------------------------------------------------------- versions, board, labels
+
+def test_given_a_new_responsibility_version_when_raising_then_new_whistles_follow_it_and_old_ones_stay_pinned(
+        wcounty, clock):
+    from django.utils import timezone
+
+    from tiaokuai.duties.models import Assignment
+    from tiaokuai.duties.services import copy_matters
+
+    old = raise_(wcounty, "CS-HB-01")
+    v2 = ListRelease.objects.create(kind="responsibility", number=2, title="v2", status="published",
+                                    effective_from=dt.date(2026, 11, 1), created_at=timezone.now(),
+                                    published_at=timezone.now())
+    copy_matters(wcounty.release, v2)
+    Assignment.objects.filter(matter__release=v2, matter__code="HB-001", role="coordinating").delete()
+    new = raise_(wcounty, "CS-HB-01")
+    assert new.responsibility_release_id == v2.pk
+    assert list(new.dispatches.values_list("organisation__code", flat=True)) == ["D-HB"]
+    assert sorted(old.dispatches.values_list("organisation__code", "decided_by_release_id")) == [
+        ("D-HB", wcounty.release.pk), ("D-SJ", wcounty.release.pk)]
+
+
+def test_given_overdue_and_on_time_whistles_when_filtering_the_board_then_overdue_ones_show(wcounty, clock):
+    from tiaokuai.core.access import viewer_for
+
+    late = raise_(wcounty, "CS-ZR-01")
+    clock.advance(hours=3)  # past the 2-working-hour respond deadline of the first
+    fresh = raise_(wcounty, "CS-ZR-01")
+    leader = viewer_for(wcounty.users["leader"])
+    assert [w.pk for w in selectors.board(leader, overdue=True)] == [late.pk]
+    assert [w.pk for w in selectors.board(leader, overdue=False)] == [fresh.pk]
+    assert [w.pk for w in selectors.board(leader, department="D-ZR", domain="ZRZY")] == [fresh.pk, late.pk]
+    assert list(selectors.board(leader, township=wcounty.townships[1].code)) == []
+
+
+def test_given_a_kept_dispute_when_listing_routing_labels_then_the_whistle_counts_for_the_same_body(wcounty, clock):
+    d = lead(raise_(wcounty, "CS-ZR-01", description="村民在基本农田上建房"))
+    dispute = services.dispatch_dispute(actor=wcounty.users["department"], dispatch_id=d.pk, reason="非我局职责")
+    services.dispute_decide(actor=wcounty.users["establishment_office"], dispute_id=dispute.pk, decision="keep")
+    assert selectors.routing_labels() == [("村民在基本农田上建房", "ZR-001", "D-ZR")]
+
+
+def test_given_emergency_dispute_when_kept_then_deadlines_move_by_natural_minutes(wcounty, clock):
+    d = lead(raise_(wcounty, "CS-ZR-01", urgency="emergency"))
+    dispute = services.dispatch_dispute(actor=wcounty.users["department"], dispatch_id=d.pk, reason="非我局职责")
+    clock.advance(minutes=40)
+    services.dispute_decide(actor=wcounty.users["establishment_office"], dispute_id=dispute.pk, decision="keep")
+    old_respond = d.respond_by
+    d.refresh_from_db()
+    assert d.status == "dispatched" and d.paused_minutes == 40
+    assert d.respond_by == old_respond + dt.timedelta(minutes=40)
