@@ -3,8 +3,19 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from tiaokuai.core.access import Viewer
@@ -26,6 +37,20 @@ def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
         | Q(**{f"{p}arrived_at__isnull": True, f"{p}arrive_by__lte": now})
         | Q(**{f"{p}resolve_by__lte": now})
     )
+
+
+def step_annotations() -> dict[str, Any]:
+    """`step` ("respond" | "arrive" | "resolve" | "") and `due` (its deadline) of each dispatch, in SQL; empty/NULL
+    while nothing is pending or the clocks are paused (disputed)."""
+    running = Q(status__in=list(PENDING_DISPATCH), paused_since__isnull=True)
+    respond = running & Q(responded_at__isnull=True)
+    arrive = running & Q(arrived_at__isnull=True)
+    return {
+        "step": Case(When(respond, then=Value("respond")), When(arrive, then=Value("arrive")),
+                     When(running, then=Value("resolve")), default=Value(""), output_field=CharField()),
+        "due": Case(When(respond, then=F("respond_by")), When(arrive, then=F("arrive_by")),
+                    When(running, then=F("resolve_by")), default=None, output_field=DateTimeField()),
+    }
 
 
 def _dispatches_prefetch() -> Prefetch:
@@ -67,8 +92,8 @@ def dispatch_inbox(viewer: Viewer) -> QuerySet[Dispatch]:
     return (Dispatch.objects.filter(organisation_id__in=viewer.organisation_ids,
                                     status__in=list(PENDING_DISPATCH) + [DispatchStatus.DISPUTED])
             .select_related("whistle", "whistle__item", "whistle__village", "whistle__township", "organisation")
-            .annotate(due=Coalesce(F("next_check_at"), F("resolve_by")))
-            .order_by("due", "id"))
+            .annotate(**step_annotations())
+            .order_by(F("due").asc(nulls_last=True), "id"))
 
 
 def board(viewer: Viewer, *, township: Any = None, department: Any = None, domain: Any = None,

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Case, CharField, DateTimeField, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from tiaokuai.core import worktime
@@ -23,8 +22,9 @@ from tiaokuai.core.models import AuditEvent
 from tiaokuai.org.choices import Role
 
 from . import services
-from .choices import MAX_ESCALATION_LEVEL, PENDING_DISPATCH, EscalationKind
+from .choices import MAX_ESCALATION_LEVEL, EscalationKind
 from .models import Dispatch, Escalation, Whistle
+from .selectors import step_annotations
 
 CHUNK = 2000
 
@@ -97,19 +97,6 @@ def _interval_end(at: dt.datetime, cache: dict[dt.datetime, dt.datetime]) -> dt.
     return hit
 
 
-def _step_annotations() -> dict[str, Any]:
-    """The pending step and its deadline, computed by the database (fewer columns to fetch and convert)."""
-    running = Q(status__in=list(PENDING_DISPATCH), paused_since__isnull=True)
-    respond = running & Q(responded_at__isnull=True)
-    arrive = running & Q(arrived_at__isnull=True)
-    return {
-        "step": Case(When(respond, then=Value("respond")), When(arrive, then=Value("arrive")),
-                     When(running, then=Value("resolve")), default=Value(""), output_field=CharField()),
-        "due": Case(When(respond, then=F("respond_by")), When(arrive, then=F("arrive_by")),
-                    When(running, then=F("resolve_by")), default=None, output_field=DateTimeField()),
-    }
-
-
 ROW = ["id", "whistle_id", "organisation_id", "escalation_level", "escalated_at", "whistle__urgency",
        "whistle__number", "step", "due"]
 
@@ -117,7 +104,7 @@ ROW = ["id", "whistle_id", "organisation_id", "escalation_level", "escalated_at"
 @transaction.atomic
 def _chunk(now: dt.datetime, cache: dict, counts: dict[str, int], outbox: dict) -> int:
     qs = (Dispatch.objects.filter(next_check_at__lte=now).order_by().select_for_update(skip_locked=True, of=("self",))
-          .annotate(**_step_annotations()).values_list(*ROW))
+          .annotate(**step_annotations()).values_list(*ROW))
     rows = list(qs[:CHUNK])
     if not rows:
         return 0
