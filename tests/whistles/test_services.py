@@ -430,3 +430,22 @@ def test_given_emergency_dispute_when_kept_then_deadlines_move_by_natural_minute
     d.refresh_from_db()
     assert d.status == "dispatched" and d.paused_minutes == 40
     assert d.respond_by == old_respond + dt.timedelta(minutes=40)
+
+
+def test_given_a_whistle_list_draft_when_the_office_edits_items_then_they_change_and_others_cannot(wcounty, clock):
+    from tiaokuai.duties.services import release_start_draft
+
+    office = wcounty.users["establishment_office"]
+    draft = release_start_draft(actor=office, kind="whistle")
+    item = services.whistle_item_save(actor=office, release_id=draft.pk, code="CS-ZR-02", data={
+        "name": "山体滑坡迹象需专业排查", "domain": "ZRZY", "whistle_class": "must", "matter_code": "ZR-001",
+        "trigger": "发现即吹"})
+    assert item.pk and item.release_id == draft.pk and item.respond_minutes_normal == 120
+    refused(lambda: services.whistle_item_save(actor=office, release_id=draft.pk, code="CS-ZR-02", data={
+        "domain": "XX", "respond_minutes_normal": 5000}), Invalid)
+    refused(lambda: services.whistle_item_save(actor=wcounty.users["township"], release_id=draft.pk, code="CS-X",
+                                               data={"name": "x"}))
+    refused(lambda: services.whistle_item_save(actor=office, release_id=wcounty.whistle_release.pk, code="CS-X",
+                                               data={"name": "x"}), Conflict)  # published: frozen
+    services.whistle_item_delete(actor=office, release_id=draft.pk, code="CS-ZR-02")
+    assert not WhistleItem.objects.filter(release=draft, code="CS-ZR-02").exists()
