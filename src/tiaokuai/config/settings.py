@@ -195,6 +195,8 @@ TIAOKUAI = {
     "SMS_GATEWAY_URL": os.environ.get("TIAOKUAI_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_TOKEN": os.environ.get("TIAOKUAI_SMS_GATEWAY_TOKEN", ""),
     "WHISTLE_REOPEN_DAYS": int(os.environ.get("TIAOKUAI_WHISTLE_REOPEN_DAYS", "15")),
+    # Working minutes between whistle escalation levels (reminder → head → supervision); default one working day.
+    "WHISTLE_ESCALATION_INTERVAL_MINUTES": int(os.environ.get("TIAOKUAI_WHISTLE_ESCALATION_INTERVAL_MINUTES", "420")),
 }
 
 if TESTING:
