@@ -17,6 +17,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer
 from tiaokuai.core.errors import NotFound
@@ -67,7 +68,7 @@ def whistle_detail(viewer: Viewer, whistle_id: Any) -> Whistle:
     try:
         pk = int(whistle_id)
     except (TypeError, ValueError):
-        raise NotFound("Whistle not found.") from None
+        raise NotFound(_("Whistle not found.")) from None
     whistle = (Whistle.objects.select_related("item", "item__domain", "township", "village", "grid",
                                               "raising_org", "raised_by", "item_release", "responsibility_release")
                .prefetch_related(_dispatches_prefetch(), "attachments",
@@ -75,7 +76,7 @@ def whistle_detail(viewer: Viewer, whistle_id: Any) -> Whistle:
                                  "dispatches__rating", "dispatches__disputes", "dispatches__escalations")
                .filter(pk=pk).first())
     if whistle is None or not may_see_whistle(viewer, whistle, {d.organisation_id for d in whistle.dispatches.all()}):
-        raise NotFound("Whistle not found.")
+        raise NotFound(_("Whistle not found."))
     return whistle
 
 
