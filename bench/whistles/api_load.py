@@ -17,7 +17,17 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Conn, fresh_database, percentile, run_python, run_tiaokuai, server, worker_rss_mib  # noqa: E402
+from common import (  # noqa: E402
+    Conn,
+    fresh_database,
+    percentile,
+    run_python,
+    run_tiaokuai,
+    server,
+    server_cpu_seconds,
+    server_log,
+    worker_rss_mib,
+)
 
 SETUP = r'''
 import datetime as dt, json, os
@@ -40,6 +50,20 @@ print(json.dumps({"token": token_issue(user=c.users["township"], at=now), "villa
 '''
 
 PATH = "/api/v1/whistles"
+REQUEST_TIMEOUT = 30.0
+SAMPLES: dict = {}  # first response body per unexpected status, to say why requests failed
+
+
+async def send(conn, i: int, data: dict, headers: dict) -> int:
+    try:
+        status, body = await asyncio.wait_for(conn.request("POST", PATH, payload(data, i), headers),
+                                              REQUEST_TIMEOUT)
+    except (ConnectionError, asyncio.IncompleteReadError, OSError, TimeoutError):
+        conn.close()
+        return 599
+    if status not in (200, 201):
+        SAMPLES.setdefault(status, body[:300].decode("utf-8", "replace"))
+    return status
 
 
 def payload(data: dict, i: int) -> bytes:
@@ -60,11 +84,7 @@ async def closed_loop(port: int, data: dict, *, total: int, concurrency: int, li
             if time.perf_counter() > stop_at:
                 break
             t0 = time.perf_counter()
-            try:
-                status, _ = await conn.request("POST", PATH, payload(data, i), headers)
-            except (ConnectionError, asyncio.IncompleteReadError):
-                conn.close()
-                status = 599
+            status = await send(conn, i, data, headers)
             lat.append(time.perf_counter() - t0)
             codes[status] = codes.get(status, 0) + 1
         conn.close()
@@ -78,21 +98,24 @@ async def closed_loop(port: int, data: dict, *, total: int, concurrency: int, li
             "p99_ms": round(percentile(lat, 99) * 1000, 1)}
 
 
-async def open_loop(port: int, data: dict, *, rate: float, seconds: float) -> dict:
+async def open_loop(port: int, data: dict, *, rate: float, seconds: float, grace: float = 30.0,
+                    max_connections: int = 256) -> dict:
+    """Send at a fixed rate whatever the server does; latency counts from the scheduled send time (a
+    request waiting for a free connection is already late). Requests unfinished `grace` seconds after
+    the last send count as failures (their latency as the time waited)."""
     headers = {"Authorization": f"Bearer {data['token']}", "Content-Type": "application/json"}
     idle: list[Conn] = []
+    gate = asyncio.Semaphore(max_connections)
     lat: list[float] = []
     codes: dict[int, int] = {}
     n = int(rate * seconds)
 
     async def one(i: int, scheduled: float):
-        conn = idle.pop() if idle else Conn("127.0.0.1", port)
-        try:
-            status, _ = await conn.request("POST", PATH, payload(data, 10_000_000 + i), headers)
-            idle.append(conn)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            conn.close()
-            status = 599
+        async with gate:
+            conn = idle.pop() if idle else Conn("127.0.0.1", port)
+            status = await send(conn, 10_000_000 + i, data, headers)
+            if status != 599:
+                idle.append(conn)
         lat.append(time.perf_counter() - scheduled)  # from the scheduled time: no coordinated omission
         codes[status] = codes.get(status, 0) + 1
 
@@ -104,11 +127,18 @@ async def open_loop(port: int, data: dict, *, rate: float, seconds: float) -> di
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one(i, scheduled)))
-    await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + 60)
+    _done, pending = await asyncio.wait(tasks, timeout=grace)
+    end = time.perf_counter()
+    for t in pending:
+        t.cancel()
+    unfinished = len(pending)
+    if unfinished:
+        codes["unfinished"] = unfinished
+        lat.extend([end - start - i / rate for i in range(n - unfinished, n)])
     for c in idle:
         c.close()
-    elapsed = time.perf_counter() - start
-    return {"offered_rps": rate, "requests": n, "codes": codes, "achieved_rps": round(len(lat) / elapsed, 1),
+    ok = codes.get(200, 0) + codes.get(201, 0)
+    return {"offered_rps": rate, "requests": n, "codes": codes, "achieved_rps": round(ok / (end - start), 1),
             "p50_ms": round(percentile(lat, 50) * 1000, 1), "p99_ms": round(percentile(lat, 99) * 1000, 1),
             "max_ms": round(max(lat) * 1000, 1)}
 
@@ -121,12 +151,16 @@ def bench(kind: str, args) -> dict:
             warm = asyncio.run(closed_loop(port, data, total=100, concurrency=4, limit_s=30))
             if warm["ok"] == 0:
                 raise SystemExit(f"{kind}: whistle creation fails: {warm['codes']}")
+            cpu0 = server_cpu_seconds(proc)
             closed = asyncio.run(closed_loop(port, data, total=args.requests, concurrency=args.concurrency,
                                              limit_s=args.limit))
+            closed["server_cpu_ms_per_request"] = round(
+                (server_cpu_seconds(proc) - cpu0) * 1000 / max(1, closed["requests"]), 1)
             rss_after_closed = worker_rss_mib(proc)
             opened = asyncio.run(open_loop(port, data, rate=args.rate, seconds=args.seconds))
             rss = worker_rss_mib(proc)
-        return {"db": kind, "closed_loop": closed, "open_loop": opened,
+        errors = [line for line in server_log(env).splitlines() if "Error" in line or "Exception" in line]
+        return {"db": kind, "closed_loop": closed, "open_loop": opened, "error_samples": dict(SAMPLES), "server_errors": errors[-5:],
                 "worker_rss_mib": rss, "worker_rss_mib_after_closed": rss_after_closed}
 
 
@@ -158,10 +192,15 @@ def main() -> None:
             continue
         c, o = r["closed_loop"], r["open_loop"]
         print(f"  {r['db']:<10} closed loop {args.concurrency} clients: {c['rps']} req/s, p50 {c['p50_ms']} ms, "
-              f"p99 {c['p99_ms']} ms ({c['ok']}/{c['requests']} ok in {c['seconds']} s; codes {c['codes']})")
+              f"p99 {c['p99_ms']} ms ({c['ok']}/{c['requests']} ok in {c['seconds']} s; codes {c['codes']}; "
+              f"server CPU {c['server_cpu_ms_per_request']} ms/request)")
         print(f"  {'':<10} open loop {o['offered_rps']:.0f} req/s offered: p50 {o['p50_ms']} ms, p99 {o['p99_ms']} ms, "
               f"max {o['max_ms']} ms (achieved {o['achieved_rps']} req/s; codes {o['codes']})")
         print(f"  {'':<10} worker RSS MiB: {r['worker_rss_mib']}")
+        for status, body in r.get("error_samples", {}).items():
+            print(f"  {'':<10} sample {status}: {' '.join(body.split())[:200]}")
+        for line in r.get("server_errors", []):
+            print(f"  {'':<10} server log: {line[:200]}")
 
 
 if __name__ == "__main__":

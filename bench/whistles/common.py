@@ -65,10 +65,11 @@ def run_python(env: dict, code: str) -> str:
 @contextmanager
 def server(env: dict, *, workers: int, threads: int):
     port = free_port()
+    log = open(Path(env["TIAOKUAI_VAR_DIR"]) / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [str(VENV_BIN / "tiaokuai"), "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--threads", str(threads)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -77,7 +78,7 @@ def server(env: dict, *, workers: int, threads: int):
                     break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}") from None
+                    raise RuntimeError(f"server exited: {server_log(env)[-2000:]}") from None
                 time.sleep(0.2)
         else:
             raise RuntimeError("server did not start in 30 s")
@@ -93,6 +94,34 @@ def server(env: dict, *, workers: int, threads: int):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def server_log(env: dict) -> str:
+    try:
+        return (Path(env["TIAOKUAI_VAR_DIR"]) / "server.log").read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def server_cpu_seconds(proc) -> float:
+    """User+system CPU of the server and its workers so far (to report CPU per request, a figure that
+    holds even on a busy machine)."""
+    import psutil
+
+    try:
+        parent = psutil.Process(proc.pid)
+        procs = [parent, *parent.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
 
 
 def worker_rss_mib(proc) -> list[float]:

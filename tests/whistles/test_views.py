@@ -310,3 +310,44 @@ def test_given_many_whistles_when_opening_board_then_query_count_does_not_grow(
         raise_one(wl, item="CS-HB-001", description=f"油烟 {i}")
     with django_assert_max_num_queries(16):
         assert client.get("/whistles/board/").status_code == 200
+
+
+def test_given_whistle_not_on_list_when_office_routes_from_whistle_page_then_dispatched(wl, login):
+    whistle = services.whistle_raise(actor=wl.users["township"], item_code=None, village_code=wl.villages[0].code,
+                                     description="河道里有不明漂浮物")
+    office = login(wl.users["establishment_office"])
+    html = office.get(f"/whistles/{whistle.pk}/").content.decode()
+    assert 'id="route-form"' in html
+    resp = office.post(f"/whistles/{whistle.pk}/route/", {"lead": "D-HB", "assists": ["D-ZR"]})
+    assert resp.status_code == 302
+    whistle.refresh_from_db()
+    assert whistle.status == "open"
+    assert set(whistle.dispatches.values_list("organisation__code", "role")) == {("D-HB", "lead"), ("D-ZR", "assist")}
+
+
+def test_given_township_other_when_posting_route_then_404_and_nothing_changes(wl, login):
+    whistle = services.whistle_raise(actor=wl.users["township"], item_code=None, village_code=wl.villages[0].code,
+                                     description="河道里有不明漂浮物")
+    events = AuditEvent.objects.count()
+    resp = login(wl.users["township_other"]).post(f"/whistles/{whistle.pk}/route/", {"lead": "D-HB"})
+    assert resp.status_code in (302, 404)
+    whistle.refresh_from_db()
+    assert whistle.status == "routing" and whistle.dispatches.count() == 0 and AuditEvent.objects.count() == events
+
+
+def test_given_raising_township_when_adding_photos_then_attached_and_downloadable_by_department_only(wl, login):
+    whistle = raise_one(wl)
+    photo = io.BytesIO(b"\xff\xd8\xff\xe0" + b"\x00" * 64)
+    photo.name = "more.jpg"
+    town = login(wl.users["township"])
+    assert town.post(f"/whistles/{whistle.pk}/attach/", {"files": [photo]}).status_code == 302
+    attachment = whistle.attachments.get()
+    assert login(wl.users["department"]).get(f"/whistles/attachments/{attachment.pk}/").status_code == 200
+    assert login(wl.users["township_other"]).get(f"/whistles/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_given_unknown_action_when_posting_then_404(wl, login):
+    whistle = raise_one(wl)
+    client = login(wl.users["department"])
+    assert client.post(f"/whistles/{whistle.pk}/explode/").status_code == 404
+    assert client.post(f"/whistles/dispatches/{lead(whistle).pk}/explode/").status_code == 404
