@@ -14,11 +14,19 @@ FARMLAND = ["有人在基本农田上盖房子", "村里有人占用耕地建厂
             "占用农田搭建大棚房", "河边耕地被挖来建房"]
 
 
+# How people actually put it, in words the list itself never uses.
+COLLOQUIAL = {
+    "HB-001": ["楼下烤串摊子呛得睁不开眼", "隔壁炒菜馆熏得衣服都是味", "烟囱对着卧室天天冒烟"],
+    "ZR-001": ["地里又起了两间砖房", "麦田边上偷偷打地基", "庄稼地被推平盖仓库"],
+    "SJ-001": ["小卖部没证卖熟食", "路边摊卖卤味没有执照", "无证小作坊做糕点"],
+}
+
+
 def history(n_rounds: int) -> list[tuple[str, str]]:
     rows = []
     for i in range(n_rounds):
-        rows += [(f"{t}（第{i}次反映）", "HB-001") for t in OILFUME]
-        rows += [(f"{t}（第{i}次反映）", "ZR-001") for t in FARMLAND]
+        for code, texts in COLLOQUIAL.items():
+            rows += [(f"{t}，第{i}回了", code) for t in texts]
     return rows
 
 
@@ -42,7 +50,7 @@ def test_given_no_history_when_retrained_then_active_model_is_kept(county):
 
 def test_given_history_where_candidate_is_better_when_retrained_then_it_is_switched_in(county):
     routing_train(history=[])
-    better = routing_train(history=history(6))
+    better = routing_train(history=history(12))
     assert better.n_heldout >= 20
     assert better.accuracy > better.active_accuracy
     assert better.is_active
@@ -51,9 +59,11 @@ def test_given_history_where_candidate_is_better_when_retrained_then_it_is_switc
 
 def test_given_history_that_does_not_help_when_retrained_then_it_is_not_switched_in(county):
     first = routing_train(history=[])
-    # Held-back labels contradict the text: no model can be better on them.
-    noise = [(t, "SJ-001") for t in OILFUME * 6]
-    candidate = routing_train(history=noise)
+    # The recent, held-back labels contradict everything older: the candidate cannot be better on them.
+    older = [(t, "HB-001") for t in OILFUME * 20]
+    recent = [(t, "SJ-001") for t in OILFUME * 5]
+    candidate = routing_train(history=older + recent)
+    assert candidate.n_heldout == 25
     first.refresh_from_db()
     assert not candidate.is_active and first.is_active
     assert candidate.accuracy <= candidate.active_accuracy

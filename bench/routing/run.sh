@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Routing benchmark: generate a labelled synthetic hotline set with tiaokuai.routing.datagen into a
+# temporary directory, fit on the training file and evaluate on the test file one message at a
+# time (tiaokuai.routing.evaluate --json), then print the figures.
+# Usage: bench/routing/run.sh [TRAIN=3000] [TEST=1000] [SEED=0]   (or env TRAIN=… TEST=… SEED=…)
+#        PYTHON=/path/to/python bench/routing/run.sh              (default: .venv/bin/python)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+for kv in "$@"; do export "${kv?}"; done
+TRAIN=${TRAIN:-3000}
+TEST=${TEST:-1000}
+SEED=${SEED:-0}
+PY=${PYTHON:-}
+if [ -z "$PY" ]; then
+  if [ -x .venv/bin/python ]; then PY=.venv/bin/python; else PY=python3; fi
+fi
+export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
+# one core, as the target says; BLAS threads would only add noise
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$PY" -m tiaokuai.routing.datagen --out "$tmp" --train "$TRAIN" --test "$TEST" --seed "$SEED" >&2
+"$PY" -m tiaokuai.routing.evaluate --train "$tmp/train.csv" --test "$tmp/test.csv" --json > "$tmp/result.json"
+
+"$PY" - "$tmp/result.json" <<'PY'
+import json, os, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+targets = {"accuracy": (">=", 0.93), "top3_accuracy": (">=", 0.99), "p50_ms": ("<=", 1.0),
+           "p99_ms": ("<=", 5.0), "fit_seconds": ("<=", 60.0), "peak_rss_mb": ("<=", 300.0)}
+print(f"routing benchmark (load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")
+for k, v in r.items():
+    t = targets.get(k)
+    mark = ""
+    if t is not None:
+        ok = v >= t[1] if t[0] == ">=" else v <= t[1]
+        mark = f"   target {t[0]} {t[1]}: {'ok' if ok else 'MISSED'}"
+    print(f"  {k:<16} {v}{mark}")
+print(json.dumps(r, ensure_ascii=False))
+PY

@@ -1,0 +1,207 @@
+"""The routing model: fit, predict, explain, calibrate, save/load, evaluate (no Django)."""
+
+import math
+
+import pytest
+
+from tiaokuai.routing import datagen, text
+from tiaokuai.routing.engine import RoutingModel, Suggestion, is_confident
+from tiaokuai.routing.evaluate import join_title_body, read_csv, run_evaluate
+
+
+def _texts(rows):
+    return [join_title_body(r["title"], r["body"]) for r in rows], [r["label"] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def data():
+    train = _texts(datagen.generate(800, seed=11))
+    test = _texts(datagen.generate(300, seed=12))
+    return train, test
+
+
+@pytest.fixture(scope="module")
+def model(data):
+    (tx, ty), _ = data
+    return RoutingModel().fit(tx, ty)
+
+
+def test_given_fitted_model_when_predicting_then_k_labels_sorted_with_confidence_in_unit_interval(model):
+    sugg = model.predict("小区楼下烧烤店油烟直排，晚上噪音扰民，麻烦尽快处理", k=3)
+    assert len(sugg) == 3
+    assert all(isinstance(s, Suggestion) for s in sugg)
+    confs = [s.confidence for s in sugg]
+    assert all(0.0 <= c <= 1.0 for c in confs)
+    assert confs == sorted(confs, reverse=True)
+    assert len({s.label for s in sugg}) == 3
+    assert sum(model.predict_proba("小区楼下烧烤店油烟直排").values()) == pytest.approx(1.0)
+
+
+def test_given_k_larger_than_labels_when_predicting_then_all_labels(model):
+    assert len(model.predict("工资", k=99)) == len(model.classes)
+    assert len(model.predict("工资", k=0)) == 1
+
+
+def test_given_empty_or_unknown_text_when_predicting_then_still_ranked_without_terms(model):
+    for t in ("", "！！！", "qwerty zxcv"):
+        sugg = model.predict(t, k=3)
+        assert len(sugg) == 3
+        assert all(0.0 <= s.confidence <= 1.0 for s in sugg)
+        assert sugg[0].terms == [] or all(term in text.normalize(t) for term in sugg[0].terms)
+
+
+def test_given_prediction_when_explained_then_terms_are_features_of_the_input(model):
+    msg = "我们公司拖欠农民工工资半年了，老板一直躲着不见，请劳动监察大队帮忙讨薪"
+    sugg = model.predict(msg, k=3)
+    assert sugg[0].label == "劳动社保"
+    assert sugg[0].terms, "the winning label must be explained"
+    feats = set(text.features(msg))
+    for s in sugg:
+        for term in s.terms:
+            assert f"w|{term}" in feats or f"c|{term}" in feats, term
+            assert not any(ph in term for ph in text.PLACEHOLDERS)  # placeholders never shown
+    assert {"工资", "拖欠", "讨薪", "农民工"} & set(sugg[0].terms)
+    assert all(f"w|{t}" in feats for t in sugg[0].terms)  # explanations are whole words
+
+
+def test_given_obvious_messages_when_predicting_then_right_category(model):
+    cases = {
+        "楼上邻居家的狗不拴绳咬伤人，楼道里飞线给电动车充电很危险": "公共安全",
+        "超市卖过期食品，商家拒绝退款": "市场监管",
+        "化工厂晚上偷排废气，气味刺鼻": "生态环境",
+        "公交车不按站点停靠，班次太少": "交通运输",
+        "耕地地力保护补贴还没发到村里": "农业农村",
+        "学校违规补课还乱收资料费": "教育卫生",
+        "开发商逾期交房，物业乱收停车费": "城乡建设",
+    }
+    for msg, label in cases.items():
+        assert model.predict(msg, k=1)[0].label == label, msg
+
+
+def test_given_same_data_when_fitted_twice_then_identical_model(tmp_path, data):
+    (tx, ty), (vx, _) = data
+    one = RoutingModel(cv_folds=3).fit(tx[:300], ty[:300])
+    two = RoutingModel(cv_folds=3).fit(tx[:300], ty[:300])
+    for t in vx[:50]:
+        assert one.predict(t) == two.predict(t)
+    one.save(tmp_path / "1.bin")
+    two.save(tmp_path / "2.bin")
+    assert (tmp_path / "1.bin").read_bytes() == (tmp_path / "2.bin").read_bytes()
+
+
+def test_given_saved_model_when_loaded_then_identical_predictions_and_bytes(tmp_path, data, model):
+    (_, _), (vx, _) = data
+    p1, p2 = tmp_path / "m1.bin", tmp_path / "m2.bin"
+    model.save(p1)
+    loaded = RoutingModel.load(p1)
+    assert loaded.classes == model.classes
+    for t in vx[:100]:
+        assert loaded.predict(t) == model.predict(t)
+    loaded.save(p2)
+    assert p1.read_bytes() == p2.read_bytes()
+
+
+def test_given_not_a_model_file_when_loading_then_value_error(tmp_path):
+    p = tmp_path / "x.bin"
+    p.write_bytes(b"\x80\x04garbage")
+    with pytest.raises(ValueError):
+        RoutingModel.load(p)
+
+
+def test_given_unfitted_model_or_one_label_then_clear_errors():
+    with pytest.raises(RuntimeError):
+        RoutingModel().predict("噪音")
+    with pytest.raises(ValueError):
+        RoutingModel().fit(["噪音扰民", "油烟扰民"], ["生态环境", "生态环境"])
+
+
+def test_given_small_classes_when_fitting_then_no_crash_and_predicts():
+    texts = ["噪音扰民", "油烟扰民", "拖欠工资", "工资不发", "公交晚点"]
+    labels = ["环境", "环境", "劳动", "劳动", "交通"]
+    m = RoutingModel().fit(texts, labels)  # 交通 has one example: never held out
+    assert m.predict("晚上扰民")[0].label == "环境"  # min_df=2: only shared terms count
+    assert m.info["cv_folds"] == 2
+    uncal = RoutingModel().fit(texts[2:], labels[2:])  # 劳动 ×2, 交通 ×1: nothing to calibrate on
+    assert uncal.info["cv_folds"] == 0 and not uncal.info["calibrated"]
+    assert uncal.predict("工资")[0].label == "劳动"
+
+
+def test_given_held_out_set_when_evaluated_then_sensible_accuracy(data, model):
+    _, (vx, vy) = data
+    res = model.evaluate(vx, vy)
+    assert res["n"] == len(vy)
+    assert res["accuracy"] >= 0.85
+    assert res["top3_accuracy"] >= 0.95
+    assert 0.0 <= res["macro_f1"] <= 1.0
+    assert res["ece"] < 0.1  # calibrated: confidence tracks accuracy
+    assert set(res["per_label"]) >= set(vy)
+
+
+def test_given_target_precision_when_calibrating_then_lowest_threshold_reaching_it(data, model):
+    _, (vx, vy) = data
+    thr = model.calibrate_threshold(vx, vy, 0.97)
+    assert thr is not None and 0.0 <= thr <= 1.0
+    preds = [model.predict(t, 1)[0] for t in vx]
+    kept = [(p.label == y) for p, y in zip(preds, vy, strict=True) if is_confident(p, thr)]
+    assert kept and sum(kept) / len(kept) >= 0.97
+    # any lower observed confidence as threshold misses the target
+    lower = sorted({p.confidence for p in preds if p.confidence < thr})
+    for t in lower:
+        sel = [(p.label == y) for p, y in zip(preds, vy, strict=True) if p.confidence >= t]
+        assert sum(sel) / len(sel) < 0.97
+    assert model.calibrate_threshold(vx, vy, 0.0) == min(p.confidence for p in preds)
+
+
+def test_given_unreachable_precision_when_calibrating_then_none_and_never_confident(model):
+    texts = ["噪音扰民", "拖欠工资"]
+    labels = ["交通运输", "交通运输"]  # deliberately wrong labels
+    thr = model.calibrate_threshold(texts, labels, 0.99)
+    assert thr is None
+    assert not is_confident(Suggestion("x", 1.0, []), thr)
+    assert is_confident(Suggestion("x", 0.9, []), 0.9)
+    assert not is_confident(Suggestion("x", 0.89, []), 0.9)
+
+
+def test_given_domain_words_when_added_to_model_then_kept_after_load(tmp_path, data):
+    (tx, ty), _ = data
+    m = RoutingModel(cv_folds=2)
+    m.add_words(["综合行政执法", ("吹哨报到", 100)])
+    m.fit(tx[:200], ty[:200])
+    m.save(tmp_path / "w.bin")
+    loaded = RoutingModel.load(tmp_path / "w.bin")
+    assert loaded.user_words == m.user_words
+    assert "综合行政执法" in text.user_words()
+
+
+def test_given_csv_files_when_run_evaluate_then_figures(tmp_path, capsys):
+    datagen.write_csv(tmp_path / "train.csv", 400, seed=3)
+    datagen.write_csv(tmp_path / "test.csv", 150, seed=4)
+    # BOM and an empty title are tolerated
+    raw = (tmp_path / "test.csv").read_text(encoding="utf-8")
+    (tmp_path / "test.csv").write_text("\ufeff" + raw, encoding="utf-8")
+    texts, labels = read_csv(tmp_path / "test.csv")
+    assert len(texts) == 150 and all(texts)
+    res = run_evaluate(tmp_path / "train.csv", tmp_path / "test.csv", as_json=True)
+    out = capsys.readouterr().out
+    for key in ("accuracy", "macro_f1", "top3_accuracy", "p50_ms", "p99_ms", "n_train", "n_test"):
+        assert key in res and f'"{key}"' in out
+    assert res["n_train"] == 400 and res["n_test"] == 150
+    assert res["accuracy"] >= 0.8
+    assert math.isfinite(res["p99_ms"])
+
+
+def test_given_seed_when_generating_then_deterministic_and_varied():
+    a = datagen.generate(200, seed=5)
+    assert a == datagen.generate(200, seed=5)
+    assert a != datagen.generate(200, seed=6)
+    assert len({r["label"] for r in a}) == len(datagen.CATEGORIES)
+    assert len({r["body"] for r in a}) > 190
+
+
+def test_given_cli_when_generating_then_train_and_test_csv(tmp_path, capsys):
+    assert datagen.main(["--out", str(tmp_path), "--train", "30", "--test", "10", "--seed", "2"]) == 0
+    tr, tl = read_csv(tmp_path / "train.csv")
+    te, _ = read_csv(tmp_path / "test.csv")
+    assert len(tr) == 30 and len(te) == 10
+    assert set(tl) <= set(datagen.CATEGORIES)
+    assert not set(tr) & set(te)
