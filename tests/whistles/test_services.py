@@ -368,8 +368,12 @@ def test_given_whistles_when_selecting_then_each_viewer_sees_their_own(wcounty, 
     assert acts[lead(w).pk] == ["respond", "dispute", "note"]
 
 
-def test_given_published_whistle_list_when_starting_a_draft_then_items_are_copied(wcounty, clock):
+def test_given_published_whistle_list_when_starting_a_draft_then_items_are_copied(wcounty, clock, monkeypatch):
+    from tiaokuai.duties import services as duties_services
     from tiaokuai.duties.services import release_start_draft
+
+    # Registered by WhistlesConfig.ready(); set again because another test may have removed it from the registry.
+    monkeypatch.setitem(duties_services.DRAFT_COPIERS, "whistle", services.copy_items)
 
     draft = release_start_draft(actor=wcounty.users["establishment_office"], kind="whistle")
     assert sorted(WhistleItem.objects.filter(release=draft).values_list("code", flat=True)) == [
