@@ -6,6 +6,7 @@ written against the whistle (with the dispatch in `after`), so the whistle's tim
 """
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -144,8 +145,38 @@ class Route:
 _ROUTE_CACHE: dict[tuple[int | None, int | None], dict[str, Route]] = {}
 
 
+_TTL_CACHE: dict[tuple, tuple[float, Any]] = {}
+
+
+def _ttl_seconds() -> float:
+    if getattr(settings, "TESTING", False):
+        return 0.0  # tests roll back their rows; a cache would outlive them
+    return float(settings.TIAOKUAI.get("WHISTLE_CACHE_SECONDS", 10))
+
+
+def _cached(key: tuple, compute: Any) -> Any:
+    """A few seconds of in-process memory for hot, rarely changing reads on the raise path."""
+    ttl = _ttl_seconds()
+    if ttl <= 0:
+        return compute()
+    now = time.monotonic()
+    hit = _TTL_CACHE.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    if len(_TTL_CACHE) > 1000:
+        _TTL_CACHE.clear()
+    _TTL_CACHE[key] = (now + ttl, value)
+    return value
+
+
 def releases_in_force(on: dt.date) -> tuple[int | None, int | None]:
-    """(whistle list release id, responsibility list release id) in force on a date — one query."""
+    """(whistle list release id, responsibility list release id) in force on a date — one query (cached for a
+    few seconds: a version published to take effect today is used at most WHISTLE_CACHE_SECONDS later)."""
+    return _cached(("releases", on), lambda: _releases_in_force(on))
+
+
+def _releases_in_force(on: dt.date) -> tuple[int | None, int | None]:
     rows = ListRelease.objects.filter(
         kind__in=[ListKind.WHISTLE, ListKind.RESPONSIBILITY], status=ReleaseStatus.PUBLISHED, effective_from__lte=on
     ).order_by("effective_from").values_list("kind", "pk")
@@ -189,6 +220,7 @@ def routes_for(item_release_id: int | None, resp_release_id: int | None) -> dict
 
 def clear_route_cache() -> None:
     _ROUTE_CACHE.clear()
+    _TTL_CACHE.clear()
 
 
 def dispatch_plan(route: Route, township_id: int) -> list[tuple[Body, str]]:
@@ -241,7 +273,12 @@ def _notify(**kwargs: Any) -> None:
 
 
 def department_staff(org_ids: list[int]) -> list[Any]:
-    """Active users who are department staff (or officers) of these organisations — one query."""
+    """Active users who are department staff (or officers) of these organisations — one query (cached for a
+    few seconds on the raise path)."""
+    return _cached(("staff", tuple(sorted(org_ids))), lambda: _department_staff(org_ids))
+
+
+def _department_staff(org_ids: list[int]) -> list[Any]:
     return list(get_user_model().objects.filter(
         is_active=True, person__memberships__organisation_id__in=org_ids,
         person__memberships__role__in=[Role.DEPARTMENT, Role.OFFICER]).distinct().order_by("pk"))
