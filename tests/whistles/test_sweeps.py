@@ -114,3 +114,13 @@ def test_given_stale_next_check_when_sweeping_then_it_moves_on_without_escalatin
     assert escalate(clock.now)["escalated"] == 0
     d.refresh_from_db()
     assert d.next_check_at == d.respond_by and d.escalation_level == 0
+
+
+def test_given_emergency_whistle_when_overdue_then_levels_follow_each_other_in_clock_time(wcounty, clock):
+    clock.set(2026, 11, 28, 22, 0)  # a Saturday night: emergencies run around the clock
+    d = raise_(wcounty, urgency="emergency").dispatches.get()
+    t1 = d.respond_by + dt.timedelta(minutes=1)
+    assert escalate(t1)["level_1"] == 1
+    d.refresh_from_db()
+    assert d.next_check_at == t1 + dt.timedelta(minutes=60)
+    assert escalate(d.next_check_at)["level_2"] == 1

@@ -64,6 +64,18 @@ def escalation_interval_minutes() -> int:
     return int(value) if value is not None else worktime.minutes_per_day()
 
 
+def emergency_escalation_interval_minutes() -> int:
+    """Clock minutes between escalation levels for emergencies (they run around the clock; default one hour)."""
+    return int(settings.TIAOKUAI.get("WHISTLE_EMERGENCY_ESCALATION_INTERVAL_MINUTES", 60))
+
+
+def escalation_interval_end(at: dt.datetime, urgency: str) -> dt.datetime:
+    """When the next escalation level may follow one made at `at`."""
+    if urgency == Urgency.EMERGENCY:
+        return at + dt.timedelta(minutes=emergency_escalation_interval_minutes())
+    return worktime.add_working_minutes(at, escalation_interval_minutes())
+
+
 def _invalid(details: Mapping[str, list[str]]) -> Invalid:
     return Invalid(_(INVALID), details=dict(details))
 
@@ -101,7 +113,7 @@ def next_check(d: Mapping[str, Any], *, interval_end: dt.datetime | None = None)
     due = step[1]
     if d.get("escalation_level", 0) >= 1 and d.get("escalated_at"):
         if interval_end is None:
-            interval_end = worktime.add_working_minutes(d["escalated_at"], escalation_interval_minutes())
+            interval_end = escalation_interval_end(d["escalated_at"], d.get("urgency") or Urgency.NORMAL)
         due = max(due, interval_end)
     return due
 
@@ -115,6 +127,8 @@ def _values(dispatch: Dispatch, **changes: Any) -> dict[str, Any]:
     fields = ["status", "paused_since", "responded_at", "arrived_at", "respond_by", "arrive_by", "resolve_by",
               "escalation_level", "escalated_at"]
     out = {f: getattr(dispatch, f) for f in fields}
+    if "urgency" not in changes and dispatch.escalated_at is not None:
+        out["urgency"] = dispatch.whistle.urgency
     out.update(changes)
     return out
 
@@ -828,7 +842,8 @@ def _reopen_dispatches(whistle: Whistle, dispatches: list[Dispatch], now: dt.dat
     _respond, arrive_by, resolve_by = step_deadlines(now, minutes, whistle.urgency)
     reopened = []
     for d in dispatches:
-        nxt = next_check(_values(d, status=DispatchStatus.RESPONDED, arrived_at=None, arrive_by=arrive_by,
+        nxt = next_check(_values(d, urgency=whistle.urgency, status=DispatchStatus.RESPONDED, arrived_at=None,
+                                 arrive_by=arrive_by,
                                  resolve_by=resolve_by))
         transition(Dispatch, d.pk, expected=DispatchStatus.RESOLVED, target=DispatchStatus.RESPONDED,
                    transitions=DISPATCH_TRANSITIONS, arrived_at=None, arrival_people="", resolved_at=None,

@@ -78,8 +78,7 @@ def escalate(now: dt.datetime) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     # (organisation id or None for supervision, level) → [(whistle number, kind)]
     outbox: dict[tuple[int | None, int], list[tuple[str, str, int]]] = defaultdict(list)
-    interval_end = worktime.add_working_minutes(now, services.escalation_interval_minutes())
-    interval_cache: dict[dt.datetime, dt.datetime] = {now: interval_end}
+    interval_cache: dict[tuple[dt.datetime, bool], dt.datetime] = {}
     for _round in range(10_000):
         done = _chunk(now, interval_cache, counts, outbox)
         if done == 0:
@@ -90,10 +89,12 @@ def escalate(now: dt.datetime) -> dict[str, int]:
     return dict(counts)
 
 
-def _interval_end(at: dt.datetime, cache: dict[dt.datetime, dt.datetime]) -> dt.datetime:
-    hit = cache.get(at)
+def _interval_end(at: dt.datetime, urgency: str, cache: dict[tuple[dt.datetime, bool], dt.datetime]) -> dt.datetime:
+    """escalation_interval_end, computed once per (time, natural?) in a tick (most rows share `now`)."""
+    key = (at, services.is_natural(urgency))
+    hit = cache.get(key)
     if hit is None:
-        hit = cache[at] = worktime.add_working_minutes(at, services.escalation_interval_minutes())
+        hit = cache[key] = services.escalation_interval_end(at, urgency)
     return hit
 
 
@@ -118,7 +119,7 @@ def _chunk(now: dt.datetime, cache: dict, counts: dict[str, int], outbox: dict) 
     before = [json.dumps({"escalation_level": lv}) for lv in range(MAX_ESCALATION_LEVEL + 1)]
     for pk, whistle_id, org_id, level, escalated_at, urgency, number, kind, due in rows:
         if kind and level < MAX_ESCALATION_LEVEL and due <= now and (
-                level == 0 or escalated_at is None or _interval_end(escalated_at, cache) <= now):
+                level == 0 or escalated_at is None or _interval_end(escalated_at, urgency, cache) <= now):
             level += 1
             escalated_at = now
             minutes = overdue.minutes(due, urgency)
@@ -136,9 +137,9 @@ def _chunk(now: dt.datetime, cache: dict, counts: dict[str, int], outbox: dict) 
         if kind and level < MAX_ESCALATION_LEVEL:
             nxt = due
             if level >= 1 and escalated_at is not None:
-                nxt = max(due, _interval_end(escalated_at, cache))
+                nxt = max(due, _interval_end(escalated_at, urgency, cache))
             if nxt <= now:  # never look at the same row twice in one tick
-                nxt = _interval_end(now, cache)
+                nxt = _interval_end(now, urgency, cache)
         groups[(level, escalated_at, nxt)].append(pk)
     _insert(Escalation, ["dispatch_id", "level", "kind", "at", "overdue_minutes"], escalations)
     _insert(AuditEvent, ["at", "actor_id", "action", "object_type", "object_id", "object_repr", "before", "after",
