@@ -4,6 +4,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -183,7 +184,7 @@ LOGGING = {
 }
 
 # Platform settings a county may change.
-TIAOKUAI = {
+TIAOKUAI: dict[str, Any] = {
     "PAGE_SIZE": 25,
     "MAX_UPLOAD_BYTES": int(os.environ.get("TIAOKUAI_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
     "SITE_TITLE": _("Tiaokuai county–township governance platform"),

@@ -9,14 +9,11 @@ def home_cards(viewer: Viewer) -> list[dict[str, Any]]:
     """Figures for the home page, each from the app that owns it."""
     from tiaokuai.duties import selectors as duties_selectors
     from tiaokuai.org import selectors as org_selectors
+    from tiaokuai.whistles import selectors as whistle_selectors
 
     cards: list[dict[str, Any]] = []
-    cards += org_selectors.home_cards(viewer)
-    cards += duties_selectors.home_cards(viewer)
-    try:
-        from tiaokuai.whistles import selectors as whistle_selectors  # type: ignore[attr-defined]
-    except ImportError:
-        whistle_selectors = None
-    if whistle_selectors is not None and hasattr(whistle_selectors, "home_cards"):
-        cards += whistle_selectors.home_cards(viewer)
+    for app_selectors in (whistle_selectors, org_selectors, duties_selectors):
+        home_cards_of = getattr(app_selectors, "home_cards", None)
+        if home_cards_of is not None:
+            cards += home_cards_of(viewer)
     return cards or [{"label": _("Welcome"), "value": "", "url_name": None}]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from .errors import Conflict
 
 
-def check_allowed(transitions: Mapping[str, Iterable[str]], current: str, target: str) -> None:
+def check_allowed(transitions: Mapping[Any, Iterable[Any]], current: str, target: str) -> None:
     if target not in transitions.get(current, ()):
         raise Conflict(
             _("This action is not possible while the status is “%(status)s”.") % {"status": current},
@@ -24,7 +24,7 @@ def transition(
     field: str = "status",
     expected: str | Iterable[str],
     target: str,
-    transitions: Mapping[str, Iterable[str]] | None = None,
+    transitions: Mapping[Any, Iterable[Any]] | None = None,
     **changes: Any,
 ) -> int:
     """UPDATE … SET status=target WHERE pk=… AND status IN expected; zero rows means someone
