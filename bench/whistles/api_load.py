@@ -157,7 +157,8 @@ def bench(kind: str, args) -> dict:
             closed["server_cpu_ms_per_request"] = round(
                 (server_cpu_seconds(proc) - cpu0) * 1000 / max(1, closed["requests"]), 1)
             rss_after_closed = worker_rss_mib(proc)
-            opened = asyncio.run(open_loop(port, data, rate=args.rate, seconds=args.seconds))
+            opened = [asyncio.run(open_loop(port, data, rate=float(rate), seconds=args.seconds))
+                      for rate in str(args.rate).split(",")]
             rss = worker_rss_mib(proc)
         errors = [line for line in server_log(env).splitlines() if "Error" in line or "Exception" in line]
         return {"db": kind, "closed_loop": closed, "open_loop": opened, "error_samples": dict(SAMPLES), "server_errors": errors[-5:],
@@ -170,7 +171,7 @@ def main() -> None:
     p.add_argument("--requests", type=int, default=4000)
     p.add_argument("--concurrency", type=int, default=32)
     p.add_argument("--limit", type=float, default=30.0, help="time limit of the closed loop, seconds")
-    p.add_argument("--rate", type=float, default=300.0)
+    p.add_argument("--rate", default="300", help="offered rate(s) of the open loop, req/s, comma-separated")
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=4)
@@ -190,12 +191,13 @@ def main() -> None:
         if "error" in r:
             print(f"  {r['db']:<10} ERROR {r['error']}")
             continue
-        c, o = r["closed_loop"], r["open_loop"]
+        c = r["closed_loop"]
         print(f"  {r['db']:<10} closed loop {args.concurrency} clients: {c['rps']} req/s, p50 {c['p50_ms']} ms, "
               f"p99 {c['p99_ms']} ms ({c['ok']}/{c['requests']} ok in {c['seconds']} s; codes {c['codes']}; "
               f"server CPU {c['server_cpu_ms_per_request']} ms/request)")
-        print(f"  {'':<10} open loop {o['offered_rps']:.0f} req/s offered: p50 {o['p50_ms']} ms, p99 {o['p99_ms']} ms, "
-              f"max {o['max_ms']} ms (achieved {o['achieved_rps']} req/s; codes {o['codes']})")
+        for o in r["open_loop"]:
+            print(f"  {'':<10} open loop {o['offered_rps']:.0f} req/s offered: p50 {o['p50_ms']} ms, "
+                  f"p99 {o['p99_ms']} ms, max {o['max_ms']} ms (achieved {o['achieved_rps']} req/s; codes {o['codes']})")
         print(f"  {'':<10} worker RSS MiB: {r['worker_rss_mib']}")
         for status, body in r.get("error_samples", {}).items():
             print(f"  {'':<10} sample {status}: {' '.join(body.split())[:200]}")
