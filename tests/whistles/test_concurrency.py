@@ -14,7 +14,7 @@ from .conftest import make_whistle_list
 
 # In-memory SQLite (the default test database) uses a shared cache whose table locks fail at once
 # ("database table is locked") instead of waiting: real concurrency needs a file database, as in production.
-# Run with: TIAOKUAI_TEST_DATABASE_URL=x TIAOKUAI_TEST_DATABASE_NAME=$VAR/test.sqlite3 (SQLite) or on PostgreSQL.
+# On the in-memory default the last test below re-runs it in a child pytest against a file SQLite database.
 needs_real_database = pytest.mark.skipif(
     connection.vendor == "sqlite" and not os.environ.get("TIAOKUAI_TEST_DATABASE_URL"),
     reason="threads need a file SQLite database or PostgreSQL (set TIAOKUAI_TEST_DATABASE_URL/NAME)",
@@ -71,3 +71,24 @@ def test_given_a_dispatch_when_the_compare_and_set_loses_then_conflict_and_one_a
     transition(Dispatch, lead.pk, expected=DispatchStatus.DISPATCHED, target=DispatchStatus.RESPONDED)
     with pytest.raises(Conflict):
         transition(Dispatch, lead.pk, expected=DispatchStatus.DISPATCHED, target=DispatchStatus.RESPONDED)
+
+
+@pytest.mark.skipif(not needs_real_database.args[0], reason="the threaded test above runs directly on this database")
+def test_given_in_memory_sqlite_when_testing_concurrency_then_it_runs_in_a_child_process_on_a_file_database(
+        tmp_path):
+    """The default test database cannot hold two transactions at once; run the threaded test against a file
+    SQLite database (WAL, BEGIN IMMEDIATE, busy timeout — as in production) in a child pytest."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ, TIAOKUAI_VAR_DIR=str(tmp_path), TIAOKUAI_TEST_DATABASE_URL="x",
+               TIAOKUAI_TEST_DATABASE_NAME=str(tmp_path / "concurrency.sqlite3"))
+    env.pop("DATABASE_URL", None)
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(  # noqa: S603 (our own interpreter and test file)
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         f"{Path(__file__).relative_to(root)}::test_given_two_concurrent_responds_when_both_post_then_one_200_and_one_409"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
