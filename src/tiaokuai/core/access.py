@@ -64,8 +64,8 @@ def viewer_for(user: Any) -> Viewer:
         if m.role in (Role.TOWNSHIP, Role.GRID_WORKER, Role.PROXY_AGENT, Role.OFFICER):
             township = m.organisation.division if m.organisation.kind == "township" else None
             if m.division is not None:
-                division_ids.add(m.division_id)
-                township_ids.add(m.division.township_id or m.division_id)
+                division_ids.add(m.division.id)
+                township_ids.add(m.division.township_id or m.division.id)
             elif township is not None:
                 township_ids.add(township.pk)
     # Units under the viewer's own units (a department's stationed agencies, a township's offices).

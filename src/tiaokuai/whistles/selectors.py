@@ -147,8 +147,10 @@ def allowed_actions(viewer: Viewer, whistle: Whistle) -> dict[int | str, list[st
     township = Role.TOWNSHIP in viewer.roles and whistle.township_id in viewer.township_ids
     w: list[str] = []
     if township:
-        w += {WhistleStatus.RESOLVED: ["confirm", "return"], WhistleStatus.CONFIRMED: ["rate", "close"],
-              WhistleStatus.CLOSED: ["rate", "reopen"]}.get(whistle.status, [])
+        whistle_actions: dict[str, list[str]] = {
+            WhistleStatus.RESOLVED: ["confirm", "return"], WhistleStatus.CONFIRMED: ["rate", "close"],
+            WhistleStatus.CLOSED: ["rate", "reopen"]}
+        w += whistle_actions.get(whistle.status, [])
         if whistle.status != WhistleStatus.CLOSED:
             w.append("attach")
     if is_office(viewer) and whistle.status == WhistleStatus.ROUTING:
@@ -158,10 +160,12 @@ def allowed_actions(viewer: Viewer, whistle: Whistle) -> dict[int | str, list[st
     for d in whistle.dispatches.all():
         acts: list[str] = []
         if dept and d.organisation_id in viewer.organisation_ids:
-            acts = {DispatchStatus.DISPATCHED: ["respond", "dispute", "note"],
-                    DispatchStatus.RESPONDED: ["arrive", "dispute", "note"],
-                    DispatchStatus.ARRIVED: ["resolve", "dispute", "note"],
-                    DispatchStatus.DISPUTED: ["note"], DispatchStatus.RESOLVED: ["note"]}.get(d.status, [])
+            dispatch_actions: dict[str, list[str]] = {
+                DispatchStatus.DISPATCHED: ["respond", "dispute", "note"],
+                DispatchStatus.RESPONDED: ["arrive", "dispute", "note"],
+                DispatchStatus.ARRIVED: ["resolve", "dispute", "note"],
+                DispatchStatus.DISPUTED: ["note"], DispatchStatus.RESOLVED: ["note"]}
+            acts = dispatch_actions.get(d.status, [])
             if whistle.status == WhistleStatus.CLOSED:
                 acts = [a for a in acts if a != "note"]
         if is_office(viewer) and d.status == DispatchStatus.DISPUTED:

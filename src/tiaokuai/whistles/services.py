@@ -243,7 +243,7 @@ def dispatch_plan(route: Route, township_id: int) -> list[tuple[Body, str]]:
     primary = [b for b in route.bodies if b.role == DutyRole.PRIMARY]
     if not primary or (primary[0].kind == OrganisationKind.TOWNSHIP and primary[0].division_id == township_id):
         return []
-    plan = [(primary[0], DispatchRole.LEAD)]
+    plan: list[tuple[Body, str]] = [(primary[0], DispatchRole.LEAD)]
     for b in route.bodies:
         if b.role != DutyRole.COORDINATING:
             continue
@@ -445,7 +445,7 @@ def _coordinate(value: Any, field: str, bound: int, errors: dict[str, list[str]]
     return d
 
 
-def _new_dispatches(whistle: Whistle, plan: list[tuple[Any, str, str, str]], minutes: tuple[int, int, int],
+def _new_dispatches(whistle: Whistle, plan: Sequence[tuple[Any, str, str, str]], minutes: tuple[int, int, int],
                     now: dt.datetime, *, decided_by_id: int | None,
                     deadlines: tuple[dt.datetime, ...] | None = None) -> list[Dispatch]:
     """plan: (organisation id, dispatch role, matter code, assignment role)."""
@@ -501,8 +501,12 @@ def whistle_raise(*, actor: Any, item_code: str | None, village_code: str, descr
     errors.update(photo_errors)
     if errors:
         raise _invalid(errors)
-    assert village is not None
-    plan = dispatch_plan(route, village.township_id) if route is not None else []
+    # Validated above: the village exists and lies in one of the actor's townships, so it has a township.
+    if village is None or village.township_id is None or village.township is None:
+        raise _invalid({"village": [_("Unknown village.")]})
+    township_id: int = village.township_id
+    township_code = village.township.code
+    plan = dispatch_plan(route, township_id) if route is not None else []
     status = WhistleStatus.OPEN if plan else WhistleStatus.ROUTING
     # Everything that only reads happens before the write transaction (on SQLite BEGIN IMMEDIATE takes the
     # database's write lock): deadlines, recipients. The transaction itself is a handful of INSERTs.
@@ -510,24 +514,24 @@ def whistle_raise(*, actor: Any, item_code: str | None, village_code: str, descr
     recipients = department_staff([b.organisation_id for b, _r in plan]) if plan else []
     with transaction.atomic():
         whistle = _insert_whistle(actor, now, plan, route, status, item_code, item_release_id, resp_release_id,
-                                  village, grid, raising_org_id, address, lat, lng, description, urgency, photos,
-                                  deadlines, recipients)
+                                  village, township_id, grid, raising_org_id, address, lat, lng, description,
+                                  urgency, photos, deadlines, recipients)
     # What the API answer needs, already known (no extra queries on the hot path).
     whistle._org_names = {b.organisation_id: (b.code, b.name) for b, _r in plan}  # type: ignore[attr-defined]
     whistle._names = {  # type: ignore[attr-defined]
         "item": item_code if route else None, "item_name": route.name if route else None, "village": village_code,
-        "township": village.township.code, "grid": grid_code if grid else None, "raised_by": actor.username}
+        "township": township_code, "grid": grid_code if grid else None, "raised_by": actor.username}
     return whistle
 
 
 def _insert_whistle(actor: Any, now: dt.datetime, plan: list, route: Route | None, status: str, item_code: Any,
-                    item_release_id: Any, resp_release_id: Any, village: Division, grid: Division | None,
-                    raising_org_id: Any, address: str, lat: Any, lng: Any, description: str, urgency: str,
-                    photos: list, deadlines: Any, recipients: list) -> Whistle:
+                    item_release_id: Any, resp_release_id: Any, village: Division, township_id: int,
+                    grid: Division | None, raising_org_id: Any, address: str, lat: Any, lng: Any, description: str,
+                    urgency: str, photos: list, deadlines: Any, recipients: list) -> Whistle:
     whistle = Whistle(
         status=status, item_id=route.item_id if route else None,
         item_release_id=item_release_id if route else None, responsibility_release_id=resp_release_id,
-        township_id=village.township_id, village=village, grid=grid, raised_by=actor,
+        township_id=township_id, village=village, grid=grid, raised_by=actor,
         raising_org_id=raising_org_id, address=(address or "")[:200], latitude=lat, longitude=lng,
         description=description, urgency=urgency, raised_at=now,
     )
@@ -610,7 +614,7 @@ def whistle_route_manually(*, actor: Any, whistle_id: Any, lead_code: str, assis
 # ---------------------------------------------------------------- department steps
 
 
-STEP_FROM = {
+STEP_FROM: dict[str, set[str]] = {
     DispatchStatus.RESPONDED: {DispatchStatus.DISPATCHED},
     DispatchStatus.ARRIVED: {DispatchStatus.RESPONDED},
     DispatchStatus.RESOLVED: {DispatchStatus.ARRIVED},
@@ -812,7 +816,8 @@ def dispute_decide(*, actor: Any, dispute_id: Any, decision: str, organisation_c
         nxt = next_check(_values(d, status=back, paused_since=None, **shifted))
         transition(Dispatch, d.pk, expected=DispatchStatus.DISPUTED, target=back, transitions=DISPATCH_TRANSITIONS,
                    paused_since=None, paused_minutes=d.paused_minutes + paused, status_before_dispute="",
-                   next_check_at=nxt, **shifted)
+                   next_check_at=nxt, respond_by=shifted["respond_by"], arrive_by=shifted["arrive_by"],
+                   resolve_by=shifted["resolve_by"])
         transition(Dispute, dispute.pk, expected=DisputeStatus.OPEN, target=DisputeStatus.KEPT, decided_by=actor,
                    decided_at=now, decision_note=note)
         _log(actor, "whistles.keep", whistle, dispatch=d, before={"status": DispatchStatus.DISPUTED},
