@@ -8,9 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from tiaokuai.org.models import Organisation
 
@@ -42,6 +39,12 @@ MATTER_COLUMNS = [C_NAME, C_DOMAIN, C_KIND, C_BASIS, C_KEYWORDS, C_DESCRIPTION]
 # ---------------------------------------------------------------- export
 
 def export_release(release: ListRelease) -> bytes:
+    # openpyxl is imported here, not at module level: it is large, and web workers should not carry
+    # it until someone actually imports or exports a list.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     ws.title = LIST_SHEET
@@ -182,6 +185,8 @@ def parse_workbook(content: bytes) -> Parsed:
     out = Parsed()
     errors = out.errors
     try:
+        from openpyxl import load_workbook
+
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable upload is the same error to the user
         errors.append(RowError("", 0, "", _("The file is not an Excel workbook (.xlsx).")))

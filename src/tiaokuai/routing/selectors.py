@@ -12,7 +12,6 @@ from tiaokuai.duties.choices import ListKind
 from tiaokuai.duties.models import Assignment, Matter
 from tiaokuai.duties.selectors import releases_in_force_subquery
 
-from .engine import RoutingModel, is_confident
 from .models import ModelVersion
 
 _cache_lock = threading.Lock()
@@ -33,8 +32,11 @@ def active_version() -> ModelVersion | None:
     return ModelVersion.objects.filter(is_active=True).first()
 
 
-def active_model() -> tuple[ModelVersion | None, RoutingModel | None]:
-    """The active model, loaded once per process and reloaded when another one is switched in."""
+def active_model() -> tuple[ModelVersion | None, Any]:
+    """The active model, loaded once per process and reloaded when another one is switched in.
+    The engine (numpy, jieba) is imported on first use, so processes that never route stay small."""
+    from .engine import RoutingModel
+
     version = active_version()
     if version is None:
         return None, None
@@ -52,6 +54,8 @@ def suggest(text: str, *, k: int = 3, on: date | None = None) -> list[MatterSugg
     version, model = active_model()
     if model is None or version is None:
         return []
+    from .engine import is_confident
+
     ranked = model.predict(text, k=k)
     on = on or timezone.localdate()
     release = releases_in_force_subquery(ListKind.RESPONSIBILITY, on)
