@@ -69,6 +69,8 @@ def apply_service_errors(form: forms.Form, exc) -> None:
 
 
 class RaiseForm(StyledForm):
+    # The description comes first: the router reads it and pre-selects the item, a person confirms.
+    field_order = ["description", "item"]
     item = forms.ChoiceField(label=_("Whistle list item"))
     village = forms.ChoiceField(label=_("Village / community"))
     grid = forms.ChoiceField(label=_("Grid"), required=False)
@@ -97,6 +99,10 @@ class RaiseForm(StyledForm):
         self.fields["village"].widget.attrs.update({
             "hx-get": str(reverse_lazy("whistles:grids")), "hx-target": "#id_grid", "hx-swap": "innerHTML",
             "hx-trigger": "change",
+        })
+        self.fields["description"].widget.attrs.update({
+            "hx-get": str(reverse_lazy("routing:suggest")), "hx-target": "#routing-suggestions",
+            "hx-swap": "outerHTML", "hx-trigger": "keyup changed delay:700ms, change",
         })
         self.fields["urgency"].widget.attrs["class"] = "form-check-input"
         self.fields["latitude"].widget.attrs.update({"inputmode": "decimal", "step": "any"})

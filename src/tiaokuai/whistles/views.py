@@ -105,7 +105,9 @@ def raise_whistle(request):
         else:
             messages.success(request, _("Whistle %(number)s raised.") % {"number": whistle.number})
             return redirect("whistles:detail", pk=whistle.pk)
-    return render(request, "whistles/raise.html", {"form": form})
+    return render(request, "whistles/raise.html", {
+        "form": form, "item_matters": {item.code: item.matter_code for item in items},
+    })
 
 
 @login_required
