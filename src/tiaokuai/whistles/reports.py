@@ -105,7 +105,8 @@ def _release_label(release) -> str:
     if release is None:
         return "—"
     eff = release.effective_from.isoformat() if release.effective_from else "—"
-    return f"{release} · {release.title} ({_('in force from')} {eff})"
+    in_force_from = _("in force from %(date)s") % {"date": eff}
+    return f"{release} · {release.title} ({in_force_from})"
 
 
 def accountability(viewer: Viewer, whistle_id: int) -> dict[str, Any]:
