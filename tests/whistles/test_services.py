@@ -11,7 +11,15 @@ from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.models import AuditEvent
 from tiaokuai.duties.models import ListRelease
 from tiaokuai.whistles import selectors, services
-from tiaokuai.whistles.models import Attachment, Dispatch, Dispute, Rating, Whistle, WhistleItem
+from tiaokuai.whistles.models import (
+    Attachment,
+    Dispatch,
+    Dispute,
+    Rating,
+    Whistle,
+    WhistleItem,
+    WhistleNumberCounter,
+)
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
@@ -173,6 +181,27 @@ def test_given_photos_when_raising_then_only_real_images_are_accepted(wcounty, c
 
 def test_given_two_whistles_on_one_day_when_raised_then_numbers_count_up(wcounty, clock):
     assert [raise_(wcounty).number for _ in range(2)] == ["CS-20261123-0001", "CS-20261123-0002"]
+
+
+def test_given_midnight_in_shanghai_when_raised_then_numbers_restart_with_the_new_day(wcounty, clock):
+    clock.set(2026, 11, 23, 23, 59)  # 15:59 UTC: still the 23rd in Shanghai
+    assert [raise_(wcounty).number for _ in range(2)] == ["CS-20261123-0001", "CS-20261123-0002"]
+    clock.set(2026, 11, 24, 0, 0)  # 16:00 UTC on the 23rd, but the 24th in Shanghai
+    assert raise_(wcounty).number == "CS-20261124-0001"
+    clock.set(2026, 11, 23, 23, 59, 30)  # a late writer for the 23rd continues that day's sequence
+    assert raise_(wcounty).number == "CS-20261123-0003"
+
+
+def test_given_whistles_numbered_before_the_counter_when_raised_then_numbering_continues_after_them(wcounty, clock):
+    w = raise_(wcounty)
+    WhistleNumberCounter.objects.all().delete()  # as after the migration, or rows loaded in bulk
+    Whistle.objects.filter(pk=w.pk).update(number="CS-20261123-0041")
+    assert raise_(wcounty).number == "CS-20261123-0042"
+
+
+def test_given_a_refused_raise_when_numbering_then_no_number_is_used_up(wcounty, clock):
+    refused(lambda: raise_(wcounty, village="nowhere"), Invalid)
+    assert raise_(wcounty).number == "CS-20261123-0001"
 
 
 # ---------------------------------------------------------------- department steps

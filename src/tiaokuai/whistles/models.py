@@ -263,3 +263,21 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispatch_id} L{self.level}"
+
+
+class WhistleNumberCounter(models.Model):
+    """The last whistle number handed out on one day (Asia/Shanghai date): CS-YYYYMMDD-NNNN.
+
+    whistle_raise increments the day's row inside its transaction (`UPDATE … SET last = last + 1`): on
+    PostgreSQL the UPDATE holds the row lock until commit, on SQLite the IMMEDIATE transaction serialises
+    writers, so two raises never get the same number and no retry is needed."""
+
+    day = models.DateField(_("day"), unique=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("whistle number counter")
+        verbose_name_plural = _("whistle number counters")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y%m%d}: {self.last}"

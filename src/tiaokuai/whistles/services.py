@@ -47,7 +47,16 @@ from .choices import (
     Urgency,
     WhistleStatus,
 )
-from .models import Attachment, Dispatch, DispatchNote, Dispute, Rating, Whistle, WhistleItem
+from .models import (
+    Attachment,
+    Dispatch,
+    DispatchNote,
+    Dispute,
+    Rating,
+    Whistle,
+    WhistleItem,
+    WhistleNumberCounter,
+)
 
 INVALID = "Please correct the errors below."
 
@@ -423,12 +432,36 @@ def township_context(actor: Any) -> tuple[frozenset[int], int | None]:
 
 
 def _number(now: dt.datetime) -> str:
-    prefix = f"CS-{timezone.localtime(now):%Y%m%d}-"
-    last = (Whistle.objects.filter(number__gte=prefix, number__lt=prefix + "~")
-            .order_by("-number").values_list("number", flat=True).first())
-    seq = int(last[len(prefix):].lstrip("Z")) + 1 if last else 1
+    """The next whistle number of the day (Asia/Shanghai date), race-free: call inside the raise transaction."""
+    day = timezone.localdate(now)
+    prefix = f"CS-{day:%Y%m%d}-"
+    seq = _next_seq(day)
+    if seq is None:
+        # First whistle of the day: create the counter row, starting after any number already used that day
+        # (whistles inserted before the counter existed, or by bulk loaders). Two first raisers at once: one
+        # insert wins, the other is ignored (on PostgreSQL it waits for the winner's commit), and the UPDATE
+        # below serialises them on the row.
+        last = (Whistle.objects.filter(number__gte=prefix, number__lt=prefix + "~")
+                .order_by("-number").values_list("number", flat=True).first())
+        start = int(last[len(prefix):].lstrip("Z")) if last else 0
+        WhistleNumberCounter.objects.bulk_create([WhistleNumberCounter(day=day, last=start)], ignore_conflicts=True)
+        seq = _next_seq(day)
+        if seq is None:  # pragma: no cover - the row was just ensured inside this transaction
+            raise RuntimeError("whistle number counter row missing")
     # Four digits as in CS-20261123-0001; beyond 9,999 a day "Z" keeps the numbers sorting.
     return f"{prefix}{seq:04d}" if seq < 10000 else f"{prefix}Z{seq}"
+
+
+def _next_seq(day: dt.date) -> int | None:
+    """UPDATE … SET last = last + 1 … RETURNING last: one statement that takes the row lock (PostgreSQL) and
+    returns the new value (SQLite ≥ 3.35 and PostgreSQL both support RETURNING). None when the row is missing."""
+    qn = connection.ops.quote_name
+    table, day_col, last_col = (qn(WhistleNumberCounter._meta.db_table), qn("day"), qn("last"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {last_col} = {last_col} + 1 WHERE {day_col} = %s "  # noqa: S608
+                       f"RETURNING {last_col}", [connection.ops.adapt_datefield_value(day)])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def _coordinate(value: Any, field: str, bound: int, errors: dict[str, list[str]]) -> Decimal | None:
@@ -535,19 +568,8 @@ def _insert_whistle(actor: Any, now: dt.datetime, plan: list, route: Route | Non
         raising_org_id=raising_org_id, address=(address or "")[:200], latitude=lat, longitude=lng,
         description=description, urgency=urgency, raised_at=now,
     )
-    for attempt in range(30):
-        whistle.number = _number(now)
-        if connection.vendor == "sqlite":  # writers are serialised (BEGIN IMMEDIATE): no race on the number
-            whistle.save(force_insert=True)
-            break
-        try:
-            with transaction.atomic():
-                whistle.save(force_insert=True)
-            break
-        except IntegrityError:
-            whistle.pk = None
-            if attempt == 29:
-                raise
+    whistle.number = _number(now)  # inside the transaction: the counter row stays locked until commit
+    whistle.save(force_insert=True)
     dispatches = []
     if plan:
         assert route is not None
