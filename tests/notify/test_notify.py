@@ -41,17 +41,35 @@ def flaky(settings):
     channels.CHANNELS.pop("flaky", None)
 
 
-def test_given_recipients_when_notified_and_committed_then_in_app_rows_and_sent_deliveries(
+def test_given_recipients_when_notified_and_committed_then_in_app_rows_and_the_sweep_sends_log_deliveries(
         county, django_capture_on_commit_callbacks, caplog):
     users = [county.users["department"], county.users["township"], county.users["department"]]
-    with caplog.at_level("INFO", logger="tiaokuai.notify"), django_capture_on_commit_callbacks(execute=True):
+    with caplog.at_level("INFO", logger="tiaokuai.notify"), django_capture_on_commit_callbacks(execute=True) as cbs:
         rows = services.notify(recipients=users, kind="whistles.dispatched", title="新的吹哨", url="/whistles/1/")
     assert len(rows) == 2  # duplicates skipped
+    assert all(r.pk for r in rows)
     assert Notification.objects.filter(read_at__isnull=True).count() == 2
+    assert cbs == []  # log-only: no task, the sweep sends them
     deliveries = list(Delivery.objects.all())
     assert {d.channel for d in deliveries} == {"log"}
-    assert all(d.state == "sent" and d.attempts == 1 and d.sent_at for d in deliveries)
+    assert all(d.state == "pending" and d.next_attempt_at <= timezone.now() for d in deliveries)
+    assert sweeps.run_one("notify.retry", timezone.now())["sent"] == 2
+    assert all(d.state == "sent" and d.attempts == 1 and d.sent_at for d in Delivery.objects.all())
     assert "新的吹哨" in caplog.text
+
+
+def test_given_a_prompt_channel_and_many_recipients_when_notified_then_one_task_sends_every_delivery(
+        county, flaky, django_capture_on_commit_callbacks, monkeypatch, settings):
+    settings.TIAOKUAI = {**settings.TIAOKUAI, "NOTIFY_CHANNELS": ["flaky", "log"]}
+    enqueued = []
+    monkeypatch.setattr(services, "_enqueue", enqueued.append)
+    users = [county.users["department"], county.users["township"], county.users["establishment_office"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            services.notify(recipients=users, kind="k", title="t")
+    flaky_ids = set(Delivery.objects.filter(channel="flaky").values_list("pk", flat=True))
+    assert len(enqueued) == 1 and set(enqueued[0]) == flaky_ids and len(flaky_ids) == 3
+    assert Delivery.objects.filter(channel="log", state="pending").count() == 3  # left to the sweep
 
 
 def test_given_a_rolled_back_transaction_when_notified_then_nothing_is_sent_or_stored(county, flaky,

@@ -49,6 +49,12 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=steps[max(index, 0)])
 
 
+def sweep_channels() -> set[str]:
+    """Channels the notify.retry sweep sends on its next tick without a task of their own (default: the log
+    channel — writing a log line needs no prompt worker). Their deliveries are due at once."""
+    return set(settings.TIAOKUAI.get("NOTIFY_SWEEP_CHANNELS", ["log"]))
+
+
 def notify(
     *,
     recipients: Iterable[Any],
@@ -60,7 +66,10 @@ def notify(
     channels: Sequence[str] | None = None,
 ) -> list[Notification]:
     """One in-app Notification per recipient (duplicates and inactive users skipped) and one
-    Delivery per (recipient, channel); sending starts after the surrounding transaction commits."""
+    Delivery per (recipient, channel), in two INSERTs; after the surrounding transaction commits ONE task
+    sends the deliveries of prompt channels (none when every channel is sweep-only, e.g. "log": the
+    notify.retry sweep sends those on its next tick). Every delivery is an outbox row either way, so a
+    failure stays visible."""
     now = timezone.now()
     channel_names = list(dict.fromkeys(enabled_channels() if channels is None else channels))
     seen: set[int] = set()
@@ -70,30 +79,41 @@ def notify(
             continue
         seen.add(user.pk)
         users.append(user)
+    if not users:
+        return []
     object_type = audit.object_type_of(obj) if obj is not None else ""
     object_id = str(obj.pk) if obj is not None else ""
-    with transaction.atomic():
-        notifications = [
-            Notification.objects.create(
-                recipient=user, kind=kind[:60], title=title[:200], body=body, url=url[:500],
-                object_type=object_type, object_id=object_id, created_at=now,
-            )
+    deferred = sweep_channels()
+    # savepoint=False: inside the caller's transaction no savepoint is needed (an error rolls back the caller's
+    # whole transaction anyway); outside one, this opens a transaction so rows and deliveries commit together.
+    with transaction.atomic(savepoint=False):
+        kind, title, url = kind[:60], title[:200], url[:500]
+        notifications = Notification.objects.bulk_create([
+            Notification(recipient=user, kind=kind, title=title, body=body, url=url,
+                         object_type=object_type, object_id=object_id, created_at=now)
             for user in users
-        ]
+        ])
+        if any(n.pk is None for n in notifications):  # backends that do not return ids from bulk_create
+            by_recipient = dict(Notification.objects.filter(
+                recipient_id__in=seen, kind=kind, created_at=now, object_type=object_type, object_id=object_id,
+            ).values_list("recipient_id", "pk"))
+            for n in notifications:
+                n.pk = by_recipient.get(n.recipient_id)
         deliveries = Delivery.objects.bulk_create(
             [
-                # The task sends at once; the sweep takes over only if the task never ran.
+                # Prompt channels: the task sends at once; the sweep takes over only if the task never ran.
+                # Sweep-only channels: due now, the sweep's next tick sends them.
                 Delivery(notification=n, channel=name, created_at=now, updated_at=now,
-                         next_attempt_at=now + FIRST_ATTEMPT_GRACE)
+                         next_attempt_at=now if name in deferred else now + FIRST_ATTEMPT_GRACE)
                 for n in notifications
                 for name in channel_names
             ]
         )
-        ids = [d.pk for d in deliveries if d.pk is not None]
-        if not ids and deliveries:  # backends that do not return ids from bulk_create
-            ids = list(
-                Delivery.objects.filter(notification__in=notifications).values_list("pk", flat=True)
-            )
+        prompt = [d for d in deliveries if d.channel not in deferred]
+        ids = [d.pk for d in prompt if d.pk is not None]
+        if prompt and len(ids) < len(prompt):  # backends that do not return ids from bulk_create
+            ids = list(Delivery.objects.filter(notification__in=notifications)
+                       .exclude(channel__in=deferred).values_list("pk", flat=True))
         if ids:
             transaction.on_commit(lambda: _enqueue(ids), robust=True)
     return notifications

@@ -411,12 +411,19 @@ def township_context(actor: Any) -> tuple[frozenset[int], int | None]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return frozenset(), None
     cached = getattr(actor, "_tiaokuai_township_context", None)
-    if cached is not None:
-        return cached
+    if cached is None:
+        # In-process for WHISTLE_CACHE_SECONDS, like core.access.viewer_for: a membership change reaches the
+        # raise path at most that much later.
+        cached = _cached(("township", actor.pk), lambda: _township_context(actor.pk))
+        actor._tiaokuai_township_context = cached
+    return cached
+
+
+def _township_context(user_id: int) -> tuple[frozenset[int], int | None]:
     township_ids: set[int] = set()
     org_id = None
     for m_org, org_kind, org_division, division, division_township in (
-            Membership.objects.filter(person__user_id=actor.pk, role=Role.TOWNSHIP).order_by("id").values_list(
+            Membership.objects.filter(person__user_id=user_id, role=Role.TOWNSHIP).order_by("id").values_list(
                 "organisation_id", "organisation__kind", "organisation__division_id", "division_id",
                 "division__township_id")):
         if division is not None:
@@ -426,9 +433,13 @@ def township_context(actor: Any) -> tuple[frozenset[int], int | None]:
         else:
             continue
         org_id = org_id or m_org
-    result = (frozenset(township_ids), org_id)
-    actor._tiaokuai_township_context = result
-    return result
+    return frozenset(township_ids), org_id
+
+
+def _village(code: str) -> Division | None:
+    """The village with its township's code (cached for WHISTLE_CACHE_SECONDS: villages are registry data)."""
+    return _cached(("village", code), lambda: Division.objects.filter(code=code, level="village")
+                   .select_related("township").only("pk", "township_id", "name", "township__code").first())
 
 
 def _number(now: dt.datetime) -> str:
@@ -511,8 +522,7 @@ def whistle_raise(*, actor: Any, item_code: str | None, village_code: str, descr
         errors["description"] = [_("This field is required.")]
     if urgency not in Urgency.values:
         errors["urgency"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(Urgency.values)}]
-    village = (Division.objects.filter(code=village_code or "", level="village").select_related("township")
-               .only("pk", "township_id", "name", "township__code").first())
+    village = _village(village_code or "")
     if village is None:
         errors["village"] = [_("Unknown village.")]
     elif village.township_id not in township_ids:
