@@ -330,3 +330,12 @@ def test_given_many_rows_when_inbox_and_outbox_listed_then_query_count_does_not_
         assert client.get("/system/inbox/").status_code == 200
     with django_assert_max_num_queries(len(few_outbox.captured_queries)):
         assert client.get("/system/outbox/").status_code == 200
+
+
+def test_given_more_due_deliveries_than_one_batch_when_swept_then_all_are_sent_in_one_tick(county):
+    users = [county.users[k] for k in ("department", "township", "leader", "grid_worker", "station")]
+    services.notify(recipients=users, kind="k", title="批量")
+    assert Delivery.objects.count() == 5
+    counts = services.retry_due(now=timezone.now(), limit=2)
+    assert counts["sent"] == 5 and counts["due"] == 5
+    assert not Delivery.objects.exclude(state="sent").exists()

@@ -6,6 +6,7 @@ and a failing channel can never roll back the action (the failure is recorded on
 and retried by the `notify.retry` sweep)."""
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -171,18 +172,24 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
     return str(DeliveryState.SENT)
 
 
-def retry_due(*, now: datetime, limit: int = 500) -> dict[str, int]:
-    """Send every open delivery whose next attempt is due (the notify.retry sweep)."""
-    due_ids = list(
-        Delivery.objects.filter(state__in=OPEN_STATES, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    counts = {"due": len(due_ids), "sent": 0, "failed": 0, "dead": 0, "skipped": 0}
-    for pk in due_ids:
-        result = delivery_attempt(delivery_id=pk, now=now)
-        counts[result] = counts.get(result, 0) + 1
-    return counts
+def retry_due(*, now: datetime, limit: int = 500, budget_seconds: float = 20.0) -> dict[str, int]:
+    """Send every open delivery whose next attempt is due (the notify.retry sweep), in batches of
+    `limit`, until none is left or the tick's time budget is spent — so a burst of notifications
+    drains within a few ticks instead of 500 a minute."""
+    counts = {"due": 0, "sent": 0, "failed": 0, "dead": 0, "skipped": 0}
+    started = time.monotonic()
+    while True:
+        due_ids = list(
+            Delivery.objects.filter(state__in=OPEN_STATES, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        counts["due"] += len(due_ids)
+        for pk in due_ids:
+            result = delivery_attempt(delivery_id=pk, now=now)
+            counts[result] = counts.get(result, 0) + 1
+        if len(due_ids) < limit or time.monotonic() - started > budget_seconds:
+            return counts
 
 
 def notification_mark_read(*, actor: Any, notification_id: int) -> None:
