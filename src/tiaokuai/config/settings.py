@@ -196,6 +196,8 @@ TIAOKUAI: dict[str, Any] = {
     "SMS_GATEWAY_URL": os.environ.get("TIAOKUAI_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_TOKEN": os.environ.get("TIAOKUAI_SMS_GATEWAY_TOKEN", ""),
     "WHISTLE_REOPEN_DAYS": int(os.environ.get("TIAOKUAI_WHISTLE_REOPEN_DAYS", "15")),
+    # Channels sent by the worker's sweep rather than a task per notification (cheap, local ones).
+    "NOTIFY_SWEEP_CHANNELS": env_list("TIAOKUAI_NOTIFY_SWEEP_CHANNELS", "log"),
     # Working minutes between whistle escalation levels (reminder → head → supervision); default one working day.
     "WHISTLE_ESCALATION_INTERVAL_MINUTES": int(os.environ.get("TIAOKUAI_WHISTLE_ESCALATION_INTERVAL_MINUTES", "420")),
 }
