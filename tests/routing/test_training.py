@@ -96,3 +96,28 @@ def test_suggest_partial_shows_terms(county, login):
     resp = login(county.users["township"]).get("/routing/suggest/", {"description": "有人占用耕地建房"})
     assert resp.status_code == 200
     assert "ZR-001" in resp.content.decode()
+
+
+def test_given_an_open_whistle_on_another_matter_when_office_opens_queue_then_it_is_listed_for_a_second_look(
+        county, login):
+    from tests.whistles.conftest import make_whistle_list
+    from tiaokuai.whistles.services import whistle_raise
+
+    make_whistle_list(county)
+    routing_train(history=[])
+    # The text is about oil fumes, but the township chose the farmland item.
+    doubtful = whistle_raise(actor=county.users["township"], item_code="CS-ZR-01", village_code="330001001",
+                             description="饭店油烟污染严重，餐饮油烟直排")
+    fine = whistle_raise(actor=county.users["township"], item_code="CS-ZR-01", village_code="330001001",
+                         description="有人占用耕地建房")
+    rows = selectors.second_look(selectors_viewer(county.users["establishment_office"]))
+    assert [w.pk for w, _s in rows] == [doubtful.pk]
+    assert rows[0][1][0].matter_code == "HB-001"
+    page = login(county.users["establishment_office"]).get("/routing/queue/").content.decode()
+    assert doubtful.number in page and fine.number not in page.split('id="second-look"')[1].split("</table>")[0]
+
+
+def selectors_viewer(user):
+    from tiaokuai.core.access import viewer_for
+
+    return viewer_for(user)

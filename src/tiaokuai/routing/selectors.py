@@ -86,3 +86,23 @@ def routing_queue(viewer: Any):
         return Whistle.objects.none()
     return (Whistle.objects.filter(status="routing").select_related("township", "village", "raising_org")
             .order_by("raised_at"))
+
+
+def second_look(viewer: Any, *, limit: int = 50) -> list[tuple[Any, list[MatterSuggestion]]]:
+    """Open whistles whose routing the router doubts: its confident top suggestion names another
+    matter than the item chosen, or it is not confident at all. A person decides; nothing changes here."""
+    from tiaokuai.whistles.models import Whistle
+
+    if not viewer.can_edit_registry or active_version() is None:
+        return []
+    rows = []
+    recent = (Whistle.objects.filter(status="open", item__isnull=False)
+              .select_related("item", "township", "village").order_by("-raised_at")[:limit])
+    for whistle in recent:
+        suggestions = suggest(whistle.description)
+        if not suggestions:
+            continue
+        top = suggestions[0]
+        if not top.confident or top.matter_code != whistle.item.matter_code:
+            rows.append((whistle, suggestions))
+    return rows

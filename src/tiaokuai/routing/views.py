@@ -27,6 +27,7 @@ def queue(request):
     text = request.GET.get("text", "")
     return render(request, "routing/queue.html", {
         "rows": rows,
+        "second_look": selectors.second_look(viewer),
         "versions": ModelVersion.objects.all()[:10],
         "active": selectors.active_version(),
         "text": text,
