@@ -33,13 +33,11 @@ def test_given_draft_exists_when_starting_another_then_conflict_and_nothing_chan
     assert counts() == before
 
 
-def test_given_other_kind_when_starting_draft_then_registered_copier_runs(county, office, draft):
+def test_given_other_kind_when_starting_draft_then_registered_copier_runs(county, office, draft, monkeypatch):
     calls = []
-    services.DRAFT_COPIERS["whistle"] = lambda old, new: calls.append((old, new))
-    try:
-        whistle = services.release_start_draft(actor=office, kind="whistle")
-    finally:
-        del services.DRAFT_COPIERS["whistle"]
+    # setitem restores the whistles app's own copier afterwards, so later tests keep it.
+    monkeypatch.setitem(services.DRAFT_COPIERS, "whistle", lambda old, new: calls.append((old, new)))
+    whistle = services.release_start_draft(actor=office, kind="whistle")
     assert whistle.number == 1 and calls == [(None, whistle)]
 
 
