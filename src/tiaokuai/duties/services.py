@@ -293,14 +293,7 @@ def matter_set_assignments(*, actor: Any, matter_id: Any, assignments: Iterable[
             errors.setdefault(f"assignments.{i}.duty", []).append(_("This field is required."))
         if org is not None:
             rows.append(Assignment(matter=matter, organisation=org, role=role or "", duty=duty))
-    if errors:
-        raise Invalid(_("Please correct the errors below."), details=errors)
-    before = selectors.matter_dump(matter)["assignments"]
-    matter.assignments.all().delete()
-    Assignment.objects.bulk_create(rows)
-    audit.log(actor=actor, action="duties.matter.set_assignments", obj=matter, before={"assignments": before},
-              after={"assignments": selectors.matter_dump(matter)["assignments"]})
-    return matter
+    return _replace_rows(actor=actor, matter=matter, part="assignments", rows=rows, errors=errors)
 
 
 @transaction.atomic
@@ -334,13 +327,20 @@ def matter_set_steps(*, actor: Any, matter_id: Any, steps: Iterable[Mapping[str,
             errors.setdefault(f"steps.{i}.time_limit_days", []).append(_("Enter a whole number of working days."))
         rows.append(ProcessStep(matter=matter, order=order if isinstance(order, int) else 0, organisation=org,
                                 action=action, time_limit_days=days if days not in ("",) else None))
+    return _replace_rows(actor=actor, matter=matter, part="steps", rows=rows, errors=errors)
+
+
+def _replace_rows(*, actor: Any, matter: Matter, part: str, rows: list[Any], errors: dict[str, list[str]]) -> Matter:
+    """The common end of matter_set_assignments / matter_set_steps: refuse with every error, or
+    replace the matter's rows of that part and write one audit event with before and after."""
     if errors:
         raise Invalid(_("Please correct the errors below."), details=errors)
-    before = selectors.matter_dump(matter)["steps"]
-    matter.steps.all().delete()
-    ProcessStep.objects.bulk_create(rows)
-    audit.log(actor=actor, action="duties.matter.set_steps", obj=matter, before={"steps": before},
-              after={"steps": selectors.matter_dump(matter)["steps"]})
+    before = selectors.matter_dump(matter)[part]
+    getattr(matter, part).all().delete()
+    if rows:
+        type(rows[0])._default_manager.bulk_create(rows)
+    audit.log(actor=actor, action=f"duties.matter.set_{part}", obj=matter, before={part: before},
+              after={part: selectors.matter_dump(matter)[part]})
     return matter
 
 
