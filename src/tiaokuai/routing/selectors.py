@@ -103,6 +103,9 @@ def second_look(viewer: Any, *, limit: int = 50) -> list[tuple[Any, list[MatterS
         if not suggestions:
             continue
         top = suggestions[0]
-        if not top.confident or top.matter_code != whistle.item.matter_code:
+        item = whistle.item
+        if item is None:  # filtered out above; narrowed for the type checker
+            continue
+        if not top.confident or top.matter_code != item.matter_code:
             rows.append((whistle, suggestions))
     return rows
