@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["CATEGORIES", "generate", "main", "write_csv"]
+__all__ = ["CATEGORIES", "STYLES", "generate", "main", "write_csv"]
 
 # ---------------------------------------------------------------------------------------------
 # names and slots
@@ -901,8 +901,141 @@ def _message(label: str, r: Rng) -> tuple[str, str]:
     return _noisy(title, r), _noisy(body, r)
 
 
-def generate(n: int, seed: int = 0, label_noise: float = 0.03) -> list[dict[str, str]]:
+# ---------------------------------------------------------------------------------------------
+# message-board style (网络问政/领导留言板): longer, formal, several paragraphs, scraped whitespace
+
+# Regulations a writer cites to make the case (per category; shared words such as 条例/规定 are
+# in every category, the named law is the signal — as on real boards).
+_LAWS: dict[str, list[str]] = {
+    "城乡建设": ["《物业管理条例》", "《城乡规划法》", "《商品房销售管理办法》", "《住宅专项维修资金管理办法》"],
+    "市场监管": ["《消费者权益保护法》", "《食品安全法》", "《价格法》", "《产品质量法》"],
+    "生态环境": ["《环境噪声污染防治法》", "《大气污染防治法》", "《水污染防治法》", "《环境保护法》"],
+    "交通运输": ["《道路交通安全法》", "《公路法》", "《城市公共汽车和电车客运管理规定》", "《出租汽车经营服务管理规定》"],
+    "农业农村": ["《农村土地承包法》", "《土地管理法》", "《农产品质量安全法》", "《村民委员会组织法》"],
+    "劳动社保": ["《劳动合同法》", "《社会保险法》", "《保障农民工工资支付条例》", "《工伤保险条例》"],
+    "公共安全": ["《消防法》", "《安全生产法》", "《治安管理处罚法》", "《城镇燃气管理条例》"],
+    "教育卫生": ["《义务教育法》", "《医疗机构管理条例》", "《基本医疗卫生与健康促进法》", "《教师法》"],
+}
+_BOARD_OPENERS = [
+    "尊敬的领导：您好！",
+    "尊敬的县长：\n您好！",
+    "尊敬的书记、县长：",
+    "各位领导好：",
+    "尊敬的{town}领导：您好，",
+    "领导您好！打扰您了。",
+    "",
+]
+_BOARD_INTROS = [
+    "我是{town}{village}的一名普通村民，今天在这里给您留言，实在是没有别的办法了。",
+    "我是{estate}小区的一名业主，代表小区{n}百多户业主向您反映一个困扰我们很久的问题。",
+    "本人是一名在{town}生活了二十多年的老居民，一直关注家乡的发展。",
+    "我是外地来{town}务工的人员，在这里工作生活已经{days}。",
+    "我是一名普通市民，家住{place}。",
+    "我们是{village}的群众，联名向领导反映情况。",
+    "我是一位退休教师，今年{age}岁。",
+]
+_BOARD_BACKGROUND = [
+    "事情是这样的：",
+    "具体情况如下：",
+    "现将有关情况反映如下：",
+    "{date}，",
+    "自{date}以来，",
+    "早在{date}，",
+]
+_BOARD_HISTORY = [
+    "为此我们多次向社区、镇政府反映，也打过12345热线，工作人员当时都答应会处理，但至今没有任何进展。",
+    "我们先后找过村委会、镇里和县里有关单位，各单位之间互相推诿，说不是自己的职责范围。",
+    "{date}我曾在网上留言，回复说已经转交有关部门办理，可是{days}过去了问题依旧。",
+    "我们也理解基层工作的难处，但这个问题已经拖了{days}，严重影响了大家的正常生活。",
+]
+_BOARD_DEMANDS = [
+    "恳请领导在百忙之中关注此事，督促有关部门尽快解决。",
+    "希望领导能够重视，责成相关单位依法依规处理，给我们一个满意的答复。",
+    "请求有关部门尽快派人现场调查核实，依法处理，还老百姓一个公道。",
+    "恳请县里领导出面协调，切实解决群众的急难愁盼问题。",
+]
+_BOARD_CLOSINGS = [
+    "此致\n敬礼！",
+    "谢谢领导！",
+    "期盼早日得到回复，万分感谢！",
+    "一位焦急的群众",
+    "以上情况属实，盼复。",
+    "",
+]
+_BOARD_TITLES = [
+    "关于{place}{topic}的问题",
+    "反映{topic}问题",
+    "请求解决{topic}的问题",
+    "{place}{topic}",
+    "关于{topic}的咨询",
+    "强烈要求解决{topic}",
+]
+# Scraped board pages keep their layout whitespace: newlines and runs of tabs around paragraphs.
+_BOARD_GAPS = ["", "", "\n", "\n\n", "\n\t\t\t\t\n\t\t\t\t\t", "\r\n", " "]
+
+
+def _board_message(label: str, r: Rng) -> tuple[str, str]:
+    """A message-board letter: formal opening, introduction, the story with two to five details,
+    the laws cited, earlier attempts, the demand and a closing; 150–900 characters."""
+    cat = CATEGORIES[label]
+    if r.random() < 0.12:
+        core = _fill(r.choice([t for lab, t in _CONFUSABLE if lab == label]), r)
+    else:
+        core = _fill(r.choice(cat["issues"]), r)
+    paras: list[str] = []
+    head = _fill(r.choice(_BOARD_OPENERS), r)
+    if r.random() < 0.7:
+        head += _fill(r.choice(_BOARD_INTROS), r)
+    if head:
+        paras.append(head)
+    story = _fill(r.choice(_BOARD_BACKGROUND), r) + _sentence(core)
+    details = r.sample(cat["details"], k=min(r.randint(2, 5), len(cat["details"])))
+    story += "".join(_sentence(_fill(d, r)) for d in details)
+    if r.random() < 0.35:
+        story += "另外，" + _sentence(_fill(r.choice(cat["issues"]), r))
+    paras.append(story)
+    if r.random() < 0.15:  # a second topic from another category
+        other = r.choice([lab for lab in _LABELS if lab != label])
+        paras.append("还有一件事顺便反映一下：" + _sentence(_fill(r.choice(CATEGORIES[other]["issues"]), r)))
+    if r.random() < 0.4:
+        paras.append(f"根据{r.choice(_LAWS[label])}的有关规定，这种做法明显是不合理的。")
+    if r.random() < 0.7:
+        paras.append(_fill(r.choice(_BOARD_HISTORY), r))
+    demand = r.choice(_BOARD_DEMANDS)
+    if r.random() < 0.6:
+        demand = _sentence(r.choice(cat["demands"])) + demand
+    paras.append(demand)
+    closing = r.choice(_BOARD_CLOSINGS)
+    if closing:
+        paras.append(closing)
+    if r.random() < 0.25:
+        paras.append(_fill(r.choice(_CONTACT), r))
+    gap = r.choice(_BOARD_GAPS)
+    body = gap + gap.join(_noisy(p, r) for p in paras) + gap
+
+    if r.random() < 0.5:
+        title = _fill(r.choice(cat["titles"]), r)
+    else:
+        topic = re.split(r"[，,]", core)[0]
+        topic = topic[:18]
+        title = _fill(r.choice(_BOARD_TITLES).replace("{topic}", topic), r)
+    return _noisy(title, r), body
+
+
+_STYLES: dict[str, Callable[[str, Rng], tuple[str, str]]] = {
+    "hotline": lambda label, r: _message(label, r),
+    "board": _board_message,
+}
+STYLES = ("hotline", "board", "mixed")
+
+
+def generate(
+    n: int, seed: int = 0, label_noise: float = 0.03, style: str = "hotline"
+) -> list[dict[str, str]]:
     """``n`` messages as dicts ``id,title,body,label`` (deterministic for a seed).
+
+    ``style``: ``hotline`` (12345 call notes and app messages, median ≈ 65 characters),
+    ``board`` (message-board letters, median ≈ 300 characters) or ``mixed`` (half each).
 
     Class sizes are imbalanced like a real hotline (construction and market complaints most
     frequent). ``label_noise`` is the share whose label is replaced by a neighbouring category."""
@@ -922,21 +1055,22 @@ def generate(n: int, seed: int = 0, label_noise: float = 0.03) -> list[dict[str,
     rows = []
     for i in range(n):
         label = r.choices(labels, weights=w)[0]
-        title, body = _message(label, r)
+        kind = style if style != "mixed" else ("hotline", "board")[i % 2]
+        title, body = _STYLES[kind](label, r)
         if r.random() < label_noise:
             label = r.choice(_NEIGHBOUR[label])
         rows.append({"id": f"m{seed}-{i:06d}", "title": title, "body": body, "label": label})
     return rows
 
 
-def write_csv(path: str | Path, n: int, seed: int = 0) -> Path:
+def write_csv(path: str | Path, n: int, seed: int = 0, style: str = "hotline") -> Path:
     """Write ``n`` generated messages to ``path`` (UTF-8 CSV with a header ``id,title,body,label``)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     with open(p, "w", encoding="utf-8", newline="") as fh:
         wr = csv.DictWriter(fh, fieldnames=["id", "title", "body", "label"])
         wr.writeheader()
-        wr.writerows(generate(n, seed))
+        wr.writerows(generate(n, seed, style=style))
     return p
 
 
@@ -948,11 +1082,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--train", type=int, default=3000)
     ap.add_argument("--test", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--style", choices=STYLES, default="hotline", help="message style (default hotline)")
     a = ap.parse_args(argv)
     out = Path(a.out)
     # different seeds for the two files: the test set shares no generated message with training
-    tr = write_csv(out / "train.csv", a.train, a.seed * 2 + 1)
-    te = write_csv(out / "test.csv", a.test, a.seed * 2 + 2)
+    tr = write_csv(out / "train.csv", a.train, a.seed * 2 + 1, a.style)
+    te = write_csv(out / "test.csv", a.test, a.seed * 2 + 2, a.style)
     print(f"wrote {a.train} → {tr}, {a.test} → {te}")
     return 0
 
