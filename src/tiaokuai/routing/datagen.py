@@ -10,10 +10,16 @@ characters, ASCII punctuation, missing punctuation, very short and very long mes
 It is *not* trivially separable: categories share vocabulary on purpose (construction noise
 at night is 生态环境 while a builder's unpaid wages are 劳动社保; gas pipes in an estate are
 公共安全 while the estate's property company is 城乡建设; a school canteen's food safety is
-市场监管 …), a share of messages mix two topics, and a small share carries the label of the
-neighbouring category (annotators disagree on real data too).
+市场监管 …), a share of messages mix two topics, and about 3.5 % carry another label than the
+one the text was written for: mostly the other reading of a two-topic or borderline message
+(annotators disagree there on real data), and 0.5 % a neighbouring label whatever the text says.
 
-CLI: ``python -m tiaokuai.routing.datagen --out DIR --train N --test M --seed S`` writes
+Two styles: ``hotline`` (call notes and app messages, median ≈ 65 characters) and ``board``
+(message-board letters to the county's leaders: formal, several paragraphs, laws cited, the
+layout whitespace of a scraped page, story around the complaint drawn from everyday words of
+jieba's dictionary; median ≈ 280 characters). ``mixed`` alternates them.
+
+CLI: ``python -m tiaokuai.routing.datagen --out DIR --train N --test M --seed S [--style S]`` writes
 ``DIR/train.csv`` and ``DIR/test.csv`` (columns ``id,title,body,label``; UTF-8).
 """
 
@@ -840,22 +846,26 @@ def _noisy(s: str, r: Rng) -> str:
     return s
 
 
-def _message(label: str, r: Rng) -> tuple[str, str]:
+def _core(label: str, r: Rng) -> tuple[str, str | None]:
+    """The complaint at the heart of a message, and the other reading it allows (if any):
+    mostly the category's own issues, sometimes a deliberately confusable one."""
+    if r.random() < 0.12:
+        core = _fill(r.choice([t for lab, t in _CONFUSABLE if lab == label]), r)
+        return core, r.choice(_NEIGHBOUR[label])
+    return _fill(r.choice(CATEGORIES[label]["issues"]), r), None
+
+
+def _message(label: str, r: Rng) -> tuple[str, str, str | None]:
     cat = CATEGORIES[label]
     shape = r.random()
-    # core: mostly the category's own issues, sometimes a deliberately confusable one
-    if r.random() < 0.12:
-        pool = [t for lab, t in _CONFUSABLE if lab == label]
-        core = _fill(r.choice(pool), r)
-    else:
-        core = _fill(r.choice(cat["issues"]), r)
+    core, other = _core(label, r)
 
     if shape < 0.12:  # very short: a fragment, often without title
         body = r.choice(
             (core.split("，")[0], core, _fill(r.choice(cat["titles"]), r) + "，" + core.split("，")[0])
         )
         title = r.choice(("", "", _fill(r.choice(cat["titles"]), r)))
-        return _noisy(title, r), _noisy(body, r)
+        return _noisy(title, r), _noisy(body, r), other
 
     parts: list[str] = []
     if r.random() < 0.45:
@@ -898,7 +908,7 @@ def _message(label: str, r: Rng) -> tuple[str, str]:
             title = _fill("{place}", r) + title
     else:
         title = _fill(r.choice(_GENERIC_TITLES), r)
-    return _noisy(title, r), _noisy(body, r)
+    return _noisy(title, r), _noisy(body, r), other
 
 
 # ---------------------------------------------------------------------------------------------
@@ -907,10 +917,20 @@ def _message(label: str, r: Rng) -> tuple[str, str]:
 # Regulations a writer cites to make the case (per category; shared words such as 条例/规定 are
 # in every category, the named law is the signal — as on real boards).
 _LAWS: dict[str, list[str]] = {
-    "城乡建设": ["《物业管理条例》", "《城乡规划法》", "《商品房销售管理办法》", "《住宅专项维修资金管理办法》"],
+    "城乡建设": [
+        "《物业管理条例》",
+        "《城乡规划法》",
+        "《商品房销售管理办法》",
+        "《住宅专项维修资金管理办法》",
+    ],
     "市场监管": ["《消费者权益保护法》", "《食品安全法》", "《价格法》", "《产品质量法》"],
     "生态环境": ["《环境噪声污染防治法》", "《大气污染防治法》", "《水污染防治法》", "《环境保护法》"],
-    "交通运输": ["《道路交通安全法》", "《公路法》", "《城市公共汽车和电车客运管理规定》", "《出租汽车经营服务管理规定》"],
+    "交通运输": [
+        "《道路交通安全法》",
+        "《公路法》",
+        "《城市公共汽车和电车客运管理规定》",
+        "《出租汽车经营服务管理规定》",
+    ],
     "农业农村": ["《农村土地承包法》", "《土地管理法》", "《农产品质量安全法》", "《村民委员会组织法》"],
     "劳动社保": ["《劳动合同法》", "《社会保险法》", "《保障农民工工资支付条例》", "《工伤保险条例》"],
     "公共安全": ["《消防法》", "《安全生产法》", "《治安管理处罚法》", "《城镇燃气管理条例》"],
@@ -974,14 +994,49 @@ _BOARD_TITLES = [
 _BOARD_GAPS = ["", "", "\n", "\n\n", "\n\t\t\t\t\n\t\t\t\t\t", "\r\n", " "]
 
 
-def _board_message(label: str, r: Rng) -> tuple[str, str]:
+_NARRATIVE_POS = frozenset("n v a vn an ad d t s f nr ns nz l i".split())
+_narrative_words: tuple[list[str], list[float]] | None = None
+
+
+def _narrative_vocabulary() -> tuple[list[str], list[float]]:
+    """Everyday words with cumulative weights (∝ frequency^0.75) from jieba's dictionary, read
+    from the installed package: real letters are full of story that names no category, with a
+    vocabulary far larger than any template list (this is what sizes memory and vocabulary)."""
+    global _narrative_words
+    if _narrative_words is None:
+        import itertools
+        import os
+
+        import jieba  # type: ignore[import-untyped]
+
+        words: list[str] = []
+        weights: list[float] = []
+        with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) == 3 and parts[2] in _NARRATIVE_POS and _CJK_WORD_RE.fullmatch(parts[0]):
+                    words.append(parts[0])
+                    weights.append(int(parts[1]) ** 0.75)
+        _narrative_words = (words, list(itertools.accumulate(weights)))
+    return _narrative_words
+
+
+_CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]{1,6}")
+
+
+def _narrative(r: Rng) -> str:
+    """One sentence of 6–20 everyday words: story that carries no routing signal."""
+    words, cum = _narrative_vocabulary()
+    picked = r.choices(words, cum_weights=cum, k=r.randint(6, 20))
+    cut = r.randint(2, len(picked) - 2)
+    return "".join(picked[:cut]) + "，" + "".join(picked[cut:]) + "。"
+
+
+def _board_message(label: str, r: Rng) -> tuple[str, str, str | None]:
     """A message-board letter: formal opening, introduction, the story with two to five details,
     the laws cited, earlier attempts, the demand and a closing; 150–900 characters."""
     cat = CATEGORIES[label]
-    if r.random() < 0.12:
-        core = _fill(r.choice([t for lab, t in _CONFUSABLE if lab == label]), r)
-    else:
-        core = _fill(r.choice(cat["issues"]), r)
+    core, other = _core(label, r)
     paras: list[str] = []
     head = _fill(r.choice(_BOARD_OPENERS), r)
     if r.random() < 0.7:
@@ -993,6 +1048,11 @@ def _board_message(label: str, r: Rng) -> tuple[str, str]:
     story += "".join(_sentence(_fill(d, r)) for d in details)
     if r.random() < 0.35:
         story += "另外，" + _sentence(_fill(r.choice(cat["issues"]), r))
+    if r.random() < 0.8:  # the story around the complaint
+        narrative = [_narrative(r) for _ in range(r.randint(1, 4))]
+        story = (
+            narrative[0] + story + "".join(narrative[1:]) if r.random() < 0.5 else story + "".join(narrative)
+        )
     paras.append(story)
     if r.random() < 0.15:  # a second topic from another category
         other = r.choice([lab for lab in _LABELS if lab != label])
@@ -1019,18 +1079,18 @@ def _board_message(label: str, r: Rng) -> tuple[str, str]:
         topic = re.split(r"[，,]", core)[0]
         topic = topic[:18]
         title = _fill(r.choice(_BOARD_TITLES).replace("{topic}", topic), r)
-    return _noisy(title, r), body
+    return _noisy(title, r), body, other
 
 
-_STYLES: dict[str, Callable[[str, Rng], tuple[str, str]]] = {
-    "hotline": lambda label, r: _message(label, r),
+_STYLES: dict[str, Callable[[str, Rng], tuple[str, str, str | None]]] = {
+    "hotline": _message,
     "board": _board_message,
 }
 STYLES = ("hotline", "board", "mixed")
 
 
 def generate(
-    n: int, seed: int = 0, label_noise: float = 0.03, style: str = "hotline"
+    n: int, seed: int = 0, disagreement: float = 0.12, clerical: float = 0.005, style: str = "hotline"
 ) -> list[dict[str, str]]:
     """``n`` messages as dicts ``id,title,body,label`` (deterministic for a seed).
 
@@ -1038,7 +1098,12 @@ def generate(
     ``board`` (message-board letters, median ≈ 300 characters) or ``mixed`` (half each).
 
     Class sizes are imbalanced like a real hotline (construction and market complaints most
-    frequent). ``label_noise`` is the share whose label is replaced by a neighbouring category."""
+    frequent).
+
+    Label noise as on real hotlines (≈ 3.5 % of messages in all): where a message allows a
+    second reading (a second topic, a core that sits between two departments — about a quarter
+    of messages) the annotator picks that reading with probability ``disagreement``; and a
+    ``clerical`` share of all labels is a neighbouring category whatever the text says."""
     r = random.Random(seed)
     weights = {
         "城乡建设": 20,
@@ -1056,8 +1121,10 @@ def generate(
     for i in range(n):
         label = r.choices(labels, weights=w)[0]
         kind = style if style != "mixed" else ("hotline", "board")[i % 2]
-        title, body = _STYLES[kind](label, r)
-        if r.random() < label_noise:
+        title, body, other = _STYLES[kind](label, r)
+        if other is not None and r.random() < disagreement:
+            label = other
+        elif r.random() < clerical:
             label = r.choice(_NEIGHBOUR[label])
         rows.append({"id": f"m{seed}-{i:06d}", "title": title, "body": body, "label": label})
     return rows

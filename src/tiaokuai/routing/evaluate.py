@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import RoutingModel
+from .engine import RoutingModel, macro_f1
 
 __all__ = ["join_title_body", "main", "read_csv", "run_evaluate"]
 
@@ -87,8 +87,6 @@ def run_evaluate(train_csv: str | Path, test_csv: str | Path, as_json: bool = Fa
         cpu.append((time.thread_time() - c) * 1000.0)
         preds.append(p)
 
-    from sklearn.metrics import f1_score
-
     top1 = [p[0].label for p in preds]
     n = len(te_labels)
     acc = float(np.mean([a == b for a, b in zip(top1, te_labels, strict=True)])) if n else 0.0
@@ -97,11 +95,7 @@ def run_evaluate(train_csv: str | Path, test_csv: str | Path, as_json: bool = Fa
         if n
         else 0.0
     )
-    macro = (
-        float(f1_score(te_labels, top1, labels=sorted(set(te_labels)), average="macro", zero_division=0))
-        if n
-        else 0.0
-    )
+    macro = macro_f1(te_labels, top1) if n else 0.0
     lat_a = np.array(lat) if lat else np.zeros(1)
     cpu_a = np.array(cpu) if cpu else np.zeros(1)
     res: dict[str, Any] = {
@@ -122,7 +116,7 @@ def run_evaluate(train_csv: str | Path, test_csv: str | Path, as_json: bool = Fa
         "fit_seconds": round(fit_s, 2),
         "fit_cpu_seconds": round(fit_cpu, 2),
         "weight_svm": round(float(model.info.get("weight_svm") or 0.0), 3),
-        "weight_lr": round(float(model.info.get("weight_lr") or 0.0), 3),
+        "weight_nb": round(float(model.info.get("weight_nb") or 0.0), 3),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
     }
     if as_json:
