@@ -1130,14 +1130,21 @@ def generate(
     return rows
 
 
-def write_csv(path: str | Path, n: int, seed: int = 0, style: str = "hotline") -> Path:
+def write_csv(
+    path: str | Path,
+    n: int,
+    seed: int = 0,
+    style: str = "hotline",
+    disagreement: float = 0.12,
+    clerical: float = 0.005,
+) -> Path:
     """Write ``n`` generated messages to ``path`` (UTF-8 CSV with a header ``id,title,body,label``)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     with open(p, "w", encoding="utf-8", newline="") as fh:
         wr = csv.DictWriter(fh, fieldnames=["id", "title", "body", "label"])
         wr.writeheader()
-        wr.writerows(generate(n, seed, style=style))
+        wr.writerows(generate(n, seed, disagreement=disagreement, clerical=clerical, style=style))
     return p
 
 
@@ -1150,11 +1157,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--test", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--style", choices=STYLES, default="hotline", help="message style (default hotline)")
+    ap.add_argument(
+        "--disagreement", type=float, default=0.12, help="P(other reading) where a message allows one"
+    )
+    ap.add_argument(
+        "--clerical", type=float, default=0.005, help="share of labels set to a neighbour at random"
+    )
     a = ap.parse_args(argv)
     out = Path(a.out)
     # different seeds for the two files: the test set shares no generated message with training
-    tr = write_csv(out / "train.csv", a.train, a.seed * 2 + 1, a.style)
-    te = write_csv(out / "test.csv", a.test, a.seed * 2 + 2, a.style)
+    noise = {"disagreement": a.disagreement, "clerical": a.clerical}
+    tr = write_csv(out / "train.csv", a.train, a.seed * 2 + 1, a.style, **noise)
+    te = write_csv(out / "test.csv", a.test, a.seed * 2 + 2, a.style, **noise)
     print(f"wrote {a.train} → {tr}, {a.test} → {te}")
     return 0
 

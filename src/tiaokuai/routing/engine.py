@@ -252,7 +252,7 @@ class RoutingModel:
     def __init__(
         self,
         *,
-        ngram: tuple[int, int] = (1, 3),
+        ngram: tuple[int, int] = (2, 3),
         min_df: int = 2,
         max_features: int | None = 300_000,
         svm_c: float = 0.5,
