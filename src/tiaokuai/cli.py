@@ -14,6 +14,12 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
     argv[0] = "tiaokuai"
+    if argv[1:3] == ["routing", "evaluate"]:
+        # Fits and measures on CSV files alone: no database, so no Django (≈ 45 MB less resident,
+        # and the peak memory it reports is the engine's). Same as `tiaokuai.routing.evaluate`.
+        from tiaokuai.routing.evaluate import main as evaluate
+
+        raise SystemExit(evaluate(argv[3:]))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

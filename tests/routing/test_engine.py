@@ -1,11 +1,15 @@
 """The routing model: fit, predict, explain, calibrate, save/load, evaluate (no Django)."""
 
+import json
 import math
+from collections import Counter
 
+import numpy as np
 import pytest
 
+from tiaokuai import cli
 from tiaokuai.routing import datagen, text
-from tiaokuai.routing.engine import RoutingModel, Suggestion, is_confident
+from tiaokuai.routing.engine import RoutingModel, Suggestion, _Corpus, is_confident
 from tiaokuai.routing.evaluate import join_title_body, read_csv, run_evaluate
 
 
@@ -205,3 +209,77 @@ def test_given_cli_when_generating_then_train_and_test_csv(tmp_path, capsys):
     assert len(tr) == 30 and len(te) == 10
     assert set(tl) <= set(datagen.CATEGORIES)
     assert not set(tr) & set(te)
+
+
+def test_given_tiaokuai_cli_when_evaluating_then_json_figures_without_django(tmp_path, capsys):
+    # given two CSV files
+    datagen.write_csv(tmp_path / "train.csv", 300, seed=7)
+    datagen.write_csv(tmp_path / "test.csv", 60, seed=8)
+    # when the platform command is run
+    with pytest.raises(SystemExit) as done:
+        cli.main(
+            [
+                "tiaokuai",
+                "routing",
+                "evaluate",
+                "--train",
+                str(tmp_path / "train.csv"),
+                "--test",
+                str(tmp_path / "test.csv"),
+                "--json",
+            ]
+        )
+    # then one JSON object with the figures the issue names, exit status 0
+    assert done.value.code == 0
+    res = json.loads(capsys.readouterr().out)
+    assert {"accuracy", "macro_f1", "top3_accuracy", "p50_ms", "p99_ms", "n_train", "n_test"} <= set(res)
+    assert res["n_train"] == 300 and res["n_test"] == 60
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "No such file"),
+        ("id,title,text\n1,,噪音,\n", "missing column"),
+        ("id,title,body,label\n1,,噪音扰民,生态环境\n2,,油烟,生态环境\n", "two distinct labels"),
+    ],
+)
+def test_given_bad_input_when_evaluating_then_clear_error_and_status_2(tmp_path, capsys, content, message):
+    path = tmp_path / "train.csv"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as done:
+        cli.main(["tiaokuai", "routing", "evaluate", "--train", str(path), "--test", str(path)])
+    assert done.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_given_many_documents_when_building_vocabulary_then_same_as_counting_every_string():
+    # given enough texts that rare features are tracked by hash only
+    rows = datagen.generate(600, seed=21, style="board")
+    texts = [join_title_body(r["title"], r["body"]) for r in rows]
+    assert len(texts) >= _Corpus.KEEP_ALL_BELOW
+    # when the corpus builds a vocabulary with min_df = 2 over a subset
+    corpus = _Corpus(texts, text.analyze, 2)
+    subset = np.arange(0, len(texts), 2)
+    vec, _ = corpus.vectorizer(subset, 2, None)
+    # then it is exactly the features of ≥ 2 of those documents, in string order
+    df: Counter[str] = Counter()
+    for i in subset:
+        df.update(set(text.analyze(texts[i]).features))
+    assert vec.vocab == sorted(f for f, n in df.items() if n >= 2)
+
+
+def test_given_fitted_model_then_blend_weights_are_non_negative_and_recorded(model):
+    assert model.info["weight_svm"] >= 0 and model.info["weight_nb"] >= 0
+    assert model.info["weight_svm"] + model.info["weight_nb"] > 0
+    assert model.info["cv_log_loss"] is not None
+
+
+def test_given_board_style_when_generating_then_long_formal_letters_for_every_label():
+    rows = datagen.generate(300, seed=4, style="board")
+    lengths = sorted(len(r["body"]) for r in rows)
+    assert lengths[len(lengths) // 2] > 150
+    assert len({r["label"] for r in rows}) == len(datagen.CATEGORIES)
+    assert rows == datagen.generate(300, seed=4, style="board")
+    assert any("\t" in r["body"] or "\n" in r["body"] for r in rows)

@@ -134,7 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--test", required=True, help="test CSV (id,title,body,label)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     a = ap.parse_args(argv)
-    run_evaluate(a.train, a.test, as_json=a.json)
+    try:
+        run_evaluate(a.train, a.test, as_json=a.json)
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+        # a missing file, not UTF-8, no body/label column, fewer than two labels: say which
+        print(f"{ap.prog}: error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
