@@ -29,6 +29,7 @@ No Django imports here; scipy and pyliblinear are imported only by ``fit``.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -82,8 +83,16 @@ class _Vectorizer:
         self.vocab = vocab  # index → "c|gram" / "w|word"
         self.idf = idf
         self.n_char = n_char
-        self.cvocab = {f[2:]: i for i, f in enumerate(vocab[:n_char])}
-        self.wvocab = {f[2:]: i + n_char for i, f in enumerate(vocab[n_char:])}
+
+    # The look-up tables are built on first use: the vectorisers of the calibration folds are
+    # only used to build matrices and never need them (≈ 5 MB of strings each).
+    @functools.cached_property
+    def cvocab(self) -> dict[str, int]:
+        return {f[2:]: i for i, f in enumerate(self.vocab[: self.n_char])}
+
+    @functools.cached_property
+    def wvocab(self) -> dict[str, int]:
+        return {f[2:]: i + self.n_char for i, f in enumerate(self.vocab[self.n_char :])}
 
     def __len__(self) -> int:
         return len(self.vocab)
@@ -143,16 +152,20 @@ class _Corpus:
             cnt = self._counts(analyze(t))
             hashes.append(np.fromiter(map(hash, cnt.keys()), dtype=np.int64, count=len(cnt)))
             self.tfs.append(np.fromiter(cnt.values(), dtype=np.float32, count=len(cnt)))
-        lens = [len(h) for h in hashes]
+        # distinct hashes by an in-place sort (np.unique with an inverse needs ≈ 4 copies)
         allh = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.int64)
+        allh.sort()
+        first = np.ones(len(allh), dtype=bool)
+        np.not_equal(allh[1:], allh[:-1], out=first[1:])
+        uniq = allh[first]
+        del allh, first
+        self.ids = []
+        for i, h in enumerate(hashes):
+            self.ids.append(np.searchsorted(uniq, h).astype(np.int32))
+            hashes[i] = h[:0]  # free as we go
         del hashes
-        uniq, inv = np.unique(allh, return_inverse=True)
-        del allh
-        inv32 = inv.astype(np.int32)
-        del inv
-        self.ids = np.split(inv32, np.cumsum(lens)[:-1]) if lens else []
         g = len(uniq)
-        df = np.bincount(inv32, minlength=g)
+        df = np.bincount(np.concatenate(self.ids), minlength=g) if self.ids else np.zeros(g, dtype=np.int64)
         wanted = np.ones(g, dtype=bool) if len(texts) < self.KEEP_ALL_BELOW else df >= min_df
         want = dict(zip(uniq[wanted].tolist(), np.nonzero(wanted)[0].tolist(), strict=True))
         del uniq
@@ -683,7 +696,7 @@ def _linear_svm(x: Any, y: np.ndarray, n_classes: int, c: float, seed: int) -> t
     LIBLINEAR visits the examples in an order drawn from the C library's ``rand()``; seeding it
     (as scikit-learn's wrapper does) makes the same data give the same model."""
     import ctypes
-    import io
+    import tempfile
 
     import pyliblinear  # type: ignore[import-untyped]
 
@@ -696,16 +709,25 @@ def _linear_svm(x: Any, y: np.ndarray, n_classes: int, c: float, seed: int) -> t
 
     matrix = pyliblinear.FeatureMatrix.from_iterables(y.tolist(), rows())
     solver = pyliblinear.Solver(type=pyliblinear.SOLVER_TYPES["L2R_L2LOSS_SVC_DUAL"], C=c, eps=0.001)
-    buf = io.StringIO()
-    with _LIBLINEAR_LOCK:
-        ctypes.CDLL(None).srand(seed)
-        pyliblinear.Model.train(matrix, solver=solver, bias=1.0).save(buf)
-    del matrix
-    head, _, body = buf.getvalue().partition("\nw\n")
-    meta = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in head.splitlines() if " " in line}
-    labels = [int(v) for v in meta["label"].split()]
-    n_feat = int(meta["nr_feature"])
-    values = np.array(body.split(), dtype=np.float64).reshape(n_feat + 1, -1)
+    # The model comes back only as LIBLINEAR's text format (a line of doubles per feature): write
+    # it to a temporary file and parse it in C; a StringIO and str.split() cost ≈ 60 MB here.
+    with tempfile.TemporaryFile("w+", encoding="ascii") as fh:
+        with _LIBLINEAR_LOCK:
+            ctypes.CDLL(None).srand(seed)
+            model = pyliblinear.Model.train(matrix, solver=solver, bias=1.0)
+        del matrix
+        model.save(fh)
+        del model
+        fh.seek(0)
+        meta: dict[str, str] = {}
+        for line in fh:
+            if line.strip() == "w":
+                break
+            key, _, value = line.strip().partition(" ")
+            meta[key] = value
+        labels = [int(v) for v in meta["label"].split()]
+        n_feat = int(meta["nr_feature"])
+        values = np.fromstring(fh.read(), dtype=np.float64, sep=" ").reshape(n_feat + 1, -1)
     w = np.zeros((x.shape[1], n_classes))
     b = np.full(n_classes, -10.0)
     if len(labels) == 2:  # binary: one weight vector, for the first label

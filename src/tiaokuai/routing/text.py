@@ -88,7 +88,7 @@ STOPWORDS = frozenset(
 )
 
 _log = logging.getLogger(__name__)
-_CACHE_SIZE = 50_000  # segmented CJK runs kept (≈ 10 MB)
+_CACHE_SIZE = 10_000  # segmented CJK runs kept (≈ 3 MB; recurring clauses fit easily)
 
 
 # ---------------------------------------------------------------------------------------------
