@@ -6,10 +6,20 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from tiaokuai import cli
 from tiaokuai.routing import datagen, text
-from tiaokuai.routing.engine import RoutingModel, Suggestion, _Corpus, is_confident
+from tiaokuai.routing.engine import (
+    SVM_C_GRID,
+    RoutingModel,
+    Suggestion,
+    _Corpus,
+    _liblinear_decisions,
+    _liblinear_weights,
+    _linear_svms,
+    is_confident,
+)
 from tiaokuai.routing.evaluate import join_title_body, read_csv, run_evaluate
 
 
@@ -283,3 +293,31 @@ def test_given_board_style_when_generating_then_long_formal_letters_for_every_la
     assert len({r["label"] for r in rows}) == len(datagen.CATEGORIES)
     assert rows == datagen.generate(300, seed=4, style="board")
     assert any("\t" in r["body"] or "\n" in r["body"] for r in rows)
+
+
+def test_given_no_svm_constant_when_fitting_then_chosen_by_cross_validation(model):
+    assert model.info["svm_c"] in SVM_C_GRID
+    assert set(model.info["cv_by_svm_c"]) == {f"{c:g}" for c in SVM_C_GRID}
+    best = max(v["accuracy"] for v in model.info["cv_by_svm_c"].values())
+    assert model.info["cv_by_svm_c"][f"{model.info['svm_c']:g}"]["accuracy"] >= best - 0.001
+
+
+def test_given_a_fixed_svm_constant_when_fitting_then_only_that_one_is_tried(data):
+    (tx, ty), _ = data
+    m = RoutingModel(svm_c=0.3, cv_folds=3).fit(tx[:300], ty[:300])
+    assert m.info["svm_c"] == 0.3 and list(m.info["cv_by_svm_c"]) == ["0.3"]
+
+
+@pytest.mark.parametrize("n_labels", [2, 3])
+def test_given_trained_svm_then_decisions_equal_the_extracted_weights(n_labels):
+    # given a small problem with 2 (LIBLINEAR keeps one weight vector) or 3 labels, one of 4 absent
+    rng = np.random.default_rng(0)
+    x = sparse.random(60, 25, density=0.3, format="csr", random_state=1)
+    y = rng.integers(0, n_labels, 60)
+    # when the model is trained and read both ways
+    (svm,) = _linear_svms(x, y, [0.5], seed=0)
+    w, b = _liblinear_weights(svm, 25, 4)
+    direct = _liblinear_decisions(svm, x, np.unique(y), 4)
+    # then the decision values LIBLINEAR computes are those of the weights we fold into the model
+    assert np.allclose(direct, x @ w + b, atol=1e-9)
+    assert (direct[:, 3] == -10.0).all()

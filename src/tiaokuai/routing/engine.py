@@ -51,6 +51,9 @@ __all__ = ["RoutingModel", "Suggestion", "is_confident"]
 FORMAT_MAGIC = b"TKROUTE\x01"
 FORMAT_VERSION = 1
 _NOT_TERM_RE = re.compile(r"[A-Z]")  # placeholders (PHONE, NUM…) are never shown as terms
+#: SVM regularisation constants tried by cross-validation when ``svm_c`` is not given: the best
+#: value depends on how noisy a county's labels and texts are (smaller for noisier data).
+SVM_C_GRID = (0.125, 0.25, 0.5, 1.0)
 _LIBLINEAR_LOCK = threading.Lock()  # srand + train: the C library's random state is process-wide
 _WORD_CACHE_SIZE = 50_000  # words whose feature ids are kept for explanations
 
@@ -268,7 +271,7 @@ class RoutingModel:
         ngram: tuple[int, int] = (2, 3),
         min_df: int = 2,
         max_features: int | None = 300_000,
-        svm_c: float = 0.5,
+        svm_c: float | None = None,
         nb_alpha: float = 0.3,
         cv_folds: int = 5,
         n_terms: int = 5,
@@ -313,10 +316,10 @@ class RoutingModel:
         return self._w is not None
 
     def _fit_linear(
-        self, corpus: _Corpus, subset: np.ndarray, y: np.ndarray, n_classes: int
-    ) -> tuple[_Vectorizer, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        self, corpus: _Corpus, subset: np.ndarray, y: np.ndarray, n_classes: int, cs: Sequence[float]
+    ) -> tuple[_Vectorizer, np.ndarray, list[Any], np.ndarray, np.ndarray]:
         """Fit vectoriser + both models on ``corpus[subset]`` (labels ``y``); returns
-        (vec, global id → column, W_svm (V,C), b_svm, W_nb (V,C), b_nb)."""
+        (vec, global id → column, [LIBLINEAR SVM per constant in cs], W_nb (V,C), b_nb)."""
         p = self.params
         vec, col = corpus.vectorizer(subset, int(p["min_df"]), p["max_features"])
         if len(vec) == 0:  # tiny data: nothing reaches min_df
@@ -324,9 +327,9 @@ class RoutingModel:
         if len(vec) == 0:
             raise ValueError("the training texts have no usable characters")
         x = corpus.matrix(subset, vec, col)
-        w_svm, b_svm = _linear_svm(x, y, n_classes, float(p["svm_c"]), int(p["seed"]))
+        svms = _linear_svms(x, y, cs, int(p["seed"]))
         w_nb, b_nb = _naive_bayes(x, y, n_classes, float(p["nb_alpha"]))
-        return vec, col, w_svm, b_svm, w_nb, b_nb
+        return vec, col, svms, w_nb, b_nb
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> RoutingModel:
         """Fit on texts (title + body joined) and their labels. Deterministic for a given seed."""
@@ -349,6 +352,9 @@ class RoutingModel:
         #    single example (e.g. a matter known only from its catalogue text) cannot be held
         #    out: they stay in every training fold and calibration uses the other messages.
         a, b = 1.0, 0.0
+        grid = list(SVM_C_GRID) if self.params["svm_c"] is None else [float(self.params["svm_c"])]
+        chosen_c = grid[len(grid) // 2] if self.params["svm_c"] is None else grid[0]
+        by_c: dict[str, dict[str, float]] = {}
         counts = np.bincount(y, minlength=n_classes)
         held = np.nonzero(counts[y] >= 2)[0]
         always = np.nonzero(counts[y] < 2)[0]
@@ -356,7 +362,7 @@ class RoutingModel:
         folds = min(int(self.params["cv_folds"]), int(counts.max())) if n_held_classes >= 2 else 0
         oof_acc = oof_nll = None
         if folds >= 2:
-            d_svm = np.zeros((len(y), n_classes))
+            d_svm = np.zeros((len(grid), len(y), n_classes))
             d_nb = np.zeros((len(y), n_classes))
             done = np.zeros(len(y), dtype=bool)
             for tr_h, te_h in _stratified_folds(y[held], folds, int(self.params["seed"])):
@@ -364,22 +370,41 @@ class RoutingModel:
                 te = held[te_h]
                 if len(np.unique(y[tr])) < 2:
                     continue
-                vec, col, ws, bs, wn, bn = self._fit_linear(corpus, tr, y[tr], n_classes)
+                vec, col, svms, wn, bn = self._fit_linear(corpus, tr, y[tr], n_classes, grid)
                 xt = corpus.matrix(te, vec, col)
-                d_svm[te] = xt @ ws + bs
+                present = np.unique(y[tr])
+                for j, svm in enumerate(svms):
+                    d_svm[j, te] = _liblinear_decisions(svm, xt, present, n_classes)
                 d_nb[te] = xt @ wn + bn
                 done[te] = True
             if done.sum() >= 2:
-                ds, dl, yd = d_svm[done], d_nb[done], y[done]
-                a, b = _fit_combination(ds, dl, yd)
-                oof = a * ds + b * dl
-                oof_acc = float(np.mean(oof.argmax(axis=1) == yd))
-                oof_nll = float(-np.mean(np.log(_softmax(oof)[np.arange(len(yd)), yd] + 1e-12)))
+                dl, yd = d_nb[done], y[done]
+                for j, c in enumerate(grid):
+                    ds = d_svm[j][done]
+                    cand = _fit_combination(ds, dl, yd)
+                    oof = cand[0] * ds + cand[1] * dl
+                    acc = float(np.mean(oof.argmax(axis=1) == yd))
+                    nll = float(-np.mean(np.log(_softmax(oof)[np.arange(len(yd)), yd] + 1e-12)))
+                    by_c[f"{c:g}"] = {
+                        "accuracy": acc,
+                        "log_loss": nll,
+                        "weight_svm": cand[0],
+                        "weight_nb": cand[1],
+                    }
+                # the most accurate out of fold; within 0.1 point of it, the best calibrated
+                best_acc = max(v["accuracy"] for v in by_c.values())
+                close = [c for c in grid if by_c[f"{c:g}"]["accuracy"] >= best_acc - 0.001]
+                chosen_c = min(close, key=lambda c: by_c[f"{c:g}"]["log_loss"])
+                pick = by_c[f"{chosen_c:g}"]
+                a, b = pick["weight_svm"], pick["weight_nb"]
+                oof_acc, oof_nll = pick["accuracy"], pick["log_loss"]
             else:
                 folds = 0
 
         # 2) final models on everything, folded into one matrix
-        vec, _, ws, bs, wn, bn = self._fit_linear(corpus, np.arange(len(y)), y, n_classes)
+        vec, _, svms, wn, bn = self._fit_linear(corpus, np.arange(len(y)), y, n_classes, [chosen_c])
+        ws, bs = _liblinear_weights(svms[0], len(vec), n_classes)
+        del svms
         del corpus
         self._vec = vec
         self._wmean = None
@@ -395,6 +420,8 @@ class RoutingModel:
             "cv_log_loss": oof_nll,
             "weight_svm": a,
             "weight_nb": b,
+            "svm_c": chosen_c,
+            "cv_by_svm_c": by_c,
         }
         return self
 
@@ -689,35 +716,58 @@ def _stratified_folds(y: np.ndarray, k: int, seed: int) -> list[tuple[np.ndarray
     return [(np.nonzero(fold != f)[0], np.nonzero(fold == f)[0]) for f in range(k)]
 
 
-def _linear_svm(x: Any, y: np.ndarray, n_classes: int, c: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """One-vs-rest L2-regularised squared-hinge SVM (LIBLINEAR's dual coordinate descent, through
-    pyliblinear): weights (V, C) and biases (C,); labels absent from ``y`` get a very low bias.
+def _linear_svms(x: Any, y: np.ndarray, cs: Sequence[float], seed: int) -> list[Any]:
+    """One-vs-rest L2-regularised squared-hinge SVMs (LIBLINEAR's dual coordinate descent, through
+    pyliblinear), one per regularisation constant in ``cs``; the problem is built once.
 
     LIBLINEAR visits the examples in an order drawn from the C library's ``rand()``; seeding it
     (as scikit-learn's wrapper does) makes the same data give the same model."""
     import ctypes
-    import tempfile
 
     import pyliblinear  # type: ignore[import-untyped]
 
+    matrix = pyliblinear.FeatureMatrix.from_iterables(y.tolist(), _liblinear_rows(x))
+    models = []
+    for c in cs:
+        solver = pyliblinear.Solver(type=pyliblinear.SOLVER_TYPES["L2R_L2LOSS_SVC_DUAL"], C=c, eps=0.01)
+        with _LIBLINEAR_LOCK:
+            ctypes.CDLL(None).srand(seed)
+            models.append(pyliblinear.Model.train(matrix, solver=solver, bias=1.0))
+    return models
+
+
+def _liblinear_rows(x: Any) -> Iterable[dict[int, float]]:
+    """The rows of a CSR matrix as LIBLINEAR feature vectors (1-based feature numbers)."""
     ind, dat, ptr = x.indices, x.data, x.indptr
+    for r in range(x.shape[0]):
+        a, b = ptr[r], ptr[r + 1]
+        yield dict(zip((ind[a:b] + 1).tolist(), dat[a:b].tolist(), strict=True))
 
-    def rows() -> Iterable[dict[int, float]]:
-        for r in range(x.shape[0]):
-            a, b = ptr[r], ptr[r + 1]
-            yield dict(zip((ind[a:b] + 1).tolist(), dat[a:b].tolist(), strict=True))
 
-    matrix = pyliblinear.FeatureMatrix.from_iterables(y.tolist(), rows())
-    solver = pyliblinear.Solver(type=pyliblinear.SOLVER_TYPES["L2R_L2LOSS_SVC_DUAL"], C=c, eps=0.001)
+def _liblinear_decisions(model: Any, x: Any, present: np.ndarray, n_classes: int) -> np.ndarray:
+    """Decision values (n, C) of a trained model on the rows of ``x``, as ``x @ W + b`` with the
+    weights of ``_liblinear_weights`` would give (labels absent from training: −10)."""
+    out = np.full((x.shape[0], n_classes), -10.0)
+    for r, (_, values) in enumerate(model.predict(_liblinear_rows(x), label_only=False)):
+        if len(present) == 2:  # binary: one value, for the first label of the model
+            ((label, v),) = values.items()
+            first = int(label)
+            other = int(present[0]) if int(present[0]) != first else int(present[1])
+            out[r, first], out[r, other] = v / 2, -v / 2
+        else:
+            for label, v in values.items():
+                out[r, int(label)] = v
+    return out
+
+
+def _liblinear_weights(model: Any, n_columns: int, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (V, C) and biases (C,) of a trained pyliblinear model."""
+    import tempfile
+
     # The model comes back only as LIBLINEAR's text format (a line of doubles per feature): write
     # it to a temporary file and parse it in C; a StringIO and str.split() cost ≈ 60 MB here.
     with tempfile.TemporaryFile("w+", encoding="ascii") as fh:
-        with _LIBLINEAR_LOCK:
-            ctypes.CDLL(None).srand(seed)
-            model = pyliblinear.Model.train(matrix, solver=solver, bias=1.0)
-        del matrix
         model.save(fh)
-        del model
         fh.seek(0)
         meta: dict[str, str] = {}
         for line in fh:
@@ -728,7 +778,7 @@ def _linear_svm(x: Any, y: np.ndarray, n_classes: int, c: float, seed: int) -> t
         labels = [int(v) for v in meta["label"].split()]
         n_feat = int(meta["nr_feature"])
         values = np.fromstring(fh.read(), dtype=np.float64, sep=" ").reshape(n_feat + 1, -1)
-    w = np.zeros((x.shape[1], n_classes))
+    w = np.zeros((n_columns, n_classes))
     b = np.full(n_classes, -10.0)
     if len(labels) == 2:  # binary: one weight vector, for the first label
         w[:n_feat, labels[0]], w[:n_feat, labels[1]] = values[:-1, 0] / 2, -values[:-1, 0] / 2
