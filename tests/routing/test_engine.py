@@ -321,3 +321,11 @@ def test_given_trained_svm_then_decisions_equal_the_extracted_weights(n_labels):
     # then the decision values LIBLINEAR computes are those of the weights we fold into the model
     assert np.allclose(direct, x @ w + b, atol=1e-9)
     assert (direct[:, 3] == -10.0).all()
+
+
+def test_given_a_gbk_csv_from_excel_when_read_then_same_rows_as_utf8(tmp_path):
+    rows = "id,title,body,label\n1,噪音,楼下烧烤店噪音扰民,生态环境\n2,,工资被拖欠三个月,劳动社保\n"
+    (tmp_path / "utf8.csv").write_text(rows, encoding="utf-8")
+    (tmp_path / "gbk.csv").write_bytes(rows.encode("gbk"))
+    assert read_csv(tmp_path / "gbk.csv") == read_csv(tmp_path / "utf8.csv")
+    assert read_csv(tmp_path / "utf8.csv")[1] == ["生态环境", "劳动社保"]

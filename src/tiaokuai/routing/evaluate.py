@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import io
 import json
 import resource
 import sys
@@ -38,11 +39,24 @@ def join_title_body(title: str | None, body: str | None) -> str:
     return title or body
 
 
+def _decode(raw: bytes, path: str | Path) -> str:
+    """UTF-8 (a BOM is tolerated); files saved by Excel on Chinese Windows are GB18030/GBK."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: neither UTF-8 nor GB18030 ({utf8_error})") from None
+
+
 def read_csv(path: str | Path) -> tuple[list[str], list[str]]:
-    """(texts, labels) from a CSV with columns ``id,title,body,label`` (BOM tolerated)."""
+    """(texts, labels) from a CSV with columns ``id,title,body,label`` (UTF-8 with or without a
+    BOM, or GB18030; column names in any case; rows without a label are skipped)."""
     texts: list[str] = []
     labels: list[str] = []
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))  # pasted documents
+    with io.StringIO(_decode(Path(path).read_bytes(), path), newline="") as fh:
         rd = csv.DictReader(fh)
         fields = {(f or "").strip().lower(): f for f in rd.fieldnames or []}
         missing = {"body", "label"} - set(fields)
