@@ -1,8 +1,9 @@
-"""The routing model: TF-IDF (jieba words + char 1–3-grams) → linear SVM + naive Bayes.
+"""The routing model: TF-IDF (jieba words + char 2–3-grams) → linear SVM + naive Bayes.
 
 Method (standard, deliberately not tuned to any one data set):
 
-* Features: ``text.analyze`` gives ``w|word`` and ``c|n-gram`` strings. Two TF-IDF blocks (words,
+* Features: ``text.analyze`` gives ``w|word`` and ``c|n-gram`` strings (char 2–3-grams by default:
+  single characters already come in as jieba's one-character words). Two TF-IDF blocks (words,
   char n-grams), each with sublinear tf ``1 + ln tf``, smooth idf ``ln((1+n)/(1+df)) + 1``,
   ``min_df`` (default 2) and L2 normalisation per block, as scikit-learn's ``TfidfVectorizer``
   does.
