@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,9 @@ class ModelVersion(models.Model):
     threshold = models.FloatField(_("confidence threshold"))
     is_active = models.BooleanField(_("active"), default=False)
     decision = models.CharField(_("decision"), max_length=200, blank=True)
+    # What the model was taught from the list and the vocabulary: a model trained on a changed
+    # list may replace one that is merely as good on history (history cannot show new matters).
+    catalogue_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("routing model")
@@ -28,3 +32,26 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"routing model {self.pk} ({self.trained_at:%Y-%m-%d})"
+
+
+class MatterTerm(models.Model):
+    """A word or phrase people use for a matter, added by the establishment office so the router
+    knows it (synonyms, local names, colloquial forms). Keyed by matter code, not by list version:
+    the vocabulary carries over when a new version of the list is published."""
+
+    matter_code = models.CharField(_("matter code"), max_length=32, db_index=True)
+    word = models.CharField(_("word"), max_length=30)
+    created_at = models.DateTimeField(_("added at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("added by"),
+    )
+
+    class Meta:
+        verbose_name = _("routing term")
+        verbose_name_plural = _("routing terms")
+        ordering = ["matter_code", "word"]
+        constraints = [models.UniqueConstraint(fields=["matter_code", "word"], name="routing_term_once_per_matter")]
+
+    def __str__(self) -> str:
+        return f"{self.matter_code}: {self.word}"

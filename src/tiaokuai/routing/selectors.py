@@ -7,12 +7,14 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tiaokuai.core.errors import NotFound
 from tiaokuai.duties.choices import ListKind
 from tiaokuai.duties.models import Assignment, Matter
-from tiaokuai.duties.selectors import releases_in_force_subquery
+from tiaokuai.duties.selectors import release_in_force, releases_in_force_subquery
 
-from .models import ModelVersion
+from .models import MatterTerm, ModelVersion
 
 _cache_lock = threading.Lock()
 _cache: dict[str, Any] = {"id": None, "model": None}
@@ -109,3 +111,28 @@ def second_look(viewer: Any, *, limit: int = 50) -> list[tuple[Any, list[MatterS
         if not top.confident or top.matter_code != item.matter_code:
             rows.append((whistle, suggestions))
     return rows
+
+
+@dataclass(frozen=True)
+class MatterVocabulary:
+    matter_code: str
+    matter_name: str
+    list_keywords: str
+    terms: list[MatterTerm]
+
+
+def vocabulary(viewer: Any, *, on: date | None = None) -> list[MatterVocabulary]:
+    """The matters of the list in force with the words the router was taught for each (list
+    keywords, and the terms the establishment office added). Registry editors only."""
+    if not viewer.can_edit_registry:
+        raise NotFound(_("Not found."))
+    release = release_in_force(ListKind.RESPONSIBILITY, on or timezone.localdate())
+    if release is None:
+        return []
+    terms: dict[str, list[MatterTerm]] = {}
+    for term in MatterTerm.objects.all():
+        terms.setdefault(term.matter_code, []).append(term)
+    return [
+        MatterVocabulary(m.code, m.name, m.keywords, terms.get(m.code, []))
+        for m in release.matters.order_by("code").only("code", "name", "keywords")
+    ]

@@ -6,8 +6,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tiaokuai.core.access import viewer_for
+from tiaokuai.core.errors import Invalid, NotFound
+from tiaokuai.org.forms import apply_errors
 
-from . import selectors, tasks
+from . import selectors, services, tasks
+from .forms import MatterTermsForm
 from .models import ModelVersion
 
 
@@ -25,14 +28,18 @@ def queue(request):
         raise Http404
     rows = [(w, selectors.suggest(w.description)) for w in selectors.routing_queue(viewer)[:100]]
     text = request.GET.get("text", "")
-    return render(request, "routing/queue.html", {
-        "rows": rows,
-        "second_look": selectors.second_look(viewer),
-        "versions": ModelVersion.objects.all()[:10],
-        "active": selectors.active_version(),
-        "text": text,
-        "try_suggestions": selectors.suggest(text) if text else [],
-    })
+    return render(
+        request,
+        "routing/queue.html",
+        {
+            "rows": rows,
+            "second_look": selectors.second_look(viewer),
+            "versions": ModelVersion.objects.all()[:10],
+            "active": selectors.active_version(),
+            "text": text,
+            "try_suggestions": selectors.suggest(text) if text else [],
+        },
+    )
 
 
 @login_required
@@ -41,5 +48,46 @@ def retrain(request):
     if not viewer_for(request.user).can_edit_registry:
         raise Http404
     tasks.retrain.enqueue()
-    messages.info(request, _("Retraining has been queued; the new model is switched in only if it is better."))
+    messages.info(
+        request, _("Retraining has been queued; the new model is switched in only if it is better.")
+    )
     return redirect("routing:queue")
+
+
+@login_required
+def vocabulary(request):
+    """The words the router knows for each matter; the establishment office adds and removes them."""
+    viewer = viewer_for(request.user)
+    try:
+        matters = selectors.vocabulary(viewer)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    form = MatterTermsForm(
+        request.POST or None, matters=matters, initial={"matter_code": request.GET.get("matter", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.matter_terms_add(actor=request.user, **form.cleaned_data)
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(n)d word(s) added; the router learns them at the next retraining, which has been queued."
+                )
+                % {"n": len(added)},
+            )
+            return redirect(f"{request.path}#matter-{added[0].matter_code}")
+    return render(request, "routing/vocabulary.html", {"matters": matters, "form": form})
+
+
+@login_required
+@require_POST
+def vocabulary_remove(request, pk: int):
+    try:
+        services.matter_term_remove(actor=request.user, term_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.info(request, _("The word was removed; retraining has been queued."))
+    return redirect("routing:vocabulary")
