@@ -4,6 +4,7 @@ from tiaokuai.core.api import AUTH, auth_router, install_error_handlers
 from tiaokuai.duties.api import router as duties_router
 from tiaokuai.notify.api import router as notify_router
 from tiaokuai.org.api import router as org_router
+from tiaokuai.routing.api import router as routing_router
 from tiaokuai.whistles.api import router as whistles_router
 from tiaokuai.whistles.api_reports import router as whistle_reports_router
 
@@ -21,3 +22,4 @@ api.add_router("/", duties_router)
 api.add_router("/", whistles_router)
 api.add_router("/", notify_router)
 api.add_router("/", whistle_reports_router)
+api.add_router("/", routing_router)
