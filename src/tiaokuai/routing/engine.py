@@ -1,9 +1,10 @@
-"""The routing model: TF-IDF (jieba words + char 2–3-grams) → linear SVM + naive Bayes.
+"""The routing model: TF-IDF (jieba words + char 1–2-grams) → linear SVM + naive Bayes.
 
 Method (standard, deliberately not tuned to any one data set):
 
-* Features: ``text.analyze`` gives ``w|word`` and ``c|n-gram`` strings (char 2–3-grams by default:
-  single characters already come in as jieba's one-character words). Two TF-IDF blocks (words,
+* Features: ``text.analyze`` gives ``w|word`` and ``c|n-gram`` strings (char 1–2-grams by default:
+  they carry over to phrasings the training set never used — a message of 噪声 shares 噪 with
+  the 噪音 ones — where trigrams mostly memorise; see ADR 0007). Two TF-IDF blocks (words,
   char n-grams), each with sublinear tf ``1 + ln tf``, smooth idf ``ln((1+n)/(1+df)) + 1``,
   ``min_df`` (default 2) and L2 normalisation per block, as scikit-learn's ``TfidfVectorizer``
   does.
@@ -269,7 +270,7 @@ class RoutingModel:
     def __init__(
         self,
         *,
-        ngram: tuple[int, int] = (2, 3),
+        ngram: tuple[int, int] = (1, 2),
         min_df: int = 2,
         max_features: int | None = 300_000,
         svm_c: float | None = None,

@@ -13,7 +13,7 @@ Pipeline, applied identically at fit and predict time:
    jieba's dictionary and algorithm (maximum-probability route, HMM for unknown words such as
    place names) through ``rjieba`` (jieba-rs), one tokenizer per process initialised lazily,
    with a bounded cache of segmented runs; stop words dropped. Domain words: ``add_words``.
-4. ``features``: ``w|<word>`` for each word and ``c|<n-gram>`` for unit n-grams (1–3 here; the model asks for 2–3) within a
+4. ``features``: ``w|<word>`` for each word and ``c|<n-gram>`` for unit n-grams (1–3 here; the model asks for 1–2) within a
    chunk (n-grams never cross punctuation). Text beyond ``MAX_CHARS`` is ignored.
 
 No Django imports here.
