@@ -7,7 +7,9 @@ def test_given_a_model_when_asking_for_suggestions_then_ranked_matters_with_bodi
     # given an active model trained from the list in force
     version = routing_train(history=[])
     # when a signed-in system asks about a text
-    resp = api(county.users["township"]).post("/api/v1/routing/suggestions", {"text": "餐饮油烟污染投诉", "k": 2})
+    resp = api(county.users["township"]).post(
+        "/api/v1/routing/suggestions", {"text": "餐饮油烟污染投诉", "k": 2}
+    )
     # then the matters come ranked, with confidence, the deciding words and the bodies responsible
     assert resp.status_code == 200, resp.content
     body = resp.json()

@@ -16,7 +16,8 @@ def trained_county(county):
 
 
 def test_given_a_description_when_typed_then_the_matching_item_is_preselected_with_reasons(
-        trained_county, browser_login):
+    trained_county, browser_login
+):
     page = browser_login(trained_county.users["township"])
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(page.base_url + "/whistles/raise/")
@@ -28,7 +29,9 @@ def test_given_a_description_when_typed_then_the_matching_item_is_preselected_wi
     assert "耕地" in page.inner_text("#routing-suggestions")
 
 
-def test_given_an_item_chosen_by_hand_when_suggestions_arrive_then_the_choice_is_kept(trained_county, browser_login):
+def test_given_an_item_chosen_by_hand_when_suggestions_arrive_then_the_choice_is_kept(
+    trained_county, browser_login
+):
     page = browser_login(trained_county.users["township"])
     page.goto(page.base_url + "/whistles/raise/")
     page.select_option("#id_item", "CS-SJ-01")

@@ -8,10 +8,20 @@ from tiaokuai.routing import selectors
 from tiaokuai.routing.models import ModelVersion
 from tiaokuai.routing.services import routing_train
 
-OILFUME = ["楼下饭店油烟太大熏得家里没法开窗", "烧烤店油烟直排扰民", "餐馆排烟管道对着我家窗户，油烟呛人",
-           "小区底商饭店油烟污染严重", "夜宵摊油烟噪音扰民"]
-FARMLAND = ["有人在基本农田上盖房子", "村里有人占用耕地建厂房", "耕地上违法建房没人管",
-            "占用农田搭建大棚房", "河边耕地被挖来建房"]
+OILFUME = [
+    "楼下饭店油烟太大熏得家里没法开窗",
+    "烧烤店油烟直排扰民",
+    "餐馆排烟管道对着我家窗户，油烟呛人",
+    "小区底商饭店油烟污染严重",
+    "夜宵摊油烟噪音扰民",
+]
+FARMLAND = [
+    "有人在基本农田上盖房子",
+    "村里有人占用耕地建厂房",
+    "耕地上违法建房没人管",
+    "占用农田搭建大棚房",
+    "河边耕地被挖来建房",
+]
 
 
 # How people actually put it, in words the list itself never uses.
@@ -99,22 +109,33 @@ def test_suggest_partial_shows_terms(county, login):
 
 
 def test_given_an_open_whistle_on_another_matter_when_office_opens_queue_then_it_is_listed_for_a_second_look(
-        county, login):
+    county, login
+):
     from tests.whistles.conftest import make_whistle_list
     from tiaokuai.whistles.services import whistle_raise
 
     make_whistle_list(county)
     routing_train(history=[])
     # The text is about oil fumes, but the township chose the farmland item.
-    doubtful = whistle_raise(actor=county.users["township"], item_code="CS-ZR-01", village_code="330001001",
-                             description="饭店油烟污染严重，餐饮油烟直排")
-    fine = whistle_raise(actor=county.users["township"], item_code="CS-ZR-01", village_code="330001001",
-                         description="有人占用耕地建房")
+    doubtful = whistle_raise(
+        actor=county.users["township"],
+        item_code="CS-ZR-01",
+        village_code="330001001",
+        description="饭店油烟污染严重，餐饮油烟直排",
+    )
+    fine = whistle_raise(
+        actor=county.users["township"],
+        item_code="CS-ZR-01",
+        village_code="330001001",
+        description="有人占用耕地建房",
+    )
     rows = selectors.second_look(selectors_viewer(county.users["establishment_office"]))
     assert [w.pk for w, _s in rows] == [doubtful.pk]
     assert rows[0][1][0].matter_code == "HB-001"
     page = login(county.users["establishment_office"]).get("/routing/queue/").content.decode()
-    assert doubtful.number in page and fine.number not in page.split('id="second-look"')[1].split("</table>")[0]
+    assert (
+        doubtful.number in page and fine.number not in page.split('id="second-look"')[1].split("</table>")[0]
+    )
 
 
 def selectors_viewer(user):

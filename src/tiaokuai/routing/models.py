@@ -27,8 +27,11 @@ class ModelVersion(models.Model):
         verbose_name = _("routing model")
         verbose_name_plural = _("routing models")
         ordering = ["-trained_at"]
-        constraints = [models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
-                                               name="routing_one_active_model")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="routing_one_active_model"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"routing model {self.pk} ({self.trained_at:%Y-%m-%d})"
@@ -43,7 +46,11 @@ class MatterTerm(models.Model):
     word = models.CharField(_("word"), max_length=30)
     created_at = models.DateTimeField(_("added at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("added by"),
     )
 
@@ -51,7 +58,9 @@ class MatterTerm(models.Model):
         verbose_name = _("routing term")
         verbose_name_plural = _("routing terms")
         ordering = ["matter_code", "word"]
-        constraints = [models.UniqueConstraint(fields=["matter_code", "word"], name="routing_term_once_per_matter")]
+        constraints = [
+            models.UniqueConstraint(fields=["matter_code", "word"], name="routing_term_once_per_matter")
+        ]
 
     def __str__(self) -> str:
         return f"{self.matter_code}: {self.word}"

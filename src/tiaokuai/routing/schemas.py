@@ -4,7 +4,9 @@ from ninja import Field, Schema
 
 
 class SuggestIn(Schema):
-    text: str = Field(..., min_length=1, max_length=10000, description="Title and description of the case, Chinese")
+    text: str = Field(
+        ..., min_length=1, max_length=10000, description="Title and description of the case, Chinese"
+    )
     k: int = Field(3, ge=1, le=10, description="How many matters to suggest")
 
 
@@ -18,7 +20,9 @@ class SuggestionOut(Schema):
     matter_code: str
     matter_name: str
     confidence: float = Field(..., description="Calibrated probability, 0–1")
-    confident: bool = Field(..., description="At or above the county's threshold: may be acted on without a person")
+    confident: bool = Field(
+        ..., description="At or above the county's threshold: may be acted on without a person"
+    )
     terms: list[str] = Field(..., description="The words of the text that decided it")
     bodies: list[BodyOut]
 

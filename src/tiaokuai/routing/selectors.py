@@ -64,13 +64,23 @@ def suggest(text: str, *, k: int = 3, on: date | None = None) -> list[MatterSugg
     codes = [s.label for s in ranked]
     names = dict(Matter.objects.filter(release=release, code__in=codes).values_list("code", "name"))
     bodies: dict[str, list[dict[str, str]]] = {}
-    for a in (Assignment.objects.filter(matter__release=release, matter__code__in=codes)
-              .select_related("organisation", "matter").order_by("-role", "organisation__code")):
+    for a in (
+        Assignment.objects.filter(matter__release=release, matter__code__in=codes)
+        .select_related("organisation", "matter")
+        .order_by("-role", "organisation__code")
+    ):
         bodies.setdefault(a.matter.code, []).append(
-            {"code": a.organisation.code, "name": a.organisation.name, "role": a.role})
+            {"code": a.organisation.code, "name": a.organisation.name, "role": a.role}
+        )
     return [
-        MatterSuggestion(s.label, names.get(s.label, s.label), round(s.confidence, 4),
-                         is_confident(s, version.threshold), s.terms, bodies.get(s.label, []))
+        MatterSuggestion(
+            s.label,
+            names.get(s.label, s.label),
+            round(s.confidence, 4),
+            is_confident(s, version.threshold),
+            s.terms,
+            bodies.get(s.label, []),
+        )
         for s in ranked
         if s.label in names  # a matter no longer on the list is never suggested
     ]
@@ -86,8 +96,11 @@ def routing_queue(viewer: Any):
 
     if not viewer.can_edit_registry:
         return Whistle.objects.none()
-    return (Whistle.objects.filter(status="routing").select_related("township", "village", "raising_org")
-            .order_by("raised_at"))
+    return (
+        Whistle.objects.filter(status="routing")
+        .select_related("township", "village", "raising_org")
+        .order_by("raised_at")
+    )
 
 
 def second_look(viewer: Any, *, limit: int = 50) -> list[tuple[Any, list[MatterSuggestion]]]:
@@ -98,8 +111,11 @@ def second_look(viewer: Any, *, limit: int = 50) -> list[tuple[Any, list[MatterS
     if not viewer.can_edit_registry or active_version() is None:
         return []
     rows = []
-    recent = (Whistle.objects.filter(status="open", item__isnull=False)
-              .select_related("item", "township", "village").order_by("-raised_at")[:limit])
+    recent = (
+        Whistle.objects.filter(status="open", item__isnull=False)
+        .select_related("item", "township", "village")
+        .order_by("-raised_at")[:limit]
+    )
     for whistle in recent:
         suggestions = suggest(whistle.description)
         if not suggestions:

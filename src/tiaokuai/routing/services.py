@@ -43,7 +43,9 @@ def catalogue_examples(on: Any = None) -> tuple[list[str], list[str], list[str]]
     for code, word in MatterTerm.objects.values_list("matter_code", "word"):
         terms.setdefault(code, []).append(word)
     for matter in release.matters.prefetch_related("assignments"):
-        keywords = [k.strip() for k in matter.keywords.replace("，", ",").replace("、", ",").split(",") if k.strip()]
+        keywords = [
+            k.strip() for k in matter.keywords.replace("，", ",").replace("、", ",").split(",") if k.strip()
+        ]
         keywords += terms.get(matter.code, [])
         words += [matter.name, *keywords]
         variants = [matter.name, f"{matter.name} {' '.join(keywords)}", *keywords]
@@ -88,7 +90,9 @@ TERM_MAX_CHARS = 30
 
 
 @transaction.atomic
-def matter_terms_add(*, actor: Any, matter_code: str, words: str, now: datetime | None = None) -> list[MatterTerm]:
+def matter_terms_add(
+    *, actor: Any, matter_code: str, words: str, now: datetime | None = None
+) -> list[MatterTerm]:
     """Adds the words (separated by commas, 、 or spaces) people use for a matter of the list in
     force. Words already there are skipped; none new is an error. Retraining is queued."""
     if not viewer_for(actor).can_edit_registry:
@@ -103,21 +107,31 @@ def matter_terms_add(*, actor: Any, matter_code: str, words: str, now: datetime 
         errors["words"] = [_("Enter at least one word.")]
     elif too_long:
         errors["words"] = [
-            _("At most %(n)d characters per word: %(words)s") % {"n": TERM_MAX_CHARS, "words": "、".join(too_long)}
+            _("At most %(n)d characters per word: %(words)s")
+            % {"n": TERM_MAX_CHARS, "words": "、".join(too_long)}
         ]
     if errors:
         raise Invalid(_("The words were not added."), details=errors)
-    existing = set(MatterTerm.objects.filter(matter_code=matter_code, word__in=wanted).values_list("word", flat=True))
+    existing = set(
+        MatterTerm.objects.filter(matter_code=matter_code, word__in=wanted).values_list("word", flat=True)
+    )
     new = [w for w in wanted if w not in existing]
     if not new:
         raise Invalid(
-            _("The words were not added."), details={"words": [_("These words are already known for this matter.")]}
+            _("The words were not added."),
+            details={"words": [_("These words are already known for this matter.")]},
         )
     at = now or timezone.now()
     created = [
-        MatterTerm.objects.create(matter_code=matter_code, word=w, created_at=at, created_by=_user(actor)) for w in new
+        MatterTerm.objects.create(matter_code=matter_code, word=w, created_at=at, created_by=_user(actor))
+        for w in new
     ]
-    audit.log(actor=actor, action="routing.terms_add", obj=created[0], after={"matter_code": matter_code, "words": new})
+    audit.log(
+        actor=actor,
+        action="routing.terms_add",
+        obj=created[0],
+        after={"matter_code": matter_code, "words": new},
+    )
     _queue_retraining()
     return created
 
@@ -130,7 +144,12 @@ def matter_term_remove(*, actor: Any, term_id: int) -> None:
     term = MatterTerm.objects.select_for_update().filter(pk=term_id).first()
     if term is None:
         raise NotFound(_("Not found."))
-    audit.log(actor=actor, action="routing.term_remove", obj=term, before={"matter_code": term.matter_code, "word": term.word})
+    audit.log(
+        actor=actor,
+        action="routing.term_remove",
+        obj=term,
+        before={"matter_code": term.matter_code, "word": term.word},
+    )
     term.delete()
     _queue_retraining()
 
@@ -151,24 +170,34 @@ def _model_dir() -> Path:
     return path
 
 
-def routing_train(*, actor: Any = None, now: datetime | None = None, target_precision: float | None = None,
-                  history: list[tuple[str, str]] | None = None) -> ModelVersion:
+def routing_train(
+    *,
+    actor: Any = None,
+    now: datetime | None = None,
+    target_precision: float | None = None,
+    history: list[tuple[str, str]] | None = None,
+) -> ModelVersion:
     """Fits a candidate on the catalogue plus older history, measures it on the most recent
     history held back, and switches it in only when it beats the active model there."""
     if actor is not None and not viewer_for(actor).can_edit_registry:
         raise NotFound(_("Not found."))
     now = now or timezone.now()
-    target = target_precision if target_precision is not None else float(
-        str(settings.TIAOKUAI.get("ROUTING_TARGET_PRECISION", 0.9)))
+    target = (
+        target_precision
+        if target_precision is not None
+        else float(str(settings.TIAOKUAI.get("ROUTING_TARGET_PRECISION", 0.9)))
+    )
     cat_texts, cat_labels, words = catalogue_examples(timezone.localdate(now))
     history = history_examples() if history is None else history
     n_heldout = int(len(history) * HELDOUT_SHARE) if len(history) * HELDOUT_SHARE >= MIN_HELDOUT else 0
-    train_hist, heldout = history[: len(history) - n_heldout], history[len(history) - n_heldout:]
+    train_hist, heldout = history[: len(history) - n_heldout], history[len(history) - n_heldout :]
     texts = cat_texts + [t for t, _label in train_hist]
     labels = cat_labels + [label for _t, label in train_hist]
     if len(set(labels)) < 2:
-        raise Invalid(_("There is nothing to learn from yet: publish a responsibility list first."),
-                      details={"__all__": [_("No list in force.")]})
+        raise Invalid(
+            _("There is nothing to learn from yet: publish a responsibility list first."),
+            details={"__all__": [_("No list in force.")]},
+        )
     model = RoutingModel(min_df=1 if len(texts) < 2000 else 2)
     model.add_words(words)
     model.fit(texts, labels)
@@ -183,7 +212,9 @@ def routing_train(*, actor: Any = None, now: datetime | None = None, target_prec
         measured = model.evaluate(h_texts, h_labels)
         accuracy, top3 = measured["accuracy"], measured["top3_accuracy"]
         calibrated = model.calibrate_threshold(h_texts, h_labels, target)
-        threshold = 1.01 if calibrated is None else calibrated  # nothing reaches the precision: all go to a person
+        threshold = (
+            1.01 if calibrated is None else calibrated
+        )  # nothing reaches the precision: all go to a person
     from .selectors import active_model
 
     digest = catalogue_digest(cat_texts, cat_labels, words)
@@ -201,7 +232,9 @@ def routing_train(*, actor: Any = None, now: datetime | None = None, target_prec
             else _("no held-back history to show it is better")
         )
     else:
-        active_accuracy = current_model.evaluate([t for t, _l in heldout], [lab for _t, lab in heldout])["accuracy"]
+        active_accuracy = current_model.evaluate([t for t, _l in heldout], [lab for _t, lab in heldout])[
+            "accuracy"
+        ]
         figures = {"new": accuracy or 0, "old": active_accuracy or 0}
         if accuracy is not None and active_accuracy is not None and accuracy > active_accuracy:
             switch, reason = True, _("better on held-back data (%(new).3f > %(old).3f)") % figures
@@ -213,9 +246,17 @@ def routing_train(*, actor: Any = None, now: datetime | None = None, target_prec
 
     with transaction.atomic():
         version = ModelVersion.objects.create(
-            trained_at=now, path="", n_catalogue=len(cat_texts), n_history=len(train_hist), n_heldout=len(heldout),
-            accuracy=accuracy, top3_accuracy=top3, active_accuracy=active_accuracy, threshold=threshold,
-            decision=reason, catalogue_digest=digest,
+            trained_at=now,
+            path="",
+            n_catalogue=len(cat_texts),
+            n_history=len(train_hist),
+            n_heldout=len(heldout),
+            accuracy=accuracy,
+            top3_accuracy=top3,
+            active_accuracy=active_accuracy,
+            threshold=threshold,
+            decision=reason,
+            catalogue_digest=digest,
         )
         path = _model_dir() / f"model-{version.pk}.tkr"
         model.save(path)
@@ -225,8 +266,17 @@ def routing_train(*, actor: Any = None, now: datetime | None = None, target_prec
             ModelVersion.objects.filter(is_active=True).update(is_active=False)
             ModelVersion.objects.filter(pk=version.pk).update(is_active=True)
             version.is_active = True
-        audit.log(actor=actor, action="routing.train", obj=version,
-                  after={"accuracy": accuracy, "active_accuracy": active_accuracy, "switched": switch,
-                         "threshold": threshold, "reason": reason})
+        audit.log(
+            actor=actor,
+            action="routing.train",
+            obj=version,
+            after={
+                "accuracy": accuracy,
+                "active_accuracy": active_accuracy,
+                "switched": switch,
+                "threshold": threshold,
+                "reason": reason,
+            },
+        )
     log.info("routing model %s trained: %s", version.pk, reason)
     return version

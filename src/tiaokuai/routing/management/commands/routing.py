@@ -8,11 +8,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        ev = sub.add_parser("evaluate", help="fit on TRAIN.csv alone, measure on TEST.csv (id,title,body,label)")
+        ev = sub.add_parser(
+            "evaluate", help="fit on TRAIN.csv alone, measure on TEST.csv (id,title,body,label)"
+        )
         ev.add_argument("--train", required=True)
         ev.add_argument("--test", required=True)
         ev.add_argument("--json", action="store_true")
-        tr = sub.add_parser("train", help="train from the list in force and history; switch in only if better")
+        tr = sub.add_parser(
+            "train", help="train from the list in force and history; switch in only if better"
+        )
         tr.add_argument("--target-precision", type=float, default=None)
         sg = sub.add_parser("suggest", help="suggest matters and bodies for a text")
         sg.add_argument("text")
@@ -31,9 +35,19 @@ class Command(BaseCommand):
             from tiaokuai.routing.services import routing_train
 
             v = routing_train(target_precision=opts["target_precision"])
-            self.stdout.write(json.dumps({"id": v.pk, "active": v.is_active, "accuracy": v.accuracy,
-                                          "active_accuracy": v.active_accuracy, "threshold": v.threshold,
-                                          "decision": v.decision}, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "id": v.pk,
+                        "active": v.is_active,
+                        "accuracy": v.accuracy,
+                        "active_accuracy": v.active_accuracy,
+                        "threshold": v.threshold,
+                        "decision": v.decision,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         elif action == "suggest":
             from tiaokuai.routing.selectors import active_version, suggest
 
@@ -48,6 +62,15 @@ class Command(BaseCommand):
             if v is None:
                 self.stdout.write("no active routing model")
             else:
-                self.stdout.write(json.dumps({"id": v.pk, "trained_at": v.trained_at.isoformat(),
-                                              "accuracy": v.accuracy, "top3_accuracy": v.top3_accuracy,
-                                              "threshold": v.threshold, "decision": v.decision}))
+                self.stdout.write(
+                    json.dumps(
+                        {
+                            "id": v.pk,
+                            "trained_at": v.trained_at.isoformat(),
+                            "accuracy": v.accuracy,
+                            "top3_accuracy": v.top3_accuracy,
+                            "threshold": v.threshold,
+                            "decision": v.decision,
+                        }
+                    )
+                )
