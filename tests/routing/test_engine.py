@@ -329,3 +329,59 @@ def test_given_a_gbk_csv_from_excel_when_read_then_same_rows_as_utf8(tmp_path):
     (tmp_path / "gbk.csv").write_bytes(rows.encode("gbk"))
     assert read_csv(tmp_path / "gbk.csv") == read_csv(tmp_path / "utf8.csv")
     assert read_csv(tmp_path / "utf8.csv")[1] == ["生态环境", "劳动社保"]
+
+
+# --- prediction by integer n-grams is the string definition, only faster -----------------------
+
+_AWKWARD = [
+    "ab cd abcd 12 34 wifi路由器 3号楼 A市A3区 电话13812345678",
+    "😀噪音！！ 扰民 é测试 𠀀字",
+    "",
+    "，，，",
+    "x",
+    "小区 ab",
+    "iPhone 13 Pro 屏幕坏了，ｗｉｆｉ连不上",
+    "噪",
+    "a\ud800b 噪音\udfff扰民",  # lone surrogates (possible in JSON): no crash
+    "ktv ktv ktv 唱歌 ktv",
+]
+
+
+@pytest.mark.parametrize("ngram", [(1, 2), (2, 3), (1, 3)])
+def test_given_any_text_when_vectorised_by_integer_ngrams_then_same_row_as_the_string_path(data, ngram):
+    # given a model fitted with this n-gram range (Latin words and placeholders in the vocabulary)
+    (tx, ty), (test_x, _) = data
+    m = RoutingModel(ngram=ngram, svm_c=0.5).fit(tx + _AWKWARD[:2] * 2, ty + ty[:4])
+    vec = m._vec
+    for t in test_x[:150] + _AWKWARD:
+        a = text.analyze(t, ngram)
+        # when the row is built from unit ids and from n-gram strings
+        fast_i, fast_v = vec.text_row(a.normalized, a.words, ngram)
+        slow_i, slow_v = vec.row((Counter(a.grams), Counter(a.words)))
+        # then both have the same features with the same values
+        f, s = np.argsort(fast_i), np.argsort(slow_i)
+        assert fast_i[f].tolist() == slow_i[s].tolist(), t
+        assert np.allclose(fast_v[f], slow_v[s]), t
+
+
+def test_given_latin_units_side_by_side_when_joined_then_the_gram_keeps_them_apart():
+    # "ab cd" is two units, "abcd" one: their bigram and unigram must not be the same feature
+    assert text.char_ngrams(text.chunks(text.normalize("ab cd")), (1, 2)) == ["ab", "cd", "ab cd"]
+    assert text.char_ngrams(text.chunks(text.normalize("abcd")), (1, 2)) == ["abcd"]
+    assert text.char_ngrams(text.chunks(text.normalize("a b噪")), (2, 2)) == ["a b", "b噪"]
+    assert text.gram_units("ab cd") == ["ab", "cd"]
+    assert text.char_ngrams(text.chunks(text.normalize("3号")), (2, 2)) == ["NUM号"]
+
+
+def test_given_lone_surrogates_when_predicting_then_ranked_without_error(model):
+    sugg = model.predict("a\ud800b 噪音\udfff扰民", k=2)
+    assert len(sugg) == 2
+
+
+def test_given_a_word_when_explained_then_it_brings_its_own_ngrams_only(model):
+    # given a word of two characters: its word feature and its bigram, never single characters
+    vec = model._vec
+    names = {vec.vocab[f] for f in model._features_of_word("噪音")}
+    assert names and names <= {"w|噪音", "c|噪音"}
+    # a one-character word is explained by its character; a Latin word by itself
+    assert {vec.vocab[f] for f in model._features_of_word("噪")} <= {"w|噪", "c|噪"}

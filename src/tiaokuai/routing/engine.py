@@ -35,7 +35,6 @@ import functools
 import json
 import math
 import os
-import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -52,12 +51,14 @@ __all__ = ["RoutingModel", "Suggestion", "is_confident"]
 
 FORMAT_MAGIC = b"TKROUTE\x01"
 FORMAT_VERSION = 1
-_NOT_TERM_RE = re.compile(r"[A-Z]")  # placeholders (PHONE, NUM…) are never shown as terms
 #: SVM regularisation constants tried by cross-validation when ``svm_c`` is not given: the best
 #: value depends on how noisy a county's labels and texts are (smaller for noisier data).
 SVM_C_GRID = (0.125, 0.25, 0.5, 1.0)
-_LIBLINEAR_LOCK = threading.Lock()  # srand + train: the C library's random state is process-wide
+#: Below this many characters the char block is looked up by n-gram strings: a few dozen dict
+#: look-ups cost less than the fixed price of the array operations of ``char_counts``.
+SHORT_TEXT_CHARS = 48
 _WORD_CACHE_SIZE = 50_000  # words whose feature ids are kept for explanations
+_LIBLINEAR_LOCK = threading.Lock()  # srand + train: the C library's random state is process-wide
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,14 @@ def is_confident(suggestion: Suggestion, threshold: float | None) -> bool:
 
 
 _Doc = tuple[Counter[str], Counter[str]]  # (char n-gram counts, word counts)
+
+
+@dataclass(frozen=True, slots=True)
+class _GramKeys:
+    cjk: np.ndarray  # code point → unit id (0: none), one slot past the last CJK code point
+    ascii_id: dict[str, int]  # Latin word / placeholder → unit id
+    base: int
+    tables: dict[int, tuple[np.ndarray, np.ndarray]]  # n → (sorted keys, their columns)
 
 
 class _Vectorizer:
@@ -102,6 +111,109 @@ class _Vectorizer:
     def __len__(self) -> int:
         return len(self.vocab)
 
+    @functools.cached_property
+    def _gram_keys(self) -> _GramKeys | None:
+        """The char block's n-grams as integers, for prediction without building n-gram strings.
+
+        Every unit of the vocabulary (CJK character, Latin word, placeholder) gets an id ≥ 1;
+        an n-gram of units ``u1…un`` is the number ``u1·B^(n-1) + … + un`` (``B`` = units + 1),
+        kept in one sorted array per length with its column. CJK characters are found by code
+        point in a table, the others by string. ``None`` when the numbers would not fit in
+        63 bits (then the string path is used)."""
+        unit_id: dict[str, int] = {}
+        grams = [(col, textmod.gram_units(f[2:])) for col, f in enumerate(self.vocab[: self.n_char])]
+        for _col, units in grams:
+            for u in units:
+                unit_id.setdefault(u, len(unit_id) + 1)
+        base = len(unit_id) + 1
+        longest = max((len(units) for _col, units in grams), default=0)
+        if base ** max(longest, 1) >= 2**62:
+            return None
+        by_len: dict[int, tuple[list[int], list[int]]] = {}
+        for col, units in grams:
+            key = 0
+            for u in units:
+                key = key * base + unit_id[u]
+            keys, cols = by_len.setdefault(len(units), ([], []))
+            keys.append(key)
+            cols.append(col)
+        tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for n, (keys, cols) in sorted(by_len.items()):
+            k = np.array(keys, dtype=np.int64)
+            order = np.argsort(k)
+            tables[n] = (k[order], np.array(cols, dtype=np.int64)[order])
+        # one slot past the last CJK code point: every other character maps there, to 0
+        cjk = np.zeros(textmod.CJK_RANGES[-1][1] + 2, dtype=np.int64)
+        ascii_id: dict[str, int] = {}
+        for u, i in unit_id.items():
+            if len(u) == 1 and not u.isascii():
+                cjk[ord(u)] = i
+            else:
+                ascii_id[u] = i
+        return _GramKeys(cjk, ascii_id, base, tables)
+
+    @staticmethod
+    def _unit_ids(gk: _GramKeys, norm: str) -> tuple[np.ndarray, np.ndarray]:
+        """One unit id per unit of normalised text (0: a character no vocabulary n-gram holds, or
+        one that breaks a chunk; spaces are dropped, they do not break one), and the position in
+        ``norm`` where each unit starts."""
+        cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32)
+        ids = gk.cjk[np.minimum(cp, len(gk.cjk) - 1)]
+        keep = cp != 32
+        for m in textmod.ascii_units(norm):
+            a, z = m.span()
+            ids[a] = gk.ascii_id.get(m.group(), 0)
+            keep[a + 1 : z] = False
+        at = np.flatnonzero(keep)
+        return ids[at], at
+
+    @staticmethod
+    def _gram_columns(
+        gk: _GramKeys, ids: np.ndarray, lengths: Iterable[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, start positions) of the vocabulary n-grams of the given lengths in ``ids``."""
+        cols_out: list[np.ndarray] = []
+        starts_out: list[np.ndarray] = []
+        for n in lengths:
+            table = gk.tables.get(n)
+            m = len(ids) - n + 1
+            if table is None or m <= 0:
+                continue
+            keys, cols = table
+            q = ids[:m].copy()
+            ok = q > 0
+            for j in range(1, n):
+                nxt = ids[j : j + m]
+                q *= gk.base
+                q += nxt
+                ok &= nxt > 0
+            start = np.flatnonzero(ok)
+            q = q[start]
+            at = np.searchsorted(keys, q)
+            at[at == len(keys)] = 0
+            hit = keys[at] == q
+            cols_out.append(cols[at[hit]])
+            starts_out.append(start[hit])
+        if not cols_out:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(cols_out), np.concatenate(starts_out)
+
+    def char_counts(self, norm: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(columns, term frequencies) of the char block of normalised text: the same as looking
+        up ``Counter(char_ngrams(chunks(norm)))`` in the vocabulary, in a handful of array
+        operations instead of one Python string per n-gram: an n-gram whose units are all
+        known is a number to look up."""
+        gk = self._gram_keys
+        if gk is None:
+            return None
+        hits, _ = self._gram_columns(gk, self._unit_ids(gk, norm)[0], gk.tables)
+        if not len(hits):
+            return hits, np.zeros(0, dtype=np.float64)
+        hits.sort()
+        starts = np.flatnonzero(np.concatenate(([True], hits[1:] != hits[:-1])))
+        tf = np.diff(np.append(starts, len(hits))).astype(np.float64)
+        return hits[starts], tf
+
     @staticmethod
     def doc(analyzed: textmod.Analyzed) -> _Doc:
         return Counter(analyzed.grams), Counter(analyzed.words)
@@ -115,12 +227,19 @@ class _Vectorizer:
 
     def row(self, doc: _Doc) -> tuple[np.ndarray, np.ndarray]:
         """(indices, values) of one document: char block then word block, each L2-normalised."""
+        return self._tfidf([self._lookup(self.cvocab, doc[0]), self._lookup(self.wvocab, doc[1])])
+
+    def text_row(self, norm: str, words: list[str], ngram: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """``row`` of a normalised text and its words; the char block by integer n-grams."""
+        chars = self.char_counts(norm) if len(norm) >= SHORT_TEXT_CHARS else None
+        if chars is None:
+            chars = self._lookup(self.cvocab, Counter(textmod.char_ngrams(textmod.chunks(norm), ngram)))
+        return self._tfidf([chars, self._lookup(self.wvocab, Counter(words))])
+
+    def _tfidf(self, blocks: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         out_i: list[np.ndarray] = []
         out_v: list[np.ndarray] = []
-        for vocab, cnt in ((self.cvocab, doc[0]), (self.wvocab, doc[1])):
-            if not cnt:
-                continue
-            ids, tfs = self._lookup(vocab, cnt)
+        for ids, tfs in blocks:
             if len(ids) == 0:
                 continue
             vals = (1.0 + np.log(tfs)) * self.idf[ids]
@@ -434,9 +553,9 @@ class RoutingModel:
             raise RuntimeError("RoutingModel is not fitted")
         return self._vec, self._w, self._b
 
-    def _scores(self, doc: _Doc) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _scores(self, norm: str, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         vec, w, b = self._require()
-        idx, vals = vec.row(doc)
+        idx, vals = vec.text_row(norm, words, self._ngram())
         if len(idx) == 0:
             return idx, vals, b.astype(np.float64)
         vals32 = vals.astype(np.float32)
@@ -444,7 +563,7 @@ class RoutingModel:
 
     def predict_proba(self, text: str) -> dict[str, float]:
         """Calibrated probability of every label."""
-        _, _, s = self._scores(_Vectorizer.doc(textmod.analyze(text, self._ngram())))
+        _, _, s = self._scores(*textmod.normalized_words(text))
         p = _softmax(s)
         return {c: float(p[i]) for i, c in enumerate(self.classes)}
 
@@ -453,12 +572,12 @@ class RoutingModel:
 
     def predict(self, text: str, k: int = 3) -> list[Suggestion]:
         """Top-``k`` labels, confidence descending (ties: label order), with deciding terms."""
-        a = textmod.analyze(text, self._ngram())
-        idx, vals, s = self._scores(_Vectorizer.doc(a))
+        norm, words = textmod.normalized_words(text)
+        idx, vals, s = self._scores(norm, words)
         p = _softmax(s)
         k = max(1, min(int(k), len(self.classes)))
         order = sorted(range(len(p)), key=lambda i: (-p[i], i))[:k]
-        terms = self._explain(a.words, idx, vals, order)
+        terms = self._explain(words, idx, vals, order)
         return [Suggestion(self.classes[i], float(p[i]), t) for i, t in zip(order, terms, strict=True)]
 
     def predict_many(self, texts: Iterable[str], k: int = 3) -> list[list[Suggestion]]:
@@ -476,10 +595,11 @@ class RoutingModel:
         spanning two words. Placeholders (PHONE, NUM…) are never shown."""
         if len(idx) == 0 or not words:
             return [[] for _ in labels]
-        _, w, _ = self._require()
+        vec, w, _ = self._require()
         if self._wmean is None:
             self._wmean = w.mean(axis=1)
-        uniq = [word for word in dict.fromkeys(words) if not _NOT_TERM_RE.search(word)]
+        # placeholders (PHONE, NUM…: the only upper-case words) are never shown as terms
+        uniq = [word for word in dict.fromkeys(words) if not word.isupper()]
         if not uniq:
             return [[] for _ in labels]
         # features inside each word (cached per word: words recur across messages)

@@ -25,20 +25,24 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "CJK_RANGES",
     "PLACEHOLDERS",
     "Analyzed",
     "add_words",
     "analyze",
+    "ascii_units",
     "char_ngrams",
     "chunks",
     "dictionary_entries",
     "features",
+    "gram_units",
     "normalize",
+    "normalized_words",
     "segment",
     "to_simplified",
     "user_words",
@@ -65,15 +69,21 @@ _PHONE_RE = re.compile(
 )
 _NUM_RE = re.compile(r"\d+(?:[.,:]\d+)*")
 _SPACE_RE = re.compile(r"\s+")
-_FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
+_IDNO_HINT_RE = re.compile(r"\d{15}")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _DIGIT_RE = re.compile(r"\d")
 
 # A chunk is a run of CJK characters, Latin/digit words and placeholders, without punctuation.
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: Code point ranges (inclusive) of the CJK characters that are units of their own.
+CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_CJK = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES)
 _UNIT_RE = re.compile(rf"[{_CJK}]|[A-Z]+|[a-z0-9]+")
 _CHUNK_RE = re.compile(rf"(?:[{_CJK}]|[A-Z]+|[a-z0-9]+)(?:[ ]?(?:[{_CJK}]|[A-Z]+|[a-z0-9]+))*")
 _CJK_ONLY_RE = re.compile(rf"[{_CJK}]+")
 _CJK_RUN_RE = re.compile(rf"[{_CJK}]+|[A-Z]+|[a-z0-9]+")
+_ASCII_UNIT_RE = re.compile(r"[A-Z]+|[a-z0-9]+")
+_TWO_ASCII_RE = re.compile(r"[A-Za-z0-9]{2}")  # in a chunk of one-character units: two units
 
 #: Function words and politeness that carry no routing signal (word features only; char
 #: n-grams keep everything and let TF-IDF weigh it).
@@ -138,9 +148,12 @@ def normalize(text: str | None) -> str:
         return ""
     if len(text) > MAX_CHARS + 200:
         text = text[: MAX_CHARS + 200]
-    # NFKC; full-width ASCII and the ideographic space first by table (cheap), the full
+    # NFKC; full-width ASCII and the ideographic space first (one substitution per such
+    # character: far cheaper than translating every character of a Chinese text), the full
     # normalisation only when something else remains to do (identical result).
-    s = text.translate(_FULLWIDTH)
+    s = _FULLWIDTH_RE.sub(_half_width, text)
+    if not s.isascii() and _SURROGATE_RE.search(s):
+        s = _SURROGATE_RE.sub(" ", s)  # lone surrogates (JSON allows them) are no text
     if not unicodedata.is_normalized("NFKC", s):
         s = unicodedata.normalize("NFKC", s)
     s = to_simplified(s)
@@ -150,13 +163,19 @@ def normalize(text: str | None) -> str:
     if "@" in s:
         s = _EMAIL_RE.sub(" EMAIL ", s)
     if _DIGIT_RE.search(s):
-        s = _IDNO_RE.sub(" IDNO ", s)
+        if _IDNO_HINT_RE.search(s):
+            s = _IDNO_RE.sub(" IDNO ", s)
         s = _PHONE_RE.sub(" PHONE ", s)
         s = _NUM_RE.sub(" NUM ", s)
     s = _SPACE_RE.sub(" ", s).strip()
     if len(s) > MAX_CHARS:
         s = s[:MAX_CHARS]
     return s
+
+
+def _half_width(m: re.Match[str]) -> str:
+    ch = m.group()
+    return " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0)
 
 
 def chunks(norm: str) -> list[list[str]]:
@@ -289,6 +308,12 @@ def _words(norm: str) -> list[str]:
     return [w for w in out if w not in STOPWORDS]
 
 
+def normalized_words(text: str | None) -> tuple[str, list[str]]:
+    """The normalised text and its words (``analyze`` without the char n-grams)."""
+    norm = normalize(text)
+    return norm, _words(norm)
+
+
 def segment(text: str | None) -> list[str]:
     """Normalise and segment into words (stop words and punctuation removed)."""
     return _words(normalize(text))
@@ -312,6 +337,15 @@ class Analyzed:
         return ["w|" + w for w in self.words] + ["c|" + g for g in self.grams]
 
 
+def _joined(units: list[str]) -> str:
+    """Units joined into one n-gram string: directly, but with a space between two ASCII units
+    ("ab cd" is two units, "abcd" one), so a gram's units can always be read back from it."""
+    out = units[0]
+    for prev, unit in zip(units, units[1:], strict=False):
+        out += " " + unit if prev.isascii() and unit.isascii() else unit
+    return out
+
+
 def char_ngrams(chs: list[list[str]], ngram: tuple[int, int] = (1, 3)) -> list[str]:
     """Unit n-grams (``ngram`` = (min, max) length) inside each chunk; never across punctuation."""
     lo, hi = ngram
@@ -319,13 +353,24 @@ def char_ngrams(chs: list[list[str]], ngram: tuple[int, int] = (1, 3)) -> list[s
     for units in chs:
         s = "".join(units)
         n_units = len(units)
-        if len(s) == n_units:  # all units are single characters: slice the string
+        if len(s) == n_units and not _TWO_ASCII_RE.search(s):  # single characters: slice the string
             for n in range(lo, hi + 1):
                 out.extend([s[i : i + n] for i in range(n_units - n + 1)])
         else:
             for n in range(lo, hi + 1):
-                out.extend(["".join(units[i : i + n]) for i in range(n_units - n + 1)])
+                out.extend([_joined(units[i : i + n]) for i in range(n_units - n + 1)])
     return out
+
+
+def gram_units(gram: str) -> list[str]:
+    """The units of an n-gram string made by ``char_ngrams`` (inverse of its joining)."""
+    return _UNIT_RE.findall(gram)
+
+
+def ascii_units(norm: str) -> Iterator[re.Match[str]]:
+    """The Latin/digit words and placeholders of normalised text (the units that are not one
+    CJK character), with their positions."""
+    return _ASCII_UNIT_RE.finditer(norm)
 
 
 def analyze(text: str | None, ngram: tuple[int, int] = (1, 3)) -> Analyzed:
