@@ -29,7 +29,7 @@ from common import (  # noqa: E402
     worker_rss_mib,
 )
 
-SETUP = r'''
+SETUP = r"""
 import datetime as dt, json, os
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiaokuai.config.settings")
@@ -47,7 +47,7 @@ WhistleItem.objects.create(release=rel, code="CS-ZR-001", name="违法占用耕�
                            whistle_class="must", trigger="发现违法占地建房", matter_code="ZR-001")
 print(json.dumps({"token": token_issue(user=c.users["township"], at=now), "village": c.villages[0].code,
                   "item": "CS-ZR-001"}))
-'''
+"""
 
 PATH = "/api/v1/whistles"
 REQUEST_TIMEOUT = 30.0
@@ -56,8 +56,9 @@ SAMPLES: dict = {}  # first response body per unexpected status, to say why requ
 
 async def send(conn, i: int, data: dict, headers: dict) -> int:
     try:
-        status, body = await asyncio.wait_for(conn.request("POST", PATH, payload(data, i), headers),
-                                              REQUEST_TIMEOUT)
+        status, body = await asyncio.wait_for(
+            conn.request("POST", PATH, payload(data, i), headers), REQUEST_TIMEOUT
+        )
     except (ConnectionError, asyncio.IncompleteReadError, OSError, TimeoutError):
         conn.close()
         return 599
@@ -67,8 +68,15 @@ async def send(conn, i: int, data: dict, headers: dict) -> int:
 
 
 def payload(data: dict, i: int) -> bytes:
-    return json.dumps({"item": data["item"], "village": data["village"], "urgency": "normal",
-                       "description": f"压测：村口有人违法占用耕地建房 #{i}", "address": "村口"}).encode()
+    return json.dumps(
+        {
+            "item": data["item"],
+            "village": data["village"],
+            "urgency": "normal",
+            "description": f"压测：村口有人违法占用耕地建房 #{i}",
+            "address": "村口",
+        }
+    ).encode()
 
 
 async def closed_loop(port: int, data: dict, *, total: int, concurrency: int, limit_s: float) -> dict:
@@ -93,13 +101,20 @@ async def closed_loop(port: int, data: dict, *, total: int, concurrency: int, li
     await asyncio.gather(*(client() for _ in range(concurrency)))
     elapsed = time.perf_counter() - start
     ok = codes.get(200, 0) + codes.get(201, 0)
-    return {"requests": len(lat), "ok": ok, "codes": codes, "seconds": round(elapsed, 2),
-            "rps": round(ok / elapsed, 1), "p50_ms": round(percentile(lat, 50) * 1000, 1),
-            "p99_ms": round(percentile(lat, 99) * 1000, 1)}
+    return {
+        "requests": len(lat),
+        "ok": ok,
+        "codes": codes,
+        "seconds": round(elapsed, 2),
+        "rps": round(ok / elapsed, 1),
+        "p50_ms": round(percentile(lat, 50) * 1000, 1),
+        "p99_ms": round(percentile(lat, 99) * 1000, 1),
+    }
 
 
-async def open_loop(port: int, data: dict, *, rate: float, seconds: float, grace: float = 30.0,
-                    max_connections: int = 256) -> dict:
+async def open_loop(
+    port: int, data: dict, *, rate: float, seconds: float, grace: float = 30.0, max_connections: int = 256
+) -> dict:
     """Send at a fixed rate whatever the server does; latency counts from the scheduled send time (a
     request waiting for a free connection is already late). Requests unfinished `grace` seconds after
     the last send count as failures (their latency as the time waited)."""
@@ -138,9 +153,15 @@ async def open_loop(port: int, data: dict, *, rate: float, seconds: float, grace
     for c in idle:
         c.close()
     ok = codes.get(200, 0) + codes.get(201, 0)
-    return {"offered_rps": rate, "requests": n, "codes": codes, "achieved_rps": round(ok / (end - start), 1),
-            "p50_ms": round(percentile(lat, 50) * 1000, 1), "p99_ms": round(percentile(lat, 99) * 1000, 1),
-            "max_ms": round(max(lat) * 1000, 1)}
+    return {
+        "offered_rps": rate,
+        "requests": n,
+        "codes": codes,
+        "achieved_rps": round(ok / (end - start), 1),
+        "p50_ms": round(percentile(lat, 50) * 1000, 1),
+        "p99_ms": round(percentile(lat, 99) * 1000, 1),
+        "max_ms": round(max(lat) * 1000, 1),
+    }
 
 
 def wait_idle(proc, limit_s: float = 180.0) -> None:
@@ -162,10 +183,12 @@ def bench(kind: str, args) -> dict:
             if warm["ok"] == 0:
                 raise SystemExit(f"{kind}: whistle creation fails: {warm['codes']}")
             cpu0 = server_cpu_seconds(proc)
-            closed = asyncio.run(closed_loop(port, data, total=args.requests, concurrency=args.concurrency,
-                                             limit_s=args.limit))
+            closed = asyncio.run(
+                closed_loop(port, data, total=args.requests, concurrency=args.concurrency, limit_s=args.limit)
+            )
             closed["server_cpu_ms_per_request"] = round(
-                (server_cpu_seconds(proc) - cpu0) * 1000 / max(1, closed["requests"]), 1)
+                (server_cpu_seconds(proc) - cpu0) * 1000 / max(1, closed["requests"]), 1
+            )
             rss_after_closed = worker_rss_mib(proc)
             opened = []
             for rate in sorted(float(r) for r in str(args.rate).split(",")):  # lowest first
@@ -173,8 +196,15 @@ def bench(kind: str, args) -> dict:
                 opened.append(asyncio.run(open_loop(port, data, rate=rate, seconds=args.seconds)))
             rss = worker_rss_mib(proc)
         errors = [line for line in server_log(env).splitlines() if "Error" in line or "Exception" in line]
-        return {"db": kind, "closed_loop": closed, "open_loop": opened, "error_samples": dict(SAMPLES), "server_errors": errors[-5:],
-                "worker_rss_mib": rss, "worker_rss_mib_after_closed": rss_after_closed}
+        return {
+            "db": kind,
+            "closed_loop": closed,
+            "open_loop": opened,
+            "error_samples": dict(SAMPLES),
+            "server_errors": errors[-5:],
+            "worker_rss_mib": rss,
+            "worker_rss_mib_after_closed": rss_after_closed,
+        }
 
 
 def main() -> None:
@@ -204,12 +234,16 @@ def main() -> None:
             print(f"  {r['db']:<10} ERROR {r['error']}")
             continue
         c = r["closed_loop"]
-        print(f"  {r['db']:<10} closed loop {args.concurrency} clients: {c['rps']} req/s, p50 {c['p50_ms']} ms, "
-              f"p99 {c['p99_ms']} ms ({c['ok']}/{c['requests']} ok in {c['seconds']} s; codes {c['codes']}; "
-              f"server CPU {c['server_cpu_ms_per_request']} ms/request)")
+        print(
+            f"  {r['db']:<10} closed loop {args.concurrency} clients: {c['rps']} req/s, p50 {c['p50_ms']} ms, "
+            f"p99 {c['p99_ms']} ms ({c['ok']}/{c['requests']} ok in {c['seconds']} s; codes {c['codes']}; "
+            f"server CPU {c['server_cpu_ms_per_request']} ms/request)"
+        )
         for o in r["open_loop"]:
-            print(f"  {'':<10} open loop {o['offered_rps']:.0f} req/s offered: p50 {o['p50_ms']} ms, "
-                  f"p99 {o['p99_ms']} ms, max {o['max_ms']} ms (achieved {o['achieved_rps']} req/s; codes {o['codes']})")
+            print(
+                f"  {'':<10} open loop {o['offered_rps']:.0f} req/s offered: p50 {o['p50_ms']} ms, "
+                f"p99 {o['p99_ms']} ms, max {o['max_ms']} ms (achieved {o['achieved_rps']} req/s; codes {o['codes']})"
+            )
         print(f"  {'':<10} worker RSS MiB: {r['worker_rss_mib']}")
         for status, body in r.get("error_samples", {}).items():
             print(f"  {'':<10} sample {status}: {' '.join(body.split())[:200]}")

@@ -52,13 +52,20 @@ def fresh_database(kind: str):
 
 
 def run_tiaokuai(env: dict, *args: str) -> None:
-    subprocess.run([str(VENV_BIN / "tiaokuai"), *args], env=env, check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(VENV_BIN / "tiaokuai"), *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
 
 
 def run_python(env: dict, code: str) -> str:
-    out = subprocess.run([sys.executable, "-c", code], env={**env, "PYTHONPATH": str(ROOT)}, check=True,
-                         cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "PYTHONPATH": str(ROOT)},
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip()
 
 
@@ -67,9 +74,24 @@ def server(env: dict, *, workers: int, threads: int):
     port = free_port()
     log = open(Path(env["TIAOKUAI_VAR_DIR"]) / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [str(VENV_BIN / "tiaokuai"), "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--threads", str(threads)],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(VENV_BIN / "tiaokuai"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -132,7 +154,9 @@ def worker_rss_mib(proc) -> list[float]:
         kids = parent.children(recursive=True)
     except psutil.NoSuchProcess:
         return []
-    return [round(k.memory_info().rss / 2**20, 1) for k in kids] or [round(parent.memory_info().rss / 2**20, 1)]
+    return [round(k.memory_info().rss / 2**20, 1) for k in kids] or [
+        round(parent.memory_info().rss / 2**20, 1)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,11 +171,17 @@ class Conn:
     async def open(self):
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
 
-    async def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> tuple[int, bytes]:
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict | None = None
+    ) -> tuple[int, bytes]:
         if self.writer is None:
             await self.open()
-        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: keep-alive",
-                f"Content-Length: {len(body)}"]
+        head = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "Connection: keep-alive",
+            f"Content-Length: {len(body)}",
+        ]
         for k, v in (headers or {}).items():
             head.append(f"{k}: {v}")
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)

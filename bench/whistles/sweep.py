@@ -70,8 +70,9 @@ def main() -> None:
     timezone.now = lambda: now  # the services stamp "now"; keep the run deterministic
     c = make_county()
     make_whistle_list(c)
-    template = services.whistle_raise(actor=c.users["township"], item_code="CS-ZR-001",
-                                      village_code=c.villages[0].code, description="模板")
+    template = services.whistle_raise(
+        actor=c.users["township"], item_code="CS-ZR-001", village_code=c.villages[0].code, description="模板"
+    )
     timezone.now = timezone_now
     t_insert = time.perf_counter()
     n_whistles = max(1, args.dispatches // args.per_whistle)
@@ -87,7 +88,9 @@ def main() -> None:
         for start in range(0, n_whistles, 50_000):
             rows = []
             for i in range(start, min(n_whistles, start + 50_000)):
-                rows.append([adapt(f, f"B-{i:07d}" if f.column == "number" else base[f.column]) for f in w_fields])
+                rows.append(
+                    [adapt(f, f"B-{i:07d}" if f.column == "number" else base[f.column]) for f in w_fields]
+                )
             cur.executemany(f'INSERT INTO "{Whistle._meta.db_table}" ({cols}) VALUES ({marks})', rows)
     first_id = Whistle.objects.filter(number="B-0000000").values_list("id", flat=True).get()
     d_template = Dispatch.objects.filter(whistle=template, role="lead").get()
@@ -97,8 +100,10 @@ def main() -> None:
     dcols = ", ".join(f'"{f.column}"' for f in d_fields)
     dmarks = ", ".join(["%s"] * len(d_fields))
     prepared = {f.column: adapt(f, dbase[f.column]) for f in d_fields}
-    spread = [adapt(Dispatch._meta.get_field("next_check_at"), now + dt.timedelta(minutes=10 + k))
-              for k in range(0, 43_200, 7)]
+    spread = [
+        adapt(Dispatch._meta.get_field("next_check_at"), now + dt.timedelta(minutes=10 + k))
+        for k in range(0, 43_200, 7)
+    ]
     far = adapt(Dispatch._meta.get_field("respond_by"), future)
     with transaction.atomic(), connection.cursor() as cur:
         for start in range(0, args.dispatches, 100_000):
@@ -120,11 +125,14 @@ def main() -> None:
     idle_all = [timed(sweeps.run_all, now) for _ in range(args.ticks)]
 
     # 10,000 newly due: their respond deadline passed a minute ago.
-    due_ids = list(Dispatch.objects.filter(whistle_id__gte=first_id).order_by("id").values_list("id", flat=True)
-                   [: args.due])
+    due_ids = list(
+        Dispatch.objects.filter(whistle_id__gte=first_id)
+        .order_by("id")
+        .values_list("id", flat=True)[: args.due]
+    )
     past = now - dt.timedelta(minutes=30)
     for i in range(0, len(due_ids), 900):
-        Dispatch.objects.filter(pk__in=due_ids[i:i + 900]).update(respond_by=past, next_check_at=past)
+        Dispatch.objects.filter(pk__in=due_ids[i : i + 900]).update(respond_by=past, next_check_at=past)
     escalations_before = Escalation.objects.count()
     due_ms, due_result = timed(sweeps.run_one, "whistles.escalate", now)
     escalated = Escalation.objects.count() - escalations_before
@@ -147,12 +155,18 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"escalation sweep over {open_count:,} open dispatches (SQLite, {db_mib} MiB, inserted in "
-              f"{result['insert_seconds']} s)")
-        print(f"  tick with nothing due: median {result['idle_tick_ms_median']} ms "
-              f"(run_all: {result['idle_run_all_ms_median']} ms) over {args.ticks} ticks")
-        print(f"  tick with {len(due_ids):,} newly due: {result['due_tick_ms']} ms, "
-              f"{escalated:,} escalations ({due_result})")
+        print(
+            f"escalation sweep over {open_count:,} open dispatches (SQLite, {db_mib} MiB, inserted in "
+            f"{result['insert_seconds']} s)"
+        )
+        print(
+            f"  tick with nothing due: median {result['idle_tick_ms_median']} ms "
+            f"(run_all: {result['idle_run_all_ms_median']} ms) over {args.ticks} ticks"
+        )
+        print(
+            f"  tick with {len(due_ids):,} newly due: {result['due_tick_ms']} ms, "
+            f"{escalated:,} escalations ({due_result})"
+        )
         print(f"  next tick (nothing due again): median {result['tick_after_ms_median']} ms")
     import shutil
 

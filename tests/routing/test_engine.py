@@ -385,3 +385,20 @@ def test_given_a_word_when_explained_then_it_brings_its_own_ngrams_only(model):
     assert names and names <= {"w|噪音", "c|噪音"}
     # a one-character word is explained by its character; a Latin word by itself
     assert {vec.vocab[f] for f in model._features_of_word("噪")} <= {"w|噪", "c|噪"}
+
+
+def test_given_template_halves_when_generating_then_disjoint_phrasings_and_catalogue_restored():
+    before = {label: {k: list(v) for k, v in cat.items()} for label, cat in datagen.CATEGORIES.items()}
+    even = datagen.generate(300, seed=7, templates="even")
+    odd = datagen.generate(300, seed=7, templates="odd")
+    # the generator's phrasing lists are whole again afterwards
+    assert {
+        label: {k: list(v) for k, v in cat.items()} for label, cat in datagen.CATEGORIES.items()
+    } == before
+    assert even != odd != datagen.generate(300, seed=7)
+    # a complaint phrasing of the odd half never appears in the even half's messages
+    odd_only = before["劳动社保"]["titles"][1::2]
+    assert not any(r["title"] in odd_only for r in even if r["label"] == "劳动社保")
+    assert any(r["title"] in odd_only for r in odd if r["label"] == "劳动社保")
+    with pytest.raises(ValueError):
+        datagen.generate(5, templates="third")

@@ -29,10 +29,11 @@ import argparse
 import csv
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["CATEGORIES", "STYLES", "generate", "main", "write_csv"]
+__all__ = ["CATEGORIES", "STYLES", "TEMPLATE_HALVES", "generate", "main", "write_csv"]
 
 # ---------------------------------------------------------------------------------------------
 # names and slots
@@ -1089,8 +1090,39 @@ _STYLES: dict[str, Callable[[str, Rng], tuple[str, str, str | None]]] = {
 STYLES = ("hotline", "board", "mixed")
 
 
+#: ``templates`` of ``generate``: every phrasing, or one of two disjoint halves of each
+#: category's complaints, details and titles (train on one, test on the other).
+TEMPLATE_HALVES = ("all", "even", "odd")
+
+
+@contextmanager
+def _templates(half: str) -> Iterator[None]:
+    """Restrict ``CATEGORIES`` to one half of every phrasing list for the duration (not
+    thread-safe: the generator is a command-line tool)."""
+    if half == "all":
+        yield
+        return
+    if half not in TEMPLATE_HALVES:
+        raise ValueError(f"templates must be one of {', '.join(TEMPLATE_HALVES)}")
+    keep = 0 if half == "even" else 1
+    saved = {label: dict(cat) for label, cat in CATEGORIES.items()}
+    try:
+        for cat in CATEGORIES.values():
+            for key in ("issues", "details", "titles"):
+                cat[key] = [x for i, x in enumerate(cat[key]) if i % 2 == keep] or cat[key]
+        yield
+    finally:
+        for label, cat in saved.items():
+            CATEGORIES[label].update(cat)
+
+
 def generate(
-    n: int, seed: int = 0, disagreement: float = 0.12, clerical: float = 0.005, style: str = "hotline"
+    n: int,
+    seed: int = 0,
+    disagreement: float = 0.12,
+    clerical: float = 0.005,
+    style: str = "hotline",
+    templates: str = "all",
 ) -> list[dict[str, str]]:
     """``n`` messages as dicts ``id,title,body,label`` (deterministic for a seed).
 
@@ -1103,7 +1135,16 @@ def generate(
     Label noise as on real hotlines (≈ 3.5 % of messages in all): where a message allows a
     second reading (a second topic, a core that sits between two departments — about a quarter
     of messages) the annotator picks that reading with probability ``disagreement``; and a
-    ``clerical`` share of all labels is a neighbouring category whatever the text says."""
+    ``clerical`` share of all labels is a neighbouring category whatever the text says.
+
+    ``templates`` (``all``, ``even``, ``odd``): the phrasings drawn from; messages from the two
+    halves share no complaint, detail or title wording — a check that the router generalises
+    to phrasing it has never seen, as it must on real messages."""
+    with _templates(templates):
+        return _generate(n, seed, disagreement, clerical, style)
+
+
+def _generate(n: int, seed: int, disagreement: float, clerical: float, style: str) -> list[dict[str, str]]:
     r = random.Random(seed)
     weights = {
         "城乡建设": 20,
@@ -1137,6 +1178,7 @@ def write_csv(
     style: str = "hotline",
     disagreement: float = 0.12,
     clerical: float = 0.005,
+    templates: str = "all",
 ) -> Path:
     """Write ``n`` generated messages to ``path`` (UTF-8 CSV with a header ``id,title,body,label``)."""
     p = Path(path)
@@ -1144,7 +1186,9 @@ def write_csv(
     with open(p, "w", encoding="utf-8", newline="") as fh:
         wr = csv.DictWriter(fh, fieldnames=["id", "title", "body", "label"])
         wr.writeheader()
-        wr.writerows(generate(n, seed, disagreement=disagreement, clerical=clerical, style=style))
+        wr.writerows(
+            generate(n, seed, disagreement=disagreement, clerical=clerical, style=style, templates=templates)
+        )
     return p
 
 
@@ -1163,12 +1207,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--clerical", type=float, default=0.005, help="share of labels set to a neighbour at random"
     )
+    ap.add_argument(
+        "--unseen-phrasing",
+        action="store_true",
+        help="test messages use only complaint, detail and title phrasings the training set never uses",
+    )
     a = ap.parse_args(argv)
     out = Path(a.out)
     # different seeds for the two files: the test set shares no generated message with training
     noise = {"disagreement": a.disagreement, "clerical": a.clerical}
-    tr = write_csv(out / "train.csv", a.train, a.seed * 2 + 1, a.style, **noise)
-    te = write_csv(out / "test.csv", a.test, a.seed * 2 + 2, a.style, **noise)
+    halves = ("even", "odd") if a.unseen_phrasing else ("all", "all")
+    tr = write_csv(out / "train.csv", a.train, a.seed * 2 + 1, a.style, templates=halves[0], **noise)
+    te = write_csv(out / "test.csv", a.test, a.seed * 2 + 2, a.style, templates=halves[1], **noise)
     print(f"wrote {a.train} → {tr}, {a.test} → {te}")
     return 0
 

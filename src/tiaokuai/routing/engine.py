@@ -372,6 +372,17 @@ class _Corpus:
         return sparse.csr_matrix((data, indices, indptr), shape=(n, len(vec)))
 
 
+_scratch_rows = threading.local()
+
+
+def _scratch(n: int) -> np.ndarray:
+    """A zeroed float64 row of length ``n`` for this thread (callers restore the zeros)."""
+    row = getattr(_scratch_rows, "row", None)
+    if row is None or len(row) < n:
+        row = _scratch_rows.row = np.zeros(n, dtype=np.float64)
+    return row
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -604,7 +615,8 @@ class RoutingModel:
             return [[] for _ in labels]
         # features inside each word (cached per word: words recur across messages)
         cache = self._word_features
-        per_word = []
+        per_word: list[tuple[int, ...]] = []
+        shown: list[str] = []
         for word in uniq:
             f = cache.get(word)
             if f is None:
@@ -612,29 +624,32 @@ class RoutingModel:
                 if len(cache) >= _WORD_CACHE_SIZE:
                     cache.clear()
                 cache[word] = f
-            per_word.append(f)
+            if f:
+                per_word.append(f)
+                shown.append(word)
+        if not per_word:
+            return [[] for _ in labels]
         fids = np.fromiter(chain.from_iterable(per_word), dtype=np.int64)
-        if len(fids) == 0:
-            return [[] for _ in labels]
-        owner = np.repeat(np.arange(len(uniq)), [len(f) for f in per_word])
-        order = np.argsort(idx)
-        sorted_idx = idx[order]
-        at = np.minimum(np.searchsorted(sorted_idx, fids), len(idx) - 1)
-        found = sorted_idx[at] == fids
-        if not found.any():
-            return [[] for _ in labels]
-        pos = order[at[found]]
-        m_owner = owner[found]
-        contrib = vals[pos, None] * (w[idx[pos]][:, labels] - self._wmean[idx[pos]][:, None])  # (m, k)
+        starts = np.zeros(len(per_word), dtype=np.int64)
+        np.cumsum([len(f) for f in per_word[:-1]], out=starts[1:])
+        # the text's value of each feature, through a dense scratch row (0: not in this text)
+        dense = _scratch(len(w))
+        dense[idx] = vals
+        try:
+            fvals = dense[fids]
+        finally:
+            dense[idx] = 0.0
+        contrib = fvals[:, None] * (w[fids][:, labels] - self._wmean[fids][:, None])  # (features, k)
+        scores = np.add.reduceat(contrib, starts, axis=0)  # (words, k)
         n_terms = int(self.params["n_terms"])
         out: list[list[str]] = []
         for j in range(len(labels)):
-            sc = np.bincount(m_owner, weights=contrib[:, j], minlength=len(uniq))
+            sc = scores[:, j]
             chosen: list[str] = []
-            for i in np.lexsort((np.arange(len(uniq)), -sc)).tolist():
+            for i in np.argsort(-sc, kind="stable").tolist():
                 if sc[i] <= 0:
                     break
-                word = uniq[i]
+                word = shown[i]
                 if any(word in c or c in word for c in chosen):
                     continue
                 chosen.append(word)
