@@ -543,6 +543,7 @@ class RoutingModel:
         self._word_features = {}
         self._w = np.ascontiguousarray((a * ws + b * wn).astype(np.float32))
         self._b = (a * bs + b * bn).astype(np.float32)
+        self._prepare()
         self.info = {
             "n_train": len(y),
             "n_features": len(vec),
@@ -793,7 +794,15 @@ class RoutingModel:
         m._b = b
         if warm_up:
             textmod.warm_up()
+            m._prepare()
         return m
+
+    def _prepare(self) -> None:
+        """Build the look-up tables prediction uses now (≈ 50 ms on a large vocabulary) rather than
+        in the first request."""
+        vec, w, _ = self._require()
+        _ = vec.cvocab, vec.wvocab, vec._gram_keys
+        self._wmean = w.mean(axis=1)
 
 
 def _fit_combination(d_svm: np.ndarray, d_nb: np.ndarray, y: np.ndarray) -> tuple[float, float]:
