@@ -142,3 +142,32 @@ def selectors_viewer(user):
     from tiaokuai.core.access import viewer_for
 
     return viewer_for(user)
+
+
+def test_given_admin_commands_when_training_suggesting_and_asking_status_then_json_in_chinese_and_local_time(
+    county, capsys
+):
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    # given no model yet: suggest says what to do, status says there is none
+    with pytest.raises(CommandError):
+        call_command("routing", "suggest", "烧烤店油烟直排扰民")
+    call_command("routing", "status")
+    assert "no active routing model" in capsys.readouterr().out
+    # when trained from the list in force
+    call_command("routing", "train")
+    trained = json.loads(capsys.readouterr().out)
+    assert trained["active"] is True
+    # then suggestions come one JSON line each, best first, with bodies and terms
+    call_command("routing", "suggest", "烧烤店油烟直排扰民", "-k", "2")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 2 and lines[0]["matter_code"] == "HB-001" and lines[0]["bodies"]
+    # and the status names the model in Shanghai time, its decision readable
+    call_command("routing", "status")
+    out = capsys.readouterr().out
+    status = json.loads(out)
+    assert status["id"] == trained["id"] and status["trained_at"].endswith("+08:00")
+    assert "\\u" not in out

@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 
 class Command(BaseCommand):
@@ -66,11 +67,12 @@ class Command(BaseCommand):
                     json.dumps(
                         {
                             "id": v.pk,
-                            "trained_at": v.trained_at.isoformat(),
+                            "trained_at": timezone.localtime(v.trained_at).isoformat(),
                             "accuracy": v.accuracy,
                             "top3_accuracy": v.top3_accuracy,
                             "threshold": v.threshold,
                             "decision": v.decision,
-                        }
+                        },
+                        ensure_ascii=False,
                     )
                 )
