@@ -215,10 +215,6 @@ class _Vectorizer:
         return hits[starts], tf
 
     @staticmethod
-    def doc(analyzed: textmod.Analyzed) -> _Doc:
-        return Counter(analyzed.grams), Counter(analyzed.words)
-
-    @staticmethod
     def _lookup(vocab: dict[str, int], cnt: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
         ids = np.fromiter(map(vocab.get, cnt.keys(), repeat(-1)), dtype=np.int64, count=len(cnt))
         tfs = np.fromiter(cnt.values(), dtype=np.float64, count=len(cnt))
@@ -226,7 +222,9 @@ class _Vectorizer:
         return ids[keep], tfs[keep]
 
     def row(self, doc: _Doc) -> tuple[np.ndarray, np.ndarray]:
-        """(indices, values) of one document: char block then word block, each L2-normalised."""
+        """(indices, values) of one document from its n-gram and word counts: char block then word
+        block, each L2-normalised. The definition ``text_row`` computes faster (tests hold them
+        to the same result)."""
         return self._tfidf([self._lookup(self.cvocab, doc[0]), self._lookup(self.wvocab, doc[1])])
 
     def text_row(self, norm: str, words: list[str], ngram: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
