@@ -383,7 +383,7 @@ def test_given_a_word_when_explained_then_it_brings_its_own_ngrams_only(model):
     vec = model._vec
     names = {vec.vocab[f] for f in model._features_of_word("噪音")}
     assert names and names <= {"w|噪音", "c|噪音"}
-    # a one-character word is explained by its character; a Latin word by itself
+    # a one-character word is explained by its character
     assert {vec.vocab[f] for f in model._features_of_word("噪")} <= {"w|噪", "c|噪"}
 
 

@@ -1,6 +1,10 @@
 """The router inside the platform: trained from the list in force, switched only when better."""
 
+import json
+
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from tiaokuai.core.errors import NotFound
 from tiaokuai.core.models import AuditEvent
@@ -147,11 +151,6 @@ def selectors_viewer(user):
 def test_given_admin_commands_when_training_suggesting_and_asking_status_then_json_in_chinese_and_local_time(
     county, capsys
 ):
-    import json
-
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
-
     # given no model yet: suggest says what to do, status says there is none
     with pytest.raises(CommandError):
         call_command("routing", "suggest", "烧烤店油烟直排扰民")

@@ -153,10 +153,9 @@ class _Vectorizer:
         return _GramKeys(cjk, ascii_id, base, tables)
 
     @staticmethod
-    def _unit_ids(gk: _GramKeys, norm: str) -> tuple[np.ndarray, np.ndarray]:
+    def _unit_ids(gk: _GramKeys, norm: str) -> np.ndarray:
         """One unit id per unit of normalised text (0: a character no vocabulary n-gram holds, or
-        one that breaks a chunk; spaces are dropped, they do not break one), and the position in
-        ``norm`` where each unit starts."""
+        one that breaks a chunk; spaces are dropped, they do not break one)."""
         cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32)
         ids = gk.cjk[np.minimum(cp, len(gk.cjk) - 1)]
         keep = cp != 32
@@ -164,22 +163,16 @@ class _Vectorizer:
             a, z = m.span()
             ids[a] = gk.ascii_id.get(m.group(), 0)
             keep[a + 1 : z] = False
-        at = np.flatnonzero(keep)
-        return ids[at], at
+        return ids[keep]
 
     @staticmethod
-    def _gram_columns(
-        gk: _GramKeys, ids: np.ndarray, lengths: Iterable[int]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(columns, start positions) of the vocabulary n-grams of the given lengths in ``ids``."""
-        cols_out: list[np.ndarray] = []
-        starts_out: list[np.ndarray] = []
-        for n in lengths:
-            table = gk.tables.get(n)
+    def _gram_columns(gk: _GramKeys, ids: np.ndarray) -> np.ndarray:
+        """Columns of the vocabulary n-grams (every length the vocabulary has) found in ``ids``."""
+        found: list[np.ndarray] = []
+        for n, (keys, cols) in gk.tables.items():
             m = len(ids) - n + 1
-            if table is None or m <= 0:
+            if m <= 0:
                 continue
-            keys, cols = table
             q = ids[:m].copy()
             ok = q > 0
             for j in range(1, n):
@@ -187,16 +180,11 @@ class _Vectorizer:
                 q *= gk.base
                 q += nxt
                 ok &= nxt > 0
-            start = np.flatnonzero(ok)
-            q = q[start]
+            q = q[ok]
             at = np.searchsorted(keys, q)
             at[at == len(keys)] = 0
-            hit = keys[at] == q
-            cols_out.append(cols[at[hit]])
-            starts_out.append(start[hit])
-        if not cols_out:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(cols_out), np.concatenate(starts_out)
+            found.append(cols[at[keys[at] == q]])
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
     def char_counts(self, norm: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(columns, term frequencies) of the char block of normalised text: the same as looking
@@ -206,7 +194,7 @@ class _Vectorizer:
         gk = self._gram_keys
         if gk is None:
             return None
-        hits, _ = self._gram_columns(gk, self._unit_ids(gk, norm)[0], gk.tables)
+        hits = self._gram_columns(gk, self._unit_ids(gk, norm))
         if not len(hits):
             return hits, np.zeros(0, dtype=np.float64)
         hits.sort()
@@ -605,7 +593,7 @@ class RoutingModel:
         spanning two words. Placeholders (PHONE, NUM…) are never shown."""
         if len(idx) == 0 or not words:
             return [[] for _ in labels]
-        vec, w, _ = self._require()
+        _, w, _ = self._require()
         if self._wmean is None:
             self._wmean = w.mean(axis=1)
         # placeholders (PHONE, NUM…: the only upper-case words) are never shown as terms

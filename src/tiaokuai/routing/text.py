@@ -71,7 +71,6 @@ _PHONE_RE = re.compile(
 _NUM_RE = re.compile(r"\d+(?:[.,:]\d+)*")
 _SPACE_RE = re.compile(r"\s+")
 _FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
-_IDNO_HINT_RE = re.compile(r"\d{15}")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _DIGIT_RE = re.compile(r"\d")
 
@@ -165,8 +164,7 @@ def normalize(text: str | None) -> str:
     if "@" in s:
         s = _EMAIL_RE.sub(" EMAIL ", s)
     if _DIGIT_RE.search(s):
-        if _IDNO_HINT_RE.search(s):
-            s = _IDNO_RE.sub(" IDNO ", s)
+        s = _IDNO_RE.sub(" IDNO ", s)
         s = _PHONE_RE.sub(" PHONE ", s)
         s = _NUM_RE.sub(" NUM ", s)
     s = _SPACE_RE.sub(" ", s).strip()
