@@ -74,3 +74,43 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {'working' if self.is_working else 'day off'}"
+
+
+class NumberCounter(models.Model):
+    """The last number handed out for one kind (prefix) on one day (Asia/Shanghai date): PREFIX-YYYYMMDD-NNNN.
+
+    core.numbering.next_number increments the row inside the caller's transaction (`UPDATE … SET last =
+    last + 1 … RETURNING last`): on PostgreSQL the UPDATE holds the row lock until commit, on SQLite the
+    IMMEDIATE transaction serialises writers, so two callers never get the same number and no retry is needed."""
+
+    prefix = models.CharField(_("prefix"), max_length=16)
+    day = models.DateField(_("day"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number counter")
+        verbose_name_plural = _("number counters")
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="number_counter_unique_prefix_day")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
+
+
+class AttachmentBase(models.Model):
+    """A stored file and what is known about it; a concrete attachment adds what it hangs off. Written through
+    core.attachments (type by magic bytes, size limits, generated stored names) and served by
+    core.attachments.serve after the owner's access check."""
+
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200, blank=True, default="")
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
