@@ -29,3 +29,13 @@ class MatterKind(models.TextChoices):
 class DutyRole(models.TextChoices):
     PRIMARY = "primary", _("Primary responsibility")
     COORDINATING = "coordinating", _("Coordinating responsibility")
+
+
+class BodyKind(models.TextChoices):
+    """Who a list row names: one organisation, or a role that each case resolves to a body (属地)."""
+
+    ORGANISATION = "organisation", _("Named body")
+    TERRITORIAL_TOWNSHIP = "territorial_township", _("The township where it happens")
+
+
+TERRITORIAL_TOWNSHIP_LABEL = "属地乡镇（街道）"  # how lists, spreadsheets and the public page name the role

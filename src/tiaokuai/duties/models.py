@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tiaokuai.org.models import Organisation
 
-from .choices import DutyRole, ListKind, MatterKind, ReleaseStatus
+from .choices import BodyKind, DutyRole, ListKind, MatterKind, ReleaseStatus
 
 
 class Domain(models.Model):
@@ -86,33 +86,72 @@ class Matter(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Assignment(models.Model):
-    """A body's responsibility for a matter: primary (主体) or coordinating (配合), with its duty text."""
+class BodyMixin:
+    """A list row's body: an organisation, or the territorial role 属地乡镇（街道） (organisation empty), which
+    each whistle or case resolves to the government of its township (duties.selectors.resolve_body)."""
+
+    body_kind: str
+    organisation: Organisation | None
+
+    @property
+    def is_territorial(self) -> bool:
+        return self.body_kind == BodyKind.TERRITORIAL_TOWNSHIP
+
+    @property
+    def body_code(self) -> str:
+        """The unit code, or "territorial_township" for the role (the value lists, forms and the API use)."""
+        if self.is_territorial:
+            return BodyKind.TERRITORIAL_TOWNSHIP.value
+        return self.organisation.code if self.organisation is not None else ""
+
+    @property
+    def body_name(self) -> str:
+        if self.is_territorial:
+            return str(BodyKind.TERRITORIAL_TOWNSHIP.label)  # 属地乡镇（街道）
+        return self.organisation.name if self.organisation is not None else ""
+
+
+def _body_kind_field() -> models.CharField:
+    return models.CharField(_("body kind"), max_length=24, choices=BodyKind.choices, default=BodyKind.ORGANISATION)
+
+
+class Assignment(BodyMixin, models.Model):
+    """A body's responsibility for a matter: primary (主体) or coordinating (配合), with its duty text. The body is
+    an organisation, or the territorial role 属地乡镇（街道） (then organisation is empty)."""
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="assignments")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="duty_assignments",
-                                     verbose_name=_("body"))
+    body_kind = _body_kind_field()
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="duty_assignments", verbose_name=_("body"))
     role = models.CharField(_("responsibility"), max_length=16, choices=DutyRole.choices)
     duty = models.TextField(_("duty"))
 
     class Meta:
         verbose_name = _("responsibility assignment")
         verbose_name_plural = _("responsibility assignments")
-        ordering = ["matter", "-role", "organisation__code"]
+        ordering = ["matter", "-role", "body_kind", "organisation__code"]
         constraints = [
             models.UniqueConstraint(fields=["matter", "organisation"], name="assignment_unique_body"),
+            models.UniqueConstraint(fields=["matter"], condition=Q(body_kind=BodyKind.TERRITORIAL_TOWNSHIP),
+                                    name="assignment_one_territorial"),
             models.UniqueConstraint(fields=["matter"], condition=Q(role="primary"), name="assignment_one_primary"),
+            models.CheckConstraint(
+                condition=Q(body_kind=BodyKind.ORGANISATION, organisation__isnull=False)
+                | Q(body_kind=BodyKind.TERRITORIAL_TOWNSHIP, organisation__isnull=True),
+                name="assignment_organisation_or_territorial"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.matter.code} {self.organisation} ({self.role})"
+        return f"{self.matter.code} {self.body_name} ({self.role})"
 
 
-class ProcessStep(models.Model):
-    """A step of the matter's published process flow: who does what, in what order, within what time."""
+class ProcessStep(BodyMixin, models.Model):
+    """A step of the matter's published process flow: who does what, in what order, within what time. The body
+    is optional: an organisation, the territorial role 属地乡镇（街道）, or none."""
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("order"))
+    body_kind = _body_kind_field()
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("body"))
     action = models.CharField(_("action"), max_length=200)
@@ -122,7 +161,11 @@ class ProcessStep(models.Model):
         verbose_name = _("process step")
         verbose_name_plural = _("process steps")
         ordering = ["matter", "order"]
-        constraints = [models.UniqueConstraint(fields=["matter", "order"], name="step_unique_order")]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "order"], name="step_unique_order"),
+            models.CheckConstraint(condition=~Q(body_kind=BodyKind.TERRITORIAL_TOWNSHIP, organisation__isnull=False),
+                                   name="step_organisation_or_territorial"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.action}"
