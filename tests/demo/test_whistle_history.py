@@ -7,11 +7,11 @@ from django.utils import timezone
 from tests.demo.test_load import load
 from tiaokuai.core import sweeps
 from tiaokuai.core.access import viewer_for
-from tiaokuai.core.models import AuditEvent
+from tiaokuai.core.models import AuditEvent, NumberCounter
 from tiaokuai.duties.models import Assignment
 from tiaokuai.whistles import reports, selectors, services
 from tiaokuai.whistles.demo_history import REFERENCE
-from tiaokuai.whistles.models import Dispatch, Dispute, Escalation, Rating, Whistle, WhistleNumberCounter
+from tiaokuai.whistles.models import Dispatch, Dispute, Escalation, Rating, Whistle
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,7 @@ def test_given_the_loaded_history_when_the_sweep_runs_then_only_the_overdue_esca
 
 def _snapshot():
     rows = list(Whistle.objects.order_by("number").values_list("number", "description", "status", "urgency"))
-    counters = list(WhistleNumberCounter.objects.order_by("day").values_list("day", "last"))
+    counters = list(NumberCounter.objects.filter(prefix="CS").order_by("day").values_list("day", "last"))
     return rows, counters
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Model
 
-from tiaokuai.core import worktime
+from tiaokuai.core import numbering, worktime
 from tiaokuai.core.models import AuditEvent
 from tiaokuai.org.models import Division, Membership
 
@@ -374,16 +374,7 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[s
 
 def _set_counters(per_day: dict[dt.date, int]) -> None:
     """Later raises on these days continue after the numbers used here."""
-    from . import models
-
-    counter = getattr(models, "WhistleNumberCounter", None)
-    if counter is None:
-        return
-    existing = set(counter.objects.filter(day__in=list(per_day)).values_list("day", flat=True))
-    counter.objects.bulk_create([counter(day=day, last=last) for day, last in sorted(per_day.items())
-                                 if day not in existing])
-    for day in existing:
-        counter.objects.filter(day=day, last__lt=per_day[day]).update(last=per_day[day])
+    numbering.advance(S.NUMBER_PREFIX, per_day)
 
 
 # ── Simulation ───────────────────────────────────────────────────────────────────────────

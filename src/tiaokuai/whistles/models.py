@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tiaokuai.core.models import AttachmentBase
 from tiaokuai.duties.models import Domain, ListRelease
 from tiaokuai.org.models import Division, Organisation
 
@@ -171,26 +172,19 @@ class DispatchNote(models.Model):
         return self.text[:40]
 
 
-class Attachment(models.Model):
+class Attachment(AttachmentBase):
+    """A photo of a whistle, possibly of one dispatch or progress note (file and metadata: core.AttachmentBase)."""
+
     whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="attachments")
     dispatch = models.ForeignKey(Dispatch, null=True, blank=True, on_delete=models.CASCADE,
                                  related_name="attachments")
     note = models.ForeignKey(DispatchNote, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="attachments")
     file = models.FileField(_("file"), upload_to="whistles/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=200, blank=True, default="")
-    content_type = models.CharField(_("type"), max_length=40)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"))
 
-    class Meta:
+    class Meta(AttachmentBase.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name or self.file.name
 
 
 class Dispute(models.Model):
@@ -263,21 +257,3 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispatch_id} L{self.level}"
-
-
-class WhistleNumberCounter(models.Model):
-    """The last whistle number handed out on one day (Asia/Shanghai date): CS-YYYYMMDD-NNNN.
-
-    whistle_raise increments the day's row inside its transaction (`UPDATE … SET last = last + 1`): on
-    PostgreSQL the UPDATE holds the row lock until commit, on SQLite the IMMEDIATE transaction serialises
-    writers, so two raises never get the same number and no retry is needed."""
-
-    day = models.DateField(_("day"), unique=True)
-    last = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("whistle number counter")
-        verbose_name_plural = _("whistle number counters")
-
-    def __str__(self) -> str:
-        return f"{self.day:%Y%m%d}: {self.last}"

@@ -16,12 +16,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tiaokuai.core import audit, worktime
+from tiaokuai.core import audit, numbering, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.states import check_allowed, transition
@@ -55,10 +55,10 @@ from .models import (
     Rating,
     Whistle,
     WhistleItem,
-    WhistleNumberCounter,
 )
 
 INVALID = "Please correct the errors below."
+NUMBER_PREFIX = "CS"  # whistle numbers: CS-20261123-0001
 
 # ---------------------------------------------------------------- settings
 
@@ -443,36 +443,9 @@ def _village(code: str) -> Division | None:
 
 
 def _number(now: dt.datetime) -> str:
-    """The next whistle number of the day (Asia/Shanghai date), race-free: call inside the raise transaction."""
-    day = timezone.localdate(now)
-    prefix = f"CS-{day:%Y%m%d}-"
-    seq = _next_seq(day)
-    if seq is None:
-        # First whistle of the day: create the counter row, starting after any number already used that day
-        # (whistles inserted before the counter existed, or by bulk loaders). Two first raisers at once: one
-        # insert wins, the other is ignored (on PostgreSQL it waits for the winner's commit), and the UPDATE
-        # below serialises them on the row.
-        last = (Whistle.objects.filter(number__gte=prefix, number__lt=prefix + "~")
-                .order_by("-number").values_list("number", flat=True).first())
-        start = int(last[len(prefix):].lstrip("Z")) if last else 0
-        WhistleNumberCounter.objects.bulk_create([WhistleNumberCounter(day=day, last=start)], ignore_conflicts=True)
-        seq = _next_seq(day)
-        if seq is None:  # pragma: no cover - the row was just ensured inside this transaction
-            raise RuntimeError("whistle number counter row missing")
-    # Four digits as in CS-20261123-0001; beyond 9,999 a day "Z" keeps the numbers sorting.
-    return f"{prefix}{seq:04d}" if seq < 10000 else f"{prefix}Z{seq}"
-
-
-def _next_seq(day: dt.date) -> int | None:
-    """UPDATE … SET last = last + 1 … RETURNING last: one statement that takes the row lock (PostgreSQL) and
-    returns the new value (SQLite ≥ 3.35 and PostgreSQL both support RETURNING). None when the row is missing."""
-    qn = connection.ops.quote_name
-    table, day_col, last_col = (qn(WhistleNumberCounter._meta.db_table), qn("day"), qn("last"))
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {last_col} = {last_col} + 1 WHERE {day_col} = %s "  # noqa: S608
-                       f"RETURNING {last_col}", [connection.ops.adapt_datefield_value(day)])
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
+    """The next whistle number of the day (CS-YYYYMMDD-NNNN, Asia/Shanghai date), race-free: call inside the
+    raise transaction. Continues after numbers stored before the day's counter row existed."""
+    return numbering.next_number(NUMBER_PREFIX, now, used_in=(Whistle, "number"))
 
 
 def _coordinate(value: Any, field: str, bound: int, errors: dict[str, list[str]]) -> Decimal | None:
