@@ -6,8 +6,8 @@ from django.contrib.auth import authenticate
 from django.core.management import get_commands
 
 from tests.demo.test_load import load
-from tiaokuai.core.management.commands import demo as demo_cmd
 from tiaokuai.core.management.commands import serve
+from tiaokuai.shell.management.commands import demo as demo_cmd
 
 
 class FakeProcess:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tiaokuai.whistles",
     "tiaokuai.notify",
     "tiaokuai.routing",
+    "tiaokuai.shell",  # the top layer: navigation, home, system pages (apps register into it)
 ]
 
 MIDDLEWARE = [
@@ -98,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tiaokuai.core.context_processors.shell",
+                "tiaokuai.shell.context_processors.shell",
             ],
         },
     }

@@ -7,11 +7,11 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("tiaokuai.core.urls")),
+    path("", include("tiaokuai.shell.urls")),
     path("org/", include("tiaokuai.org.urls")),
     path("lists/", include("tiaokuai.duties.urls")),
     path("whistles/", include("tiaokuai.whistles.urls")),
     path("routing/", include("tiaokuai.routing.urls")),
-    path("system/", include(("tiaokuai.core.system_urls", "core"))),
-    path("notifications/", include("tiaokuai.notify.urls")),
+    path("system/", include("tiaokuai.shell.system_urls")),
+    path("", include("tiaokuai.notify.urls")),  # /notifications/…, /system/inbox/, /system/outbox/
 ]

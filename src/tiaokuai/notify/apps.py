@@ -8,4 +8,13 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from tiaokuai.core.registry import NavEntry, register_nav
+        from tiaokuai.org.choices import Role
+
         from . import sweeps  # noqa: F401  (registers notify.retry)
+
+        register_nav(
+            NavEntry(_("System"), _("Notifications"), "notify:inbox", frozenset(Role.values) - {Role.CITIZEN},
+                     order=900),
+            NavEntry(_("System"), _("Outbox"), "notify:outbox", frozenset({Role.ESTABLISHMENT_OFFICE}), order=910),
+        )

@@ -1,21 +1,60 @@
-"""Small notification views; the inbox and outbox pages themselves are core:inbox / core:outbox
-(tiaokuai.core.system_views)."""
+"""Notification pages: the inbox (every user), the outbox (establishment office), and opening a
+notification. Thin: parse input, call one selector or service, render."""
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tiaokuai.core.access import viewer_for
-from tiaokuai.core.errors import NotFound
+from tiaokuai.core.errors import DomainError, NotFound
+from tiaokuai.core.forms import StyledForm
+from tiaokuai.core.paging import paginate
 
 from . import selectors, services
+from .choices import DeliveryState
+
+# --- Inbox ---------------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    viewer = viewer_for(request.user)
+    unread_only = request.GET.get("unread") == "1"
+    page_obj = paginate(request, selectors.inbox(viewer, unread_only=unread_only))
+    return render(request, "notify/inbox.html", {
+        "page_obj": page_obj, "unread_only": unread_only, "title": _("Notifications"),
+    })
+
+
+@login_required
+@require_POST
+def inbox_mark_read(request, notification_id: int):
+    try:
+        services.notification_mark_read(actor=request.user, notification_id=notification_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if request.htmx:
+        row = selectors.notification_get(viewer_for(request.user), notification_id)
+        return render(request, "notify/inbox_row.html", {"n": row, "oob_unread": True})
+    return redirect(request.POST.get("next") or "notify:inbox")
+
+
+@login_required
+@require_POST
+def inbox_mark_all_read(request):
+    services.notification_mark_all_read(actor=request.user)
+    return redirect("notify:inbox")
 
 
 @login_required
 def to_inbox(request):
-    return redirect("core:inbox")
+    return redirect("notify:inbox")
 
 
 @login_required
@@ -29,4 +68,43 @@ def open_notification(request, notification_id: int):
         raise Http404(exc.message) from exc
     if row.url and url_has_allowed_host_and_scheme(row.url, allowed_hosts={request.get_host()}):
         return redirect(row.url)
-    return redirect("core:inbox")
+    return redirect("notify:inbox")
+
+
+# --- Outbox --------------------------------------------------------------------------------------
+
+
+class OutboxFilter(StyledForm):
+    state = forms.ChoiceField(label=gettext_lazy("State"), required=False,
+                              choices=[("", gettext_lazy("All states")), *DeliveryState.choices])
+    channel = forms.CharField(label=gettext_lazy("Channel"), required=False, max_length=20)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
+
+
+@login_required
+def outbox(request):
+    viewer = viewer_for(request.user)
+    if not selectors.may_see_outbox(viewer):
+        raise Http404
+    form = OutboxFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.outbox(viewer, state=filters.get("state", ""), channel=filters.get("channel", ""),
+                          q=filters.get("q", ""))
+    return render(request, "notify/outbox.html", {
+        "form": form, "page_obj": paginate(request, qs), "counts": selectors.outbox_counts(viewer),
+        "states": DeliveryState, "title": _("Outbox"),
+    })
+
+
+@login_required
+@require_POST
+def outbox_retry(request, delivery_id: int):
+    try:
+        services.delivery_retry(actor=request.user, delivery_id=delivery_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The delivery will be sent again."))
+    return redirect("notify:outbox")

@@ -6,3 +6,20 @@ class OrgConfig(AppConfig):
     name = "tiaokuai.org"
     label = "org"
     verbose_name = _("Organisations and staffing")
+
+    def ready(self) -> None:
+        from tiaokuai.core.registry import NavEntry, register_home_cards, register_nav
+
+        from . import selectors
+        from .choices import COUNTY_WIDE_ROLES, Role
+
+        staff = frozenset(Role.values) - {Role.CITIZEN}
+        local = frozenset(COUNTY_WIDE_ROLES | {Role.DEPARTMENT, Role.TOWNSHIP})
+        register_nav(
+            NavEntry(_("Registry"), _("Organisations"), "org:organisations", staff, order=400),
+            NavEntry(_("Registry"), _("Divisions"), "org:divisions", staff, order=410),
+            NavEntry(_("Registry"), _("Staffing"), "org:staffing", local, order=420),
+            NavEntry(_("Registry"), _("Enforcement certificates"), "org:certificates", local | {Role.OFFICER},
+                     order=430),
+        )
+        register_home_cards("org", selectors.home_cards, order=200)

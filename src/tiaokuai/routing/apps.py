@@ -6,3 +6,12 @@ class RoutingConfig(AppConfig):
     name = "tiaokuai.routing"
     label = "routing"
     verbose_name = _("Text routing")
+
+    def ready(self) -> None:
+        from tiaokuai.core.registry import NavEntry, register_nav
+        from tiaokuai.org.choices import Role
+
+        register_nav(
+            NavEntry(_("Whistles"), _("Routing queue"), "routing:queue", frozenset({Role.ESTABLISHMENT_OFFICE}),
+                     order=150),
+        )

@@ -15,3 +15,23 @@ class WhistlesConfig(AppConfig):
         duties_services.DRAFT_COPIERS["whistle"] = services.copy_items
         duties_services.PUBLISH_VALIDATORS["whistle"] = services.publish_problems
         sweeps.register()
+        _register_pages()
+
+
+
+def _register_pages() -> None:
+    """Left-navigation entries (rendered by the shell)."""
+    from tiaokuai.core.registry import NavEntry, register_nav
+    from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
+
+    staff = frozenset(Role.values) - {Role.CITIZEN}
+    local = frozenset(COUNTY_WIDE_ROLES | {Role.DEPARTMENT, Role.TOWNSHIP})
+    register_nav(
+        NavEntry(_("Whistles"), _("Raise a whistle"), "whistles:raise", frozenset({Role.TOWNSHIP}), order=100),
+        NavEntry(_("Whistles"), _("Dispatch inbox"), "whistles:inbox", frozenset({Role.DEPARTMENT}), order=110),
+        NavEntry(_("Whistles"), _("Whistles"), "whistles:list", staff, order=120),
+        NavEntry(_("Whistles"), _("County board"), "whistles:board", local, order=130),
+        NavEntry(_("Whistles"), _("Disputes"), "whistles:disputes", frozenset({Role.ESTABLISHMENT_OFFICE}), order=140),
+        NavEntry(_("Whistles"), _("Figures"), "whistles:figures", local, order=160),
+        NavEntry(_("Lists"), _("Whistle list"), "whistles:items", staff, order=320),
+    )

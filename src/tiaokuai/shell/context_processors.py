@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from .access import viewer_for
+from tiaokuai.core.access import viewer_for
+
 from .navigation import nav_for
 
 
@@ -13,7 +14,7 @@ def shell(request):
         context["unread_count"] = _unread_count(request.user)
         context["viewer_unit"] = _unit_name(viewer)
         try:
-            context["inbox_url"] = reverse("core:inbox")
+            context["inbox_url"] = reverse("notify:inbox")
         except NoReverseMatch:
             context["inbox_url"] = None
     return context

@@ -1,3 +1,5 @@
+"""Site pages without a namespace: home, sign-in, sign-out."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
 

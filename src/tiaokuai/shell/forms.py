@@ -1,0 +1,19 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy
+
+from tiaokuai.core.forms import StyledForm, StyledFormMixin
+
+
+class LoginForm(StyledFormMixin, AuthenticationForm):
+    pass
+
+
+class CalendarDayForm(StyledForm):
+    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    is_working = forms.TypedChoiceField(
+        label=gettext_lazy("Type of day"), coerce=lambda v: v == "1",
+        choices=[("0", gettext_lazy("Day off (holiday)")), ("1", gettext_lazy("Working day (make-up day)"))],
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=200,
+                           help_text=gettext_lazy("e.g. 春节 or 国庆节调休上班"))
