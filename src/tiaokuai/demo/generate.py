@@ -23,10 +23,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tiaokuai.core import audit
-from tiaokuai.duties.models import Assignment, Domain, ListRelease, Matter, ProcessStep
+from tiaokuai.duties.models import Assignment, ListRelease, Matter, ProcessStep
 from tiaokuai.org.models import (
     Certificate,
     Division,
+    Domain,
     EstablishmentQuota,
     Membership,
     Organisation,

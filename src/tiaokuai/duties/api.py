@@ -172,5 +172,5 @@ def primary(request: HttpRequest, matter: str, on: dt.date | None = None):
         raise NotFound(_("No list in force on that date names a primary body for this matter."))
     return {"matter": assignment.matter.code, "matter_name": assignment.matter.name, "on": day,
             "release": assignment.matter.release_id, "release_number": assignment.matter.release.number,
-            "organisation": assignment.organisation.code, "organisation_name": assignment.organisation.name,
+            "organisation": assignment.body_code, "organisation_name": assignment.body_name,
             "duty": assignment.duty}

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from tiaokuai.core.forms import StyledForm
 from tiaokuai.org.models import Organisation
 
-from .choices import DutyRole, MatterKind
+from .choices import BodyKind, DutyRole, MatterKind
 from .models import Domain
 
 
@@ -42,16 +42,25 @@ def _organisations():
     return Organisation.objects.filter(is_active=True).order_by("kind", "code")
 
 
+def _bodies() -> list[tuple[str, str]]:
+    """The territorial role 属地乡镇（街道） first, then every active unit (value: its code)."""
+    return [(BodyKind.TERRITORIAL_TOWNSHIP.value, BodyKind.TERRITORIAL_TOWNSHIP.label)] + [
+        (code, name) for code, name in _organisations().values_list("code", "name")]
+
+
+def _optional_bodies() -> list[tuple[str, str]]:
+    return [("", "---------")] + _bodies()
+
+
 class AssignmentForm(StyledForm):
-    organisation = forms.ModelChoiceField(label=_("body"), queryset=_organisations(), to_field_name="code")
+    organisation = forms.ChoiceField(label=_("body"), choices=_bodies)
     role = forms.ChoiceField(label=_("responsibility"), choices=DutyRole.choices)
     duty = forms.CharField(label=_("duty"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class StepForm(StyledForm):
     order = forms.IntegerField(label=_("order"), min_value=1)
-    organisation = forms.ModelChoiceField(label=_("body"), queryset=_organisations(), to_field_name="code",
-                                          required=False)
+    organisation = forms.ChoiceField(label=_("body"), choices=_optional_bodies, required=False)
     action = forms.CharField(label=_("action"), max_length=200)
     time_limit_days = forms.IntegerField(label=_("time limit (working days)"), min_value=0, required=False)
 

@@ -19,7 +19,7 @@ class ReleaseOut(Schema):
 
 
 class AssignmentIO(Schema):
-    organisation: str  # unit code
+    organisation: str  # unit code, or "territorial_township" for the role 属地乡镇（街道）
     role: str  # "primary" | "coordinating"
     duty: str
 
@@ -30,7 +30,7 @@ class AssignmentOut(AssignmentIO):
 
 class StepIO(Schema):
     order: int
-    organisation: str | None = None  # unit code
+    organisation: str | None = None  # unit code, or "territorial_township"
     action: str
     time_limit_days: int | None = None
 

@@ -1,5 +1,6 @@
 """Reads of the lists. "Which body was primary for matter M on date D?" is one query."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -7,8 +8,10 @@ from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer
+from tiaokuai.org.choices import OrganisationKind
+from tiaokuai.org.models import Organisation
 
-from .choices import DutyRole, ListKind, ReleaseStatus
+from .choices import BodyKind, DutyRole, ListKind, ReleaseStatus
 from .models import Assignment, Domain, ListRelease, Matter
 
 
@@ -33,12 +36,53 @@ def assignments_in_force(matter_code: str, on: date, *, kind: str = ListKind.RES
     return (
         Assignment.objects.filter(matter__code=matter_code, matter__release=releases_in_force_subquery(kind, on))
         .select_related("organisation", "matter", "matter__release")
-        .order_by("-role", "organisation__code")
+        .order_by("-role", "body_kind", "organisation__code")
     )
 
 
 def primary_body_on(matter_code: str, on: date) -> Assignment | None:
     return assignments_in_force(matter_code, on).filter(role=DutyRole.PRIMARY).first()
+
+
+# ---------------------------------------------------------------- the territorial role (属地乡镇（街道）)
+
+def township_governments(township_ids: Iterable[int]) -> dict[int, Organisation]:
+    """township division id → its government (乡镇人民政府 / 街道办事处): the active organisation of kind
+    "township" whose division is that township (the lowest code when a registry holds more than one) — one query."""
+    out: dict[int, Organisation] = {}
+    for org in (Organisation.objects.filter(kind=OrganisationKind.TOWNSHIP, is_active=True,
+                                            division_id__in=list(township_ids)).order_by("code", "pk")):
+        out.setdefault(org.division_id, org)
+    return out
+
+
+def township_government(township_id: int | None) -> Organisation | None:
+    """The government of one township, or None (no township, or none registered)."""
+    if township_id is None:
+        return None
+    return township_governments([township_id]).get(township_id)
+
+
+def resolve_body(body_kind: str, organisation: Organisation | None, township_id: int | None) -> Organisation | None:
+    """The organisation a list row names for a case located in `township_id`: a named body is itself; the
+    territorial role 属地乡镇（街道） is the government of that township (None when it has none)."""
+    if body_kind == BodyKind.TERRITORIAL_TOWNSHIP:
+        return township_government(township_id)
+    return organisation
+
+
+def resolve_bodies(assignments: Iterable[Assignment], township_id: int | None) -> list[tuple[Assignment, Organisation]]:
+    """(assignment, the organisation that answers for it where the case is) in the given order; assignments
+    that resolve to nothing (no township government, inactive body) are left out. One query at most."""
+    assignments = list(assignments)
+    governments = (township_governments([township_id]) if township_id is not None
+                   and any(a.body_kind == BodyKind.TERRITORIAL_TOWNSHIP for a in assignments) else {})
+    out = []
+    for a in assignments:
+        org = governments.get(township_id) if a.is_territorial else a.organisation  # type: ignore[arg-type]
+        if org is not None and org.is_active:
+            out.append((a, org))
+    return out
 
 
 def matters_of(release: ListRelease) -> QuerySet[Matter]:
@@ -129,9 +173,15 @@ def search_matters(qs: QuerySet[Matter], *, q: str = "", domain: str = "") -> Qu
         ids = Matter.objects.filter(
             Q(code__icontains=q) | Q(name__icontains=q) | Q(keywords__icontains=q)
             | Q(assignments__organisation__name__icontains=q) | Q(assignments__organisation__short_name__icontains=q)
+            | (Q(assignments__body_kind=BodyKind.TERRITORIAL_TOWNSHIP) if _names_territorial(q) else Q(pk__in=[]))
         ).values("pk")
         qs = qs.filter(pk__in=ids)
     return qs
+
+
+def _names_territorial(q: str) -> bool:
+    """Whether a search text names the territorial role (属地, 乡镇, 街道 … or its label)."""
+    return len(q) >= 2 and (q in "属地乡镇（街道）" or q in str(BodyKind.TERRITORIAL_TOWNSHIP.label))
 
 
 def release_matters(release: ListRelease, *, q: str = "", domain: str = "") -> QuerySet[Matter]:
@@ -173,14 +223,15 @@ def matter_versions(viewer: Viewer, matter: Matter) -> QuerySet[Matter]:
 
 def matter_dump(matter: Matter) -> dict[str, Any]:
     """A plain, ordered view of one matter: what the diff and the spreadsheet round trip compare."""
-    assignments = sorted(matter.assignments.all(), key=lambda a: (a.role != DutyRole.PRIMARY, a.organisation.code))
+    assignments = sorted(matter.assignments.all(), key=lambda a: (a.role != DutyRole.PRIMARY, a.body_code))
     steps = sorted(matter.steps.all(), key=lambda s: s.order)
     return {
         "code": matter.code, "name": matter.name, "domain": matter.domain.code, "kind": matter.kind,
         "legal_basis": matter.legal_basis, "description": matter.description, "keywords": matter.keywords,
-        "assignments": [{"organisation": a.organisation.code, "organisation_name": a.organisation.name,
+        # "organisation": the unit code, or "territorial_township" for the role 属地乡镇（街道）.
+        "assignments": [{"organisation": a.body_code, "organisation_name": a.body_name,
                          "role": a.role, "duty": a.duty} for a in assignments],
-        "steps": [{"order": s.order, "organisation": s.organisation.code if s.organisation else None,
+        "steps": [{"order": s.order, "organisation": s.body_code or None,
                    "action": s.action, "time_limit_days": s.time_limit_days} for s in steps],
     }
 
@@ -196,10 +247,16 @@ DIFF_FIELDS = ["name", "domain", "kind", "legal_basis", "description", "keywords
 
 def _steps_text(steps: list[dict[str, Any]]) -> str:
     return "\n".join(
-        f"{s['order']}. {s['organisation'] or '-'} {s['action']}"
+        f"{s['order']}. {_step_body(s['organisation'])} {s['action']}"
         + (f" ({s['time_limit_days']})" if s["time_limit_days"] is not None else "")
         for s in steps
     )
+
+
+def _step_body(code: str | None) -> str:
+    if code == BodyKind.TERRITORIAL_TOWNSHIP:
+        return str(BodyKind.TERRITORIAL_TOWNSHIP.label)
+    return code or "-"
 
 
 def _field_label(name: str) -> str:

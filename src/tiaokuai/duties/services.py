@@ -23,7 +23,14 @@ from tiaokuai.org.models import Organisation
 
 from . import selectors
 from .access import access_matter, access_release, require_list_editor
-from .choices import RELEASE_TRANSITIONS, DutyRole, ListKind, ReleaseStatus
+from .choices import (
+    RELEASE_TRANSITIONS,
+    TERRITORIAL_TOWNSHIP_LABEL,
+    BodyKind,
+    DutyRole,
+    ListKind,
+    ReleaseStatus,
+)
 from .models import Assignment, Domain, ListRelease, Matter, ProcessStep
 
 DraftCopier = Callable[[ListRelease | None, ListRelease], None]
@@ -82,10 +89,10 @@ def copy_matters(source: ListRelease, target: ListRelease) -> None:
     assignments, steps = [], []
     for m in matters:
         new = by_code[m.code]
-        assignments += [Assignment(matter=new, organisation_id=a.organisation_id, role=a.role, duty=a.duty)
-                        for a in m.assignments.all()]
-        steps += [ProcessStep(matter=new, order=s.order, organisation_id=s.organisation_id, action=s.action,
-                              time_limit_days=s.time_limit_days) for s in m.steps.all()]
+        assignments += [Assignment(matter=new, body_kind=a.body_kind, organisation_id=a.organisation_id, role=a.role,
+                                   duty=a.duty) for a in m.assignments.all()]
+        steps += [ProcessStep(matter=new, order=s.order, body_kind=s.body_kind, organisation_id=s.organisation_id,
+                              action=s.action, time_limit_days=s.time_limit_days) for s in m.steps.all()]
     Assignment.objects.bulk_create(assignments)
     ProcessStep.objects.bulk_create(steps)
 
@@ -253,6 +260,18 @@ def matter_delete(*, actor: Any, matter_id: Any) -> None:
     audit.log(actor=actor, action="duties.matter.delete", obj=release, before=before)
 
 
+def _body(value: Any) -> tuple[str, Organisation | None] | None:
+    """(body kind, organisation) named by a form/API value: a unit (object, id or code), or the territorial role
+    ("territorial_township" or its label 属地乡镇（街道）); None when the value names nothing known."""
+    if isinstance(value, str) and value.strip() in TERRITORIAL_VALUES:
+        return BodyKind.TERRITORIAL_TOWNSHIP, None
+    org = _organisation(value)
+    return (BodyKind.ORGANISATION, org) if org is not None else None
+
+
+TERRITORIAL_VALUES = {BodyKind.TERRITORIAL_TOWNSHIP.value, TERRITORIAL_TOWNSHIP_LABEL}
+
+
 def _organisation(value: Any) -> Organisation | None:
     if value in (None, ""):
         return None
@@ -265,24 +284,26 @@ def _organisation(value: Any) -> Organisation | None:
 
 @transaction.atomic
 def matter_set_assignments(*, actor: Any, matter_id: Any, assignments: Iterable[Mapping[str, Any]]) -> Matter:
-    """Replace the bodies of a matter. Each item: organisation (id, code or object), role, duty."""
+    """Replace the bodies of a matter. Each item: organisation (id, code or object, or "territorial_township" for
+    the role 属地乡镇（街道）), role, duty."""
     require_list_editor(actor)
     matter = access_matter(actor, matter_id, "edit")
     _draft(actor, matter.release_id)
     errors: dict[str, list[str]] = {}
     rows: list[Assignment] = []
-    seen: set[int] = set()
+    seen: set[Any] = set()
     primaries = 0
     for i, item in enumerate(assignments):
-        org = _organisation(item.get("organisation"))
+        body = _body(item.get("organisation"))
         role = item.get("role")
         duty = (item.get("duty") or "").strip()
-        if org is None:
+        key = (body[0], body[1].pk if body[1] is not None else None) if body is not None else None
+        if body is None:
             errors.setdefault(f"assignments.{i}.organisation", []).append(_("Unknown body."))
-        elif org.pk in seen:
+        elif key in seen:
             errors.setdefault(f"assignments.{i}.organisation", []).append(_("This body is listed twice."))
         else:
-            seen.add(org.pk)
+            seen.add(key)
         if role not in DutyRole.values:
             errors.setdefault(f"assignments.{i}.role", []).append(_("Choose primary or coordinating."))
         elif role == DutyRole.PRIMARY:
@@ -291,8 +312,8 @@ def matter_set_assignments(*, actor: Any, matter_id: Any, assignments: Iterable[
                 errors.setdefault(f"assignments.{i}.role", []).append(_("A matter has only one primary body."))
         if not duty:
             errors.setdefault(f"assignments.{i}.duty", []).append(_("This field is required."))
-        if org is not None:
-            rows.append(Assignment(matter=matter, organisation=org, role=role or "", duty=duty))
+        if body is not None:
+            rows.append(Assignment(matter=matter, body_kind=body[0], organisation=body[1], role=role or "", duty=duty))
     return _replace_rows(actor=actor, matter=matter, part="assignments", rows=rows, errors=errors)
 
 
@@ -308,7 +329,7 @@ def matter_set_steps(*, actor: Any, matter_id: Any, steps: Iterable[Mapping[str,
     for i, item in enumerate(steps):
         order = item.get("order") or i + 1
         org_value = item.get("organisation")
-        org = _organisation(org_value)
+        body = _body(org_value)
         action = (item.get("action") or "").strip()
         days = item.get("time_limit_days")
         if not isinstance(order, int) or order < 1:
@@ -317,7 +338,7 @@ def matter_set_steps(*, actor: Any, matter_id: Any, steps: Iterable[Mapping[str,
             errors.setdefault(f"steps.{i}.order", []).append(_("Two steps have the same number."))
         else:
             orders.add(order)
-        if org_value not in (None, "") and org is None:
+        if org_value not in (None, "") and body is None:
             errors.setdefault(f"steps.{i}.organisation", []).append(_("Unknown body."))
         if not action:
             errors.setdefault(f"steps.{i}.action", []).append(_("This field is required."))
@@ -325,8 +346,9 @@ def matter_set_steps(*, actor: Any, matter_id: Any, steps: Iterable[Mapping[str,
             errors.setdefault(f"steps.{i}.action", []).append(_("At most 200 characters."))
         if days not in (None, "") and (not isinstance(days, int) or days < 0):
             errors.setdefault(f"steps.{i}.time_limit_days", []).append(_("Enter a whole number of working days."))
-        rows.append(ProcessStep(matter=matter, order=order if isinstance(order, int) else 0, organisation=org,
-                                action=action, time_limit_days=days if days not in ("",) else None))
+        rows.append(ProcessStep(matter=matter, order=order if isinstance(order, int) else 0,
+                                body_kind=body[0] if body else BodyKind.ORGANISATION,
+                                organisation=body[1] if body else None, action=action, time_limit_days=days if days not in ("",) else None))
     return _replace_rows(actor=actor, matter=matter, part="steps", rows=rows, errors=errors)
 
 
@@ -371,12 +393,13 @@ def release_import_xlsx(*, actor: Any, release_id: Any, content: bytes) -> ListR
     if any(m.pk is None for m in new_matters):
         by_code = {m.code: m for m in release.matters.all()}
     Assignment.objects.bulk_create([
-        Assignment(matter=by_code[m.code], organisation_id=a.organisation_id, role=a.role, duty=a.duty)
+        Assignment(matter=by_code[m.code], body_kind=a.body_kind, organisation_id=a.organisation_id, role=a.role,
+                   duty=a.duty)
         for m in parsed.matters for a in m.assignments
     ])
     ProcessStep.objects.bulk_create([
-        ProcessStep(matter=by_code[m.code], order=s.order, organisation_id=s.organisation_id, action=s.action,
-                    time_limit_days=s.time_limit_days)
+        ProcessStep(matter=by_code[m.code], order=s.order, body_kind=s.body_kind, organisation_id=s.organisation_id,
+                    action=s.action, time_limit_days=s.time_limit_days)
         for m in parsed.matters for s in m.steps
     ])
     audit.log(actor=actor, action="duties.release.import", obj=release, before=before,

@@ -1,7 +1,8 @@
 """The spreadsheet layout counties use for the responsibility list (openpyxl).
 
 Sheet "清单": one row per matter × body; sheet "流程": one row per process step. Units are matched by
-单位编码 or by exact name, domains by name or code, matter kinds by their Chinese label."""
+单位编码 or by exact name, domains by name or code, matter kinds by their Chinese label. The territorial role
+is written 属地乡镇（街道） in 责任单位/承办单位 with 单位编码 empty, and read back from that text."""
 
 import io
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from tiaokuai.org.models import Organisation
 
-from .choices import DutyRole, MatterKind
+from .choices import TERRITORIAL_TOWNSHIP_LABEL, BodyKind, DutyRole, MatterKind
 from .models import Domain, ListRelease, Matter
 
 LIST_SHEET = "清单"
@@ -55,14 +56,12 @@ def export_release(release: ListRelease) -> bytes:
                .prefetch_related("assignments__organisation", "steps__organisation").order_by("code"))
     for m in matters:
         head = [m.code, m.name, m.domain.name, KIND_LABELS.get(m.kind, m.kind), m.legal_basis, m.keywords]
-        assignments = sorted(m.assignments.all(), key=lambda a: (a.role != DutyRole.PRIMARY, a.organisation.code))
+        assignments = sorted(m.assignments.all(), key=lambda a: (a.role != DutyRole.PRIMARY, a.body_code))
         for a in assignments or [None]:
-            body = ([ROLE_LABELS.get(a.role, a.role), a.organisation.name, a.organisation.code, a.duty]
-                    if a is not None else ["", "", "", ""])
+            body = ([ROLE_LABELS.get(a.role, a.role), *_unit_cells(a), a.duty] if a is not None else ["", "", "", ""])
             ws.append(head + body + [m.description])
         for s in sorted(m.steps.all(), key=lambda s: s.order):
-            steps_ws.append([m.code, s.order, s.organisation.name if s.organisation else "",
-                             s.organisation.code if s.organisation else "", s.action, s.time_limit_days])
+            steps_ws.append([m.code, s.order, *_unit_cells(s), s.action, s.time_limit_days])
     for sheet, widths in ((ws, [14, 30, 12, 10, 40, 20, 10, 24, 12, 50, 30]), (steps_ws, [14, 6, 24, 12, 40, 12])):
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
@@ -74,6 +73,13 @@ def export_release(release: ListRelease) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _unit_cells(row: Any) -> list[str]:
+    """[责任单位, 单位编码] of an assignment or step: the unit, 属地乡镇（街道） and no code, or blanks."""
+    if row.is_territorial:
+        return [TERRITORIAL_TOWNSHIP_LABEL, ""]
+    return [row.organisation.name, row.organisation.code] if row.organisation is not None else ["", ""]
 
 
 # ---------------------------------------------------------------- import
@@ -94,9 +100,10 @@ class RowError:
 
 @dataclass
 class ParsedAssignment:
-    organisation_id: int
+    organisation_id: int | None  # None for the territorial role
     role: str
     duty: str
+    body_kind: str = BodyKind.ORGANISATION
 
 
 @dataclass
@@ -105,6 +112,7 @@ class ParsedStep:
     organisation_id: int | None
     action: str
     time_limit_days: int | None
+    body_kind: str = BodyKind.ORGANISATION
 
 
 @dataclass
@@ -146,6 +154,14 @@ def cell_int(value: Any) -> int | None:
     return number
 
 
+TERRITORIAL = 0  # the "unit id" _Units.find gives the territorial role (ids of real units start at 1)
+
+
+def _body(unit_id: int) -> tuple[str, int | None]:
+    """(body kind, organisation id) for a unit id from _Units.find."""
+    return (BodyKind.TERRITORIAL_TOWNSHIP, None) if unit_id == TERRITORIAL else (BodyKind.ORGANISATION, unit_id)
+
+
 class _Units:
     def __init__(self) -> None:
         self.by_code: dict[str, int] = {}
@@ -155,7 +171,9 @@ class _Units:
             self.by_name.setdefault(name, []).append(pk)
 
     def find(self, code: str, name: str) -> tuple[int | None, str, str]:
-        """(id, column at fault, message)."""
+        """(id, column at fault, message). The territorial role (属地乡镇（街道）, no code) is (TERRITORIAL, "", "")."""
+        if not code and name == TERRITORIAL_TOWNSHIP_LABEL:
+            return TERRITORIAL, "", ""
         if code:
             pk = self.by_code.get(code)
             if pk is None:
@@ -294,7 +312,8 @@ def parse_workbook(content: bytes) -> Parsed:
             else:
                 primary_row[code] = row_number
         if role is not None and unit_id is not None and duty:
-            matter.assignments.append(ParsedAssignment(organisation_id=unit_id, role=role, duty=duty))
+            kind, org_id = _body(unit_id)
+            matter.assignments.append(ParsedAssignment(organisation_id=org_id, role=role, duty=duty, body_kind=kind))
 
     for code, matter in matters.items():
         if code not in primary_row:
@@ -354,4 +373,6 @@ def _parse_steps(ws: Any, matters: dict[str, ParsedMatter], units: _Units, error
             err(C_DAYS, _("The time limit must be a whole number of working days."))
             days = None
         if matter is not None and order is not None and action and not message:
-            matter.steps.append(ParsedStep(order=order, organisation_id=unit_id, action=action, time_limit_days=days))
+            kind, org_id = _body(unit_id) if unit_id is not None else (BodyKind.ORGANISATION, None)
+            matter.steps.append(ParsedStep(order=order, organisation_id=org_id, action=action, time_limit_days=days,
+                                           body_kind=kind))

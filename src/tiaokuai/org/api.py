@@ -11,7 +11,7 @@ from tiaokuai.core.errors import Invalid, NotFound
 
 from . import selectors, services
 from .access import require_registry_editor
-from .models import Division, Organisation, Person
+from .models import Division, Domain, Organisation, Person
 from .schemas import (
     AssignmentEndIn,
     AssignmentIn,
@@ -231,8 +231,6 @@ def _certificate_response(request: HttpRequest, cert_id: int) -> dict[str, Any]:
 
 @router.post("/certificates", response={201: CertificateOut, **ERRORS})
 def issue_certificate(request: HttpRequest, payload: CertificateIn):
-    from tiaokuai.duties.models import Domain
-
     require_registry_editor(viewer(request))
     holder = Person.objects.filter(pk=payload.holder_id).first()
     if holder is None:

@@ -5,10 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tiaokuai.core.errors import Invalid
 from tiaokuai.core.forms import StyledForm
-from tiaokuai.duties.models import Domain
 
 from .choices import DivisionLevel, EstablishmentKind, OrganisationKind, Role
-from .models import Division, Organisation, Person
+from .models import Division, Domain, Organisation, Person
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

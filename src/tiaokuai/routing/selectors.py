@@ -70,7 +70,7 @@ def suggest(text: str, *, k: int = 3, on: date | None = None) -> list[MatterSugg
         .order_by("-role", "organisation__code")
     ):
         bodies.setdefault(a.matter.code, []).append(
-            {"code": a.organisation.code, "name": a.organisation.name, "role": a.role}
+            {"code": a.body_code, "name": a.body_name, "role": a.role}
         )
     return [
         MatterSuggestion(

@@ -6,7 +6,8 @@ import random
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tiaokuai.duties.models import Domain, ListRelease, Matter
+from tiaokuai.duties.models import ListRelease, Matter
+from tiaokuai.org.models import Domain
 
 from .models import WhistleItem
 

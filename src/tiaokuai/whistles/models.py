@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tiaokuai.core.models import AttachmentBase
-from tiaokuai.duties.models import Domain, ListRelease
-from tiaokuai.org.models import Division, Organisation
+from tiaokuai.duties.models import ListRelease
+from tiaokuai.org.models import Division, Domain, Organisation
 
 from .choices import (
     AssignmentRole,

@@ -1104,7 +1104,7 @@ def whistle_item_save(*, actor: Any, release_id: Any, code: str, data: Mapping[s
     """Create or change an item (by code) in a draft of the whistle list (the establishment office)."""
     from django.core.exceptions import ValidationError
 
-    from tiaokuai.duties.models import Domain
+    from tiaokuai.org.models import Domain
 
     release = _draft_of_whistle_list(actor, release_id)
     code = (code or "").strip()

@@ -21,9 +21,8 @@ from tiaokuai.core import audit, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.paging import paginate
-from tiaokuai.duties.models import Domain
 from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
-from tiaokuai.org.models import Division, Organisation
+from tiaokuai.org.models import Division, Domain, Organisation
 
 from . import reports, selectors, services
 from .choices import DispatchStatus, Urgency, WhistleStatus
