@@ -219,8 +219,10 @@ def test_given_dispatch_when_department_responds_arrives_and_resolves_then_whist
     assert d.status == "resolved" and d.outcome == "resolved" and d.next_check_at is None
     w.refresh_from_db()
     assert w.status == "resolved"
+    # Every state change has its event: the last body finishing turns the whistle over (all_resolved).
     assert list(AuditEvent.objects.values_list("action", flat=True)) == [
-        "whistles.raise", "whistles.respond", "whistles.arrive", "whistles.note", "whistles.resolve"]
+        "whistles.raise", "whistles.respond", "whistles.arrive", "whistles.note", "whistles.resolve",
+        "whistles.all_resolved"]
 
 
 def test_given_two_dispatches_when_only_one_is_resolved_then_whistle_stays_open(wcounty, clock):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer, viewer_for
 from tiaokuai.core.errors import NotFound
-from tiaokuai.org.choices import Role
+from tiaokuai.org.choices import OrganisationKind, Role
 
 from .models import Dispatch, Dispute, Whistle
 
@@ -31,9 +31,33 @@ def is_department_staff(viewer: Viewer) -> bool:
     return bool(viewer.roles & {Role.DEPARTMENT, Role.OFFICER}) and bool(viewer.organisation_ids)
 
 
+# A township's staff (role township) work the dispatches addressed to its government and offices: the
+# territorial role 属地乡镇（街道） resolves to them, and the office may call another township by hand.
+TOWNSHIP_BODY_KINDS = (OrganisationKind.TOWNSHIP, OrganisationKind.TOWNSHIP_OFFICE)
+
+
+def handles_organisation(viewer: Viewer, organisation_id: int, kind: str, division_id: int | None) -> bool:
+    """Whether the viewer works dispatches addressed to this organisation: department staff and officers of it (or
+    a unit above it), township staff of the township whose government or office it is."""
+    if is_department_staff(viewer) and organisation_id in viewer.organisation_ids:
+        return True
+    return is_township_staff(viewer) and kind in TOWNSHIP_BODY_KINDS and division_id in viewer.township_ids
+
+
+def handled_q(viewer: Viewer, prefix: str = "") -> Q:
+    """Dispatch rows (or `prefix`-related rows) the viewer works — handles_organisation() in SQL."""
+    cond = Q(pk__in=[])
+    if is_department_staff(viewer):
+        cond |= Q(**{f"{prefix}organisation_id__in": viewer.organisation_ids})
+    if is_township_staff(viewer):
+        cond |= Q(**{f"{prefix}organisation__kind__in": TOWNSHIP_BODY_KINDS,
+                     f"{prefix}organisation__division_id__in": viewer.township_ids})
+    return cond
+
+
 def scope_whistles(viewer: Viewer, qs: QuerySet[Whistle]) -> QuerySet[Whistle]:
-    """Whistles the viewer may see: county-wide roles all; townships their own; departments those
-    that called them (any dispatch, withdrawn ones too)."""
+    """Whistles the viewer may see: county-wide roles all; townships their own; departments (and townships)
+    those that called them (any dispatch, withdrawn ones too)."""
     if not viewer.is_authenticated:
         return qs.none()
     if viewer.county_wide:
@@ -41,9 +65,8 @@ def scope_whistles(viewer: Viewer, qs: QuerySet[Whistle]) -> QuerySet[Whistle]:
     cond = Q(pk__in=[])
     if viewer.township_ids and viewer.roles & {Role.TOWNSHIP, Role.GRID_WORKER, Role.OFFICER}:
         cond |= Q(township_id__in=viewer.township_ids)
-    if viewer.organisation_ids and viewer.roles & {Role.DEPARTMENT, Role.OFFICER}:
-        cond |= Q(Exists(Dispatch.objects.filter(whistle=OuterRef("pk"),
-                                                 organisation_id__in=viewer.organisation_ids)))
+    if is_department_staff(viewer) or is_township_staff(viewer):
+        cond |= Q(Exists(Dispatch.objects.filter(handled_q(viewer), whistle=OuterRef("pk"))))
     return qs.filter(cond)
 
 
@@ -54,9 +77,37 @@ def may_see_whistle(viewer: Viewer, whistle: Whistle, org_ids: set[int] | None =
         return True
     if whistle.township_id in viewer.township_ids and viewer.roles & {Role.TOWNSHIP, Role.GRID_WORKER, Role.OFFICER}:
         return True
+    if is_township_staff(viewer) and Dispatch.objects.filter(handled_q(viewer), whistle=whistle).exists():
+        return True  # another township's whistle that calls this township
     if org_ids is None:
         org_ids = set(Dispatch.objects.filter(whistle=whistle).values_list("organisation_id", flat=True))
     return bool(org_ids & set(viewer.organisation_ids)) and bool(viewer.roles & {Role.DEPARTMENT, Role.OFFICER})
+
+
+def may_handle(viewer: Viewer, dispatch: Dispatch) -> bool:
+    """The viewer works this dispatch: staff of the body it is addressed to (handles_organisation)."""
+    org = dispatch.organisation
+    return handles_organisation(viewer, dispatch.organisation_id, org.kind, org.division_id)
+
+
+def whistle_parties(viewer: Viewer, whistle: Whistle) -> set[str]:
+    """The workflow parties (workflows.py) the viewer is on this whistle."""
+    parties: set[str] = set()
+    if Role.TOWNSHIP in viewer.roles and whistle.township_id in viewer.township_ids:
+        parties.add("township")
+    if is_office(viewer):
+        parties.add("office")
+    return parties
+
+
+def dispatch_parties(viewer: Viewer, dispatch: Dispatch) -> set[str]:
+    """The workflow parties the viewer is on this dispatch."""
+    parties: set[str] = set()
+    if may_handle(viewer, dispatch):
+        parties.add("handler")
+    if is_office(viewer):
+        parties.add("office")
+    return parties
 
 
 def _not_found() -> NotFound:
@@ -93,7 +144,7 @@ def access_dispatch(user: Any, dispatch_id: Any, action: str = "act") -> Dispatc
     if dispatch is None:
         raise NotFound(_("Dispatch not found."))
     if action == "act":
-        ok = is_department_staff(viewer) and dispatch.organisation_id in viewer.organisation_ids
+        ok = may_handle(viewer, dispatch)
     else:
         ok = may_see_whistle(viewer, dispatch.whistle)
     if not ok:

@@ -32,6 +32,7 @@ from .schemas import (
     timeline_out,
     whistle_out,
 )
+from .workflows import DISPATCH, WHISTLE
 
 router = Router(tags=["whistles"])
 ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -109,7 +110,7 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-DISPATCH_ACTIONS = {"respond", "arrive", "resolve", "dispute", "note"}
+DISPATCH_ACTIONS = set(DISPATCH.names(who="handler"))
 
 
 @router.post("/dispatches/{dispatch_id}/actions/{action}", response={200: WhistleDetailOut, **ERRORS})
@@ -135,7 +136,7 @@ def dispatch_action(request: HttpRequest, dispatch_id: int, action: str):
     return _detail(request, d.whistle_id)
 
 
-WHISTLE_ACTIONS = {"confirm", "return", "rate", "close", "reopen"}
+WHISTLE_ACTIONS = set(WHISTLE.names(who="township")) - {"attach"}  # photos: POST …/attachments
 
 
 @router.post("/whistles/{whistle_id}/actions/{action}", response={200: WhistleDetailOut, **ERRORS})

@@ -1,4 +1,4 @@
-"""Statuses of whistles and dispatches, the allowed transitions, and the default clocks."""
+"""Statuses of whistles and dispatches and the default clocks (what may happen next: workflows.py)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,15 +24,6 @@ class WhistleStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-WHISTLE_TRANSITIONS = {
-    WhistleStatus.ROUTING: {WhistleStatus.OPEN},
-    WhistleStatus.OPEN: {WhistleStatus.RESOLVED},
-    WhistleStatus.RESOLVED: {WhistleStatus.CONFIRMED, WhistleStatus.OPEN},  # confirm / return
-    WhistleStatus.CONFIRMED: {WhistleStatus.CLOSED},
-    WhistleStatus.CLOSED: {WhistleStatus.OPEN},  # reopen within WHISTLE_REOPEN_DAYS
-}
-
-
 class DispatchRole(models.TextChoices):
     LEAD = "lead", _("Lead")
     ASSIST = "assist", _("Assist")
@@ -52,16 +43,6 @@ ACTIVE_DISPATCH = {DispatchStatus.DISPATCHED, DispatchStatus.RESPONDED, Dispatch
                    DispatchStatus.RESOLVED, DispatchStatus.DISPUTED}
 # Dispatches with work still pending (the clocks run unless disputed).
 PENDING_DISPATCH = {DispatchStatus.DISPATCHED, DispatchStatus.RESPONDED, DispatchStatus.ARRIVED}
-
-DISPATCH_TRANSITIONS = {
-    DispatchStatus.DISPATCHED: {DispatchStatus.RESPONDED, DispatchStatus.DISPUTED, DispatchStatus.WITHDRAWN},
-    DispatchStatus.RESPONDED: {DispatchStatus.ARRIVED, DispatchStatus.DISPUTED, DispatchStatus.WITHDRAWN},
-    DispatchStatus.ARRIVED: {DispatchStatus.RESOLVED, DispatchStatus.DISPUTED, DispatchStatus.WITHDRAWN},
-    DispatchStatus.RESOLVED: {DispatchStatus.RESPONDED},  # returned by the township / whistle reopened
-    DispatchStatus.DISPUTED: {DispatchStatus.DISPATCHED, DispatchStatus.RESPONDED, DispatchStatus.ARRIVED,
-                              DispatchStatus.WITHDRAWN},  # keep (back to where it was) / reroute
-    DispatchStatus.WITHDRAWN: set(),
-}
 
 
 class Outcome(models.TextChoices):

@@ -4,17 +4,12 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import (
-    Case,
-    CharField,
-    DateTimeField,
     Exists,
     F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,35 +18,23 @@ from tiaokuai.core.access import Viewer
 from tiaokuai.core.errors import NotFound
 from tiaokuai.duties.choices import ListKind, ReleaseStatus
 from tiaokuai.duties.models import ListRelease
-from tiaokuai.org.choices import Role
 
-from .access import is_office, may_see_whistle, scope_whistles
+from .access import dispatch_parties, handled_q, is_office, may_see_whistle, scope_whistles, whistle_parties
 from .choices import PENDING_DISPATCH, DispatchStatus, DisputeStatus, WhistleStatus
+from .clocks import DISPATCH_CLOCKS
 from .models import Dispatch, Dispute, Whistle, WhistleItem
+from .workflows import DISPATCH, WHISTLE
 
 
 def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
     """Dispatch rows (or `prefix`-related rows) whose pending step is past its deadline (clocks running)."""
-    p = prefix
-    return Q(**{f"{p}status__in": list(PENDING_DISPATCH), f"{p}paused_since__isnull": True}) & (
-        Q(**{f"{p}responded_at__isnull": True, f"{p}respond_by__lte": now})
-        | Q(**{f"{p}arrived_at__isnull": True, f"{p}arrive_by__lte": now})
-        | Q(**{f"{p}resolve_by__lte": now})
-    )
+    return DISPATCH_CLOCKS.overdue_q(now, prefix)
 
 
 def step_annotations() -> dict[str, Any]:
     """`step` ("respond" | "arrive" | "resolve" | "") and `due` (its deadline) of each dispatch, in SQL; empty/NULL
     while nothing is pending or the clocks are paused (disputed)."""
-    running = Q(status__in=list(PENDING_DISPATCH), paused_since__isnull=True)
-    respond = running & Q(responded_at__isnull=True)
-    arrive = running & Q(arrived_at__isnull=True)
-    return {
-        "step": Case(When(respond, then=Value("respond")), When(arrive, then=Value("arrive")),
-                     When(running, then=Value("resolve")), default=Value(""), output_field=CharField()),
-        "due": Case(When(respond, then=F("respond_by")), When(arrive, then=F("arrive_by")),
-                    When(running, then=F("resolve_by")), default=None, output_field=DateTimeField()),
-    }
+    return DISPATCH_CLOCKS.annotations()
 
 
 def _dispatches_prefetch() -> Prefetch:
@@ -87,10 +70,11 @@ def _notes() -> QuerySet:
 
 
 def dispatch_inbox(viewer: Viewer) -> QuerySet[Dispatch]:
-    """The viewer's department's open dispatches, the most urgent first (earliest pending deadline)."""
-    if not viewer.is_authenticated or not viewer.organisation_ids:
+    """The open dispatches the viewer works (a department's to its units, a township's to its government and
+    offices: access.handled_q), the most urgent first (earliest pending deadline)."""
+    if not viewer.is_authenticated:
         return Dispatch.objects.none()
-    return (Dispatch.objects.filter(organisation_id__in=viewer.organisation_ids,
+    return (Dispatch.objects.filter(handled_q(viewer),
                                     status__in=list(PENDING_DISPATCH) + [DispatchStatus.DISPUTED])
             .select_related("whistle", "whistle__item", "whistle__village", "whistle__township", "organisation")
             .annotate(**step_annotations())
@@ -142,34 +126,16 @@ def open_disputes(viewer: Viewer) -> QuerySet[Dispute]:
 
 
 def allowed_actions(viewer: Viewer, whistle: Whistle) -> dict[int | str, list[str]]:
-    """Which buttons to show: {dispatch id: [...], "whistle": [...]} (the services still check everything)."""
+    """Which buttons to show: {dispatch id: [...], "whistle": [...]}, read from the workflow tables for the
+    parties the viewer is (the services still check everything)."""
     out: dict[int | str, list[str]] = {}
-    township = Role.TOWNSHIP in viewer.roles and whistle.township_id in viewer.township_ids
-    w: list[str] = []
-    if township:
-        whistle_actions: dict[str, list[str]] = {
-            WhistleStatus.RESOLVED: ["confirm", "return"], WhistleStatus.CONFIRMED: ["rate", "close"],
-            WhistleStatus.CLOSED: ["rate", "reopen"]}
-        w += whistle_actions.get(whistle.status, [])
-        if whistle.status != WhistleStatus.CLOSED:
-            w.append("attach")
-    if is_office(viewer) and whistle.status == WhistleStatus.ROUTING:
-        w.append("route")
-    out["whistle"] = w
-    dept = bool(viewer.roles & {Role.DEPARTMENT, Role.OFFICER})
+    parties = whistle_parties(viewer, whistle)
+    closed = whistle.status == WhistleStatus.CLOSED
+    out["whistle"] = WHISTLE.available(whistle.status, parties)
     for d in whistle.dispatches.all():
-        acts: list[str] = []
-        if dept and d.organisation_id in viewer.organisation_ids:
-            dispatch_actions: dict[str, list[str]] = {
-                DispatchStatus.DISPATCHED: ["respond", "dispute", "note"],
-                DispatchStatus.RESPONDED: ["arrive", "dispute", "note"],
-                DispatchStatus.ARRIVED: ["resolve", "dispute", "note"],
-                DispatchStatus.DISPUTED: ["note"], DispatchStatus.RESOLVED: ["note"]}
-            acts = dispatch_actions.get(d.status, [])
-            if whistle.status == WhistleStatus.CLOSED:
-                acts = [a for a in acts if a != "note"]
-        if is_office(viewer) and d.status == DispatchStatus.DISPUTED:
-            acts.append("decide")
+        acts = DISPATCH.available(d.status, dispatch_parties(viewer, d))
+        if closed:  # a closed whistle takes no notes
+            acts = [a for a in acts if a != "note"]
         out[d.pk] = acts
     return out
 

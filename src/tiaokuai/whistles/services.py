@@ -7,7 +7,6 @@ written against the whistle (with the dispatch in `after`), so the whistle's tim
 
 import datetime as dt
 import time
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -15,38 +14,34 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tiaokuai.core import audit, numbering, worktime
+from tiaokuai.core import attachments as core_attachments
+from tiaokuai.core import audit, clocks, numbering, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
-from tiaokuai.core.states import check_allowed, transition
-from tiaokuai.duties.choices import DutyRole, ListKind, ReleaseStatus
+from tiaokuai.duties.choices import TERRITORIAL_TOWNSHIP_LABEL, BodyKind, DutyRole, ListKind, ReleaseStatus
 from tiaokuai.duties.models import Assignment, ListRelease, Matter
+from tiaokuai.duties.selectors import township_government
 from tiaokuai.org.choices import OrganisationKind, Role
 from tiaokuai.org.models import Division, Membership, Organisation
 
-from .access import access_dispatch, access_dispute, access_whistle
+from .access import access_dispatch, access_dispute, access_whistle, handled_q
 from .choices import (
     DEFAULT_MINUTES,
-    DISPATCH_TRANSITIONS,
-    IMAGE_TYPES,
     OUTCOMES_NEEDING_NOTE,
-    PENDING_DISPATCH,
-    WHISTLE_TRANSITIONS,
     AssignmentRole,
     DispatchRole,
     DispatchStatus,
     DisputeDecision,
-    DisputeStatus,
     Outcome,
     Urgency,
     WhistleStatus,
 )
+from .clocks import DISPATCH_CLOCKS, step_specs, step_unit
 from .models import (
     Attachment,
     Dispatch,
@@ -56,6 +51,7 @@ from .models import (
     Whistle,
     WhistleItem,
 )
+from .workflows import DISPATCH, DISPUTE, WHISTLE
 
 INVALID = "Please correct the errors below."
 NUMBER_PREFIX = "CS"  # whistle numbers: CS-20261123-0001
@@ -78,38 +74,36 @@ def emergency_escalation_interval_minutes() -> int:
     return int(settings.TIAOKUAI.get("WHISTLE_EMERGENCY_ESCALATION_INTERVAL_MINUTES", 60))
 
 
+def escalation_interval(urgency: str) -> clocks.DeadlineSpec:
+    """The time between escalation levels: one working day, or 60 natural minutes for emergencies."""
+    if urgency == Urgency.EMERGENCY:
+        return clocks.DeadlineSpec(emergency_escalation_interval_minutes(), clocks.Unit.NATURAL_MINUTES)
+    return clocks.DeadlineSpec(escalation_interval_minutes(), clocks.Unit.WORKING_MINUTES)
+
+
 def escalation_interval_end(at: dt.datetime, urgency: str) -> dt.datetime:
     """When the next escalation level may follow one made at `at`."""
-    if urgency == Urgency.EMERGENCY:
-        return at + dt.timedelta(minutes=emergency_escalation_interval_minutes())
-    return worktime.add_working_minutes(at, escalation_interval_minutes())
+    return escalation_interval(urgency).due(at)
 
 
 def _invalid(details: Mapping[str, list[str]]) -> Invalid:
     return Invalid(_(INVALID), details=dict(details))
 
 
-# ---------------------------------------------------------------- clocks
+# ---------------------------------------------------------------- clocks (declared in .clocks, run by core.clocks)
 
 
 def is_natural(urgency: str) -> bool:
-    return urgency == Urgency.EMERGENCY
+    return step_unit(urgency).natural
 
 
 def step_deadlines(start: dt.datetime, minutes: Sequence[int], urgency: str) -> tuple[dt.datetime, ...]:
-    natural = is_natural(urgency)
-    return tuple(worktime.deadline(start, minutes=m, natural=natural) for m in minutes)
+    return tuple(spec.due(start) for spec in step_specs(minutes, urgency))
 
 
 def pending_step(d: Mapping[str, Any]) -> tuple[str, dt.datetime] | None:
     """The first step of a dispatch not done yet and its deadline (None when nothing is pending)."""
-    if d["status"] not in PENDING_DISPATCH or d.get("paused_since"):
-        return None
-    if not d.get("responded_at"):
-        return "respond", d["respond_by"]
-    if not d.get("arrived_at"):
-        return "arrive", d["arrive_by"]
-    return "resolve", d["resolve_by"]
+    return DISPATCH_CLOCKS.pending(d)  # type: ignore[return-value]
 
 
 def next_check(d: Mapping[str, Any], *, interval_end: dt.datetime | None = None) -> dt.datetime | None:
@@ -128,8 +122,7 @@ def next_check(d: Mapping[str, Any], *, interval_end: dt.datetime | None = None)
 
 
 def is_overdue(d: Mapping[str, Any], now: dt.datetime) -> bool:
-    step = pending_step(d)
-    return step is not None and step[1] <= now
+    return DISPATCH_CLOCKS.is_overdue(d, now)
 
 
 def _values(dispatch: Dispatch, **changes: Any) -> dict[str, Any]:
@@ -153,6 +146,23 @@ class Body:
     division_id: int
     role: str  # DutyRole
     name: str = ""
+    territorial: bool = False  # the role 属地乡镇（街道）: no organisation until resolved for a township
+
+
+def territorial_body(role: str) -> Body:
+    """The list's territorial role, unresolved (organisation 0): resolve_body() names the organisation."""
+    return Body(0, "", OrganisationKind.TOWNSHIP, 0, role, TERRITORIAL_TOWNSHIP_LABEL, territorial=True)
+
+
+def resolve_body(body: Body, township_id: int) -> Body | None:
+    """The body as it stands for a whistle in `township_id`: a named organisation is itself; the territorial role
+    is the government of that township (duties.selectors.township_government; None when it has none)."""
+    if not body.territorial:
+        return body
+    gov = _cached(("township-government", township_id), lambda: township_government(township_id))
+    if gov is None:
+        return None
+    return Body(gov.pk, gov.code, gov.kind, gov.division_id, body.role, gov.name)
 
 
 @dataclass(frozen=True)
@@ -221,9 +231,13 @@ def routes_for(item_release_id: int | None, resp_release_id: int | None) -> dict
     if resp_release_id:
         codes = {i.matter_code for i in items if i.matter_code}
         for a in (Assignment.objects.filter(matter__release_id=resp_release_id, matter__code__in=codes)
-                  .values("matter__code", "role", "organisation_id", "organisation__code", "organisation__kind",
-                          "organisation__division_id", "organisation__is_active", "organisation__name")
-                  .order_by("matter__code", "-role", "organisation__code")):
+                  .values("matter__code", "role", "body_kind", "organisation_id", "organisation__code",
+                          "organisation__kind", "organisation__division_id", "organisation__is_active",
+                          "organisation__name")
+                  .order_by("matter__code", "-role", "body_kind", "organisation__code")):
+            if a["body_kind"] == BodyKind.TERRITORIAL_TOWNSHIP:
+                bodies.setdefault(a["matter__code"], []).append(territorial_body(a["role"]))
+                continue
             if not a["organisation__is_active"]:
                 continue
             bodies.setdefault(a["matter__code"], []).append(Body(
@@ -246,20 +260,21 @@ def clear_route_cache() -> None:
     _TTL_CACHE.clear()
 
 
+def _own_township(body: Body, township_id: int) -> bool:
+    return body.kind in (OrganisationKind.TOWNSHIP, OrganisationKind.TOWNSHIP_OFFICE) and body.division_id == township_id
+
+
 def dispatch_plan(route: Route, township_id: int) -> list[tuple[Body, str]]:
-    """(body, dispatch role) for a whistle: the primary body leads, coordinating bodies assist, the raising
-    township itself is never called (it is the one whistling). Empty when the matter has no usable primary."""
-    primary = [b for b in route.bodies if b.role == DutyRole.PRIMARY]
-    if not primary or (primary[0].kind == OrganisationKind.TOWNSHIP and primary[0].division_id == township_id):
+    """(body, dispatch role) for a whistle raised in a township: the list's bodies, the territorial role
+    属地乡镇（街道） resolved to that township's government. The primary body leads, coordinating bodies assist; the
+    whistle's own township is never called (it is the one whistling). When the list makes the township itself
+    the primary body (属地 leads: its own matter), it still calls the other bodies the list names: the first of
+    them leads, the rest assist. Empty when the matter has no primary body, or names nobody else to call."""
+    bodies = [r for r in (resolve_body(b, township_id) for b in route.bodies) if r is not None]
+    if not any(b.role == DutyRole.PRIMARY for b in bodies):
         return []
-    plan: list[tuple[Body, str]] = [(primary[0], DispatchRole.LEAD)]
-    for b in route.bodies:
-        if b.role != DutyRole.COORDINATING:
-            continue
-        if b.kind in (OrganisationKind.TOWNSHIP, OrganisationKind.TOWNSHIP_OFFICE) and b.division_id == township_id:
-            continue
-        plan.append((b, DispatchRole.ASSIST))
-    return plan
+    called = [b for b in bodies if not _own_township(b, township_id)]  # primary first (routes_for sorts)
+    return [(b, DispatchRole.LEAD if i == 0 else DispatchRole.ASSIST) for i, b in enumerate(called)]
 
 
 # ---------------------------------------------------------------- helpers
@@ -327,79 +342,23 @@ def _notify_township(whistle: Whistle, *, kind: str, title: str) -> None:
     transaction.on_commit(send, robust=True)
 
 
-def _log(actor: Any, action: str, whistle: Whistle, *, dispatch: Dispatch | None = None,
-         before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
-    after = dict(after or {})
-    if dispatch is not None:
-        after.setdefault("dispatch", dispatch.pk)
-        after.setdefault("organisation", dispatch.organisation.code if dispatch.organisation_id else None)
-    audit.log(actor=actor, action=action, obj=whistle, before=before, after=after)
-
-
 def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-# ---------------------------------------------------------------- attachments
-
-MAGIC = [
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-]
+# ---------------------------------------------------------------- attachments (core.attachments)
 
 
-def sniff_image(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the file's first bytes; None when not JPEG/PNG/WebP."""
-    for magic, ctype, ext in MAGIC:
-        if head.startswith(magic):
-            return ctype, ext
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
+def validate_photos(uploads: Iterable[Any], field: str = "attachments", *, required: bool = False,
+                    ) -> tuple[list[core_attachments.Checked], dict[str, list[str]]]:
+    """Photos (JPEG, PNG or WebP by their first bytes, within the upload limits); messages under `field`."""
+    return core_attachments.check(uploads, field=field, allowed=core_attachments.IMAGES, required=required)
 
 
-def _read(upload: Any) -> tuple[str, bytes]:
-    name = getattr(upload, "name", "") or "photo"
-    if hasattr(upload, "chunks"):
-        if hasattr(upload, "seek"):
-            upload.seek(0)
-        data = b"".join(upload.chunks())
-    elif hasattr(upload, "read"):
-        data = upload.read()
-    elif isinstance(upload, tuple):
-        name, data = upload
-    else:
-        data = bytes(upload)
-    return str(name).rsplit("/", 1)[-1][:200], data
-
-
-def validate_photos(uploads: Iterable[Any], field: str = "attachments") -> tuple[list[tuple[str, bytes, str, str]],
-                                                                                 dict[str, list[str]]]:
-    limit = int(settings.TIAOKUAI["MAX_UPLOAD_BYTES"])
-    good, errors = [], []
-    for upload in uploads or ():
-        name, data = _read(upload)
-        if len(data) > limit:
-            errors.append(_("“%(name)s” is larger than %(limit)d MB.") % {"name": name, "limit": limit // 1048576 or 1})
-            continue
-        sniffed = sniff_image(data[:16])
-        if sniffed is None or sniffed[0] not in IMAGE_TYPES:
-            errors.append(_("“%(name)s” is not a JPEG, PNG or WebP photo.") % {"name": name})
-            continue
-        good.append((name, data, sniffed[0], sniffed[1]))
-    return good, ({field: errors} if errors else {})
-
-
-def _store_photos(photos: list[tuple[str, bytes, str, str]], *, whistle: Whistle, actor: Any, now: dt.datetime,
+def _store_photos(photos: list[core_attachments.Checked], *, whistle: Whistle, actor: Any, now: dt.datetime,
                   dispatch: Dispatch | None = None, note: DispatchNote | None = None) -> list[Attachment]:
-    out = []
-    for name, data, ctype, ext in photos:
-        att = Attachment(whistle=whistle, dispatch=dispatch, note=note, original_name=name, content_type=ctype,
-                         size=len(data), uploaded_by=actor, at=now)
-        att.file.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
-        att.save()
-        out.append(att)
-    return out
+    return [core_attachments.store(Attachment(whistle=whistle, dispatch=dispatch, note=note), photo,
+                                   uploaded_by=actor, at=now) for photo in photos]
 
 
 # ---------------------------------------------------------------- raise
@@ -580,7 +539,6 @@ def _insert_whistle(actor: Any, now: dt.datetime, plan: list, route: Route | Non
 def whistle_route_manually(*, actor: Any, whistle_id: Any, lead_code: str, assist_codes: list[str]) -> Whistle:
     """The establishment office routes a whistle that is not on the list."""
     whistle = access_whistle(actor, whistle_id, "office")
-    check_allowed(WHISTLE_TRANSITIONS, whistle.status, WhistleStatus.OPEN)
     if whistle.status != WhistleStatus.ROUTING:
         raise Conflict(_("This whistle has already been routed."), code="invalid_transition")
     codes = [lead_code or ""] + [c for c in (assist_codes or []) if c]
@@ -600,17 +558,17 @@ def whistle_route_manually(*, actor: Any, whistle_id: Any, lead_code: str, assis
             _("The raising township cannot be called by its own whistle."))
     if errors:
         raise _invalid(errors)
+    orgs_by_pk = {o.pk: o.code for o in orgs.values()}
     now = timezone.now()
-    transition(Whistle, whistle.pk, expected=WhistleStatus.ROUTING, target=WhistleStatus.OPEN,
-               transitions=WHISTLE_TRANSITIONS)
     minutes = whistle.item.minutes(whistle.urgency) if whistle.item else DEFAULT_MINUTES[Urgency(whistle.urgency)]
     plan = [(orgs[lead_code].pk, DispatchRole.LEAD, "", AssignmentRole.MANUAL)] + [
         (orgs[c].pk, DispatchRole.ASSIST, "", AssignmentRole.MANUAL) for c in codes[1:]]
+    # Claim the whistle first (compare-and-set): two office clerks routing at once get one 409.
+    WHISTLE.apply("route", whistle, actor=actor, after={"lead": lead_code, "assist": codes[1:]})
     dispatches = _new_dispatches(whistle, plan, minutes, now, decided_by_id=None)
-    whistle.status = WhistleStatus.OPEN
-    audit.log(actor=actor, action="whistles.route", obj=whistle, before={"status": WhistleStatus.ROUTING},
-              after={"status": WhistleStatus.OPEN, "lead": lead_code, "assist": codes[1:],
-                     "dispatches": [d.pk for d in dispatches]})
+    audit.log(actor=actor, action="whistles.dispatch", obj=whistle,
+              after={"dispatches": [{"id": d.pk, "organisation": orgs_by_pk[d.organisation_id], "role": d.role}
+                                    for d in dispatches]})
     _notify_departments(whistle, [o.pk for o in orgs.values()], kind="whistles.dispatch",
                         title=_("Whistle %(number)s") % {"number": whistle.number}, body=whistle.description[:500])
     return whistle
@@ -619,41 +577,33 @@ def whistle_route_manually(*, actor: Any, whistle_id: Any, lead_code: str, assis
 # ---------------------------------------------------------------- department steps
 
 
-STEP_FROM: dict[str, set[str]] = {
-    DispatchStatus.RESPONDED: {DispatchStatus.DISPATCHED},
-    DispatchStatus.ARRIVED: {DispatchStatus.RESPONDED},
-    DispatchStatus.RESOLVED: {DispatchStatus.ARRIVED},
-    DispatchStatus.DISPUTED: set(PENDING_DISPATCH),
-}
-
-
-def _dispatch_for_step(actor: Any, dispatch_id: Any, target: str) -> Dispatch:
+def _dispatch_for(actor: Any, dispatch_id: Any, name: str) -> Dispatch:
+    """The dispatch, if the actor handles it and the workflow table allows `name` in its status."""
     dispatch = access_dispatch(actor, dispatch_id, "act")
-    if dispatch.status not in STEP_FROM[target]:
-        raise Conflict(_("This action is not possible while the dispatch is “%(status)s”.")
-                       % {"status": DispatchStatus(dispatch.status).label}, code="invalid_transition")
-    check_allowed(DISPATCH_TRANSITIONS, dispatch.status, target)
+    DISPATCH.check(name, dispatch.status)
     return dispatch
+
+
+def _on(d: Dispatch, **after: Any) -> dict[str, Any]:
+    """The `after` of a dispatch's audit event (written on its whistle, so one timeline tells the story)."""
+    return {"dispatch": d.pk, "organisation": d.organisation.code if d.organisation_id else None, **after}
 
 
 @transaction.atomic
 def dispatch_respond(*, actor: Any, dispatch_id: Any) -> Dispatch:
     """The department takes the dispatch (接单)."""
-    d = _dispatch_for_step(actor, dispatch_id, DispatchStatus.RESPONDED)
+    d = _dispatch_for(actor, dispatch_id, "respond")
     now = timezone.now()
     nxt = next_check(_values(d, status=DispatchStatus.RESPONDED, responded_at=now))
-    transition(Dispatch, d.pk, expected=DispatchStatus.DISPATCHED, target=DispatchStatus.RESPONDED,
-               responded_at=now, next_check_at=nxt)
-    d.status, d.responded_at, d.next_check_at = DispatchStatus.RESPONDED, now, nxt
-    _log(actor, "whistles.respond", d.whistle, dispatch=d, before={"status": DispatchStatus.DISPATCHED},
-         after={"status": DispatchStatus.RESPONDED, "late": now > d.respond_by})
+    DISPATCH.apply("respond", d, actor=actor, audit_on=d.whistle, after=_on(d, late=now > d.respond_by),
+                   responded_at=now, next_check_at=nxt)
     return d
 
 
 @transaction.atomic
 def dispatch_arrive(*, actor: Any, dispatch_id: Any, people: str, arrived_at: dt.datetime | None = None) -> Dispatch:
     """The department reports on site (报到): who came and when."""
-    d = _dispatch_for_step(actor, dispatch_id, DispatchStatus.ARRIVED)
+    d = _dispatch_for(actor, dispatch_id, "arrive")
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     people = (people or "").strip()
@@ -670,12 +620,9 @@ def dispatch_arrive(*, actor: Any, dispatch_id: Any, people: str, arrived_at: dt
         raise _invalid(errors)
     at = min(arrived_at or now, now)
     nxt = next_check(_values(d, status=DispatchStatus.ARRIVED, arrived_at=at))
-    transition(Dispatch, d.pk, expected=DispatchStatus.RESPONDED, target=DispatchStatus.ARRIVED,
-               arrived_at=at, arrival_people=people[:300], next_check_at=nxt)
-    d.status, d.arrived_at, d.arrival_people, d.next_check_at = DispatchStatus.ARRIVED, at, people[:300], nxt
-    _log(actor, "whistles.arrive", d.whistle, dispatch=d, before={"status": DispatchStatus.RESPONDED},
-         after={"status": DispatchStatus.ARRIVED, "people": people[:300], "arrived_at": at.isoformat(),
-                "late": at > d.arrive_by})
+    DISPATCH.apply("arrive", d, actor=actor, audit_on=d.whistle,
+                   after=_on(d, people=people[:300], arrived_at=at.isoformat(), late=at > d.arrive_by),
+                   arrived_at=at, arrival_people=people[:300], next_check_at=nxt)
     return d
 
 
@@ -683,7 +630,7 @@ def dispatch_arrive(*, actor: Any, dispatch_id: Any, people: str, arrived_at: dt
 def dispatch_add_note(*, actor: Any, dispatch_id: Any, text: str, attachments: Iterable[Any] = ()) -> DispatchNote:
     """A progress note (with photos) on an active dispatch."""
     d = access_dispatch(actor, dispatch_id, "act")
-    if d.status == DispatchStatus.WITHDRAWN or d.whistle.status == WhistleStatus.CLOSED:
+    if d.status not in DISPATCH.action("note").sources or d.whistle.status == WhistleStatus.CLOSED:
         raise Conflict(_("Notes cannot be added to a withdrawn dispatch or a closed whistle."),
                        code="invalid_transition")
     text = (text or "").strip()
@@ -695,8 +642,8 @@ def dispatch_add_note(*, actor: Any, dispatch_id: Any, text: str, attachments: I
     now = timezone.now()
     note = DispatchNote.objects.create(dispatch=d, author=actor, text=text, at=now)
     stored = _store_photos(photos, whistle=d.whistle, actor=actor, now=now, dispatch=d, note=note)
-    _log(actor, "whistles.note", d.whistle, dispatch=d, after={"note": note.pk, "text": text[:200],
-                                                              "attachments": len(stored)})
+    DISPATCH.apply("note", d, actor=actor, audit_on=d.whistle,
+                   after=_on(d, note=note.pk, text=text[:200], attachments=len(stored)))
     return note
 
 
@@ -704,7 +651,7 @@ def dispatch_add_note(*, actor: Any, dispatch_id: Any, text: str, attachments: I
 def dispatch_resolve(*, actor: Any, dispatch_id: Any, outcome: str, note: str = "") -> Dispatch:
     """The department finishes its part with an outcome; when every active dispatch is resolved the whistle
     waits for the township ("resolved")."""
-    d = _dispatch_for_step(actor, dispatch_id, DispatchStatus.RESOLVED)
+    d = _dispatch_for(actor, dispatch_id, "resolve")
     note = (note or "").strip()
     errors: dict[str, list[str]] = {}
     if outcome not in Outcome.values:
@@ -716,23 +663,16 @@ def dispatch_resolve(*, actor: Any, dispatch_id: Any, outcome: str, note: str = 
     # Serialise the resolutions of one whistle (PostgreSQL; SQLite writers are serialised anyway).
     whistle = Whistle.objects.select_for_update().get(pk=d.whistle_id)
     now = timezone.now()
-    transition(Dispatch, d.pk, expected=DispatchStatus.ARRIVED, target=DispatchStatus.RESOLVED,
-               outcome=outcome, outcome_note=note, resolved_at=now, next_check_at=None)
-    d.status, d.outcome, d.outcome_note, d.resolved_at, d.next_check_at = (
-        DispatchStatus.RESOLVED, outcome, note, now, None)
+    d.whistle = whistle
+    DISPATCH.apply("resolve", d, actor=actor, audit_on=whistle,
+                   after=_on(d, outcome=outcome, note=note[:500], late=now > d.resolve_by),
+                   outcome=outcome, outcome_note=note, resolved_at=now, next_check_at=None)
     still_open = (Dispatch.objects.filter(whistle_id=whistle.pk).exclude(
         status__in=[DispatchStatus.RESOLVED, DispatchStatus.WITHDRAWN]).exists())
-    after: dict[str, Any] = {"status": DispatchStatus.RESOLVED, "outcome": outcome, "note": note[:500],
-                             "late": now > d.resolve_by}
     if not still_open and whistle.status == WhistleStatus.OPEN:
-        transition(Whistle, whistle.pk, expected=WhistleStatus.OPEN, target=WhistleStatus.RESOLVED,
-                   transitions=WHISTLE_TRANSITIONS, resolved_at=now)
-        whistle.status = WhistleStatus.RESOLVED
-        after["whistle_status"] = WhistleStatus.RESOLVED
+        WHISTLE.apply("all_resolved", whistle, actor=actor, resolved_at=now)
         _notify_township(whistle, kind="whistles.resolved",
                          title=_("Whistle %(number)s is resolved; please confirm") % {"number": whistle.number})
-    d.whistle = whistle
-    _log(actor, "whistles.resolve", whistle, dispatch=d, before={"status": DispatchStatus.ARRIVED}, after=after)
     return d
 
 
@@ -742,18 +682,19 @@ def dispatch_resolve(*, actor: Any, dispatch_id: Any, outcome: str, note: str = 
 @transaction.atomic
 def dispatch_dispute(*, actor: Any, dispatch_id: Any, reason: str) -> Dispute:
     """"Not ours": the department cites the list; its clocks stop until the office decides."""
-    d = _dispatch_for_step(actor, dispatch_id, DispatchStatus.DISPUTED)
+    d = _dispatch_for(actor, dispatch_id, "dispute")
     reason = (reason or "").strip()
     if not reason:
         raise _invalid({"reason": [_("Give the reason, citing the list.")]})
     now = timezone.now()
-    old = d.status
-    transition(Dispatch, d.pk, expected=old, target=DispatchStatus.DISPUTED, status_before_dispute=old,
-               paused_since=now, next_check_at=None)
-    dispute = Dispute.objects.create(dispatch=d, raised_by=actor, raised_at=now, reason=reason)
-    d.status, d.paused_since = DispatchStatus.DISPUTED, now
-    _log(actor, "whistles.dispute", d.whistle, dispatch=d, before={"status": old},
-         after={"status": DispatchStatus.DISPUTED, "dispute": dispute.pk, "reason": reason[:500]})
+    try:
+        with transaction.atomic():
+            dispute = Dispute.objects.create(dispatch=d, raised_by=actor, raised_at=now, reason=reason)
+    except IntegrityError as exc:  # another "not ours" on the same dispatch got in first
+        raise Conflict(_("This dispatch is already disputed."), code="state_conflict") from exc
+    DISPATCH.apply("dispute", d, actor=actor, audit_on=d.whistle,
+                   after=_on(d, dispute=dispute.pk, reason=reason[:500]),
+                   status_before_dispute=d.status, paused_since=now, next_check_at=None)
 
     def send() -> None:
         users = list(get_user_model().objects.filter(
@@ -767,17 +708,12 @@ def dispatch_dispute(*, actor: Any, dispatch_id: Any, reason: str) -> Dispute:
 
 
 def paused_minutes_between(start: dt.datetime, end: dt.datetime, urgency: str) -> int:
-    if is_natural(urgency):
-        return max(0, int((end - start).total_seconds() // 60))
-    return max(0, worktime.working_minutes_between(start, end))
+    """The paused span in the dispatch's clock time (working minutes; natural minutes for emergencies)."""
+    return max(0, clocks.elapsed(start, end, step_unit(urgency)))
 
 
 def _shift(value: dt.datetime, minutes: int, urgency: str) -> dt.datetime:
-    if minutes <= 0:
-        return value
-    if is_natural(urgency):
-        return value + dt.timedelta(minutes=minutes)
-    return worktime.add_working_minutes(value, minutes)
+    return clocks.shift(value, minutes, step_unit(urgency))
 
 
 @transaction.atomic
@@ -787,7 +723,7 @@ def dispute_decide(*, actor: Any, dispute_id: Any, decision: str, organisation_c
     deadlines move by the paused time) or reroute (the dispatch is withdrawn and a new one, with fresh
     deadlines, goes to the right body)."""
     dispute = access_dispute(actor, dispute_id)
-    if dispute.status != DisputeStatus.OPEN:
+    if dispute.status not in DISPUTE.action("keep").sources:
         raise Conflict(_("This dispute has already been decided."), code="invalid_transition")
     d = dispute.dispatch
     whistle = d.whistle
@@ -819,32 +755,32 @@ def dispute_decide(*, actor: Any, dispute_id: Any, decision: str, organisation_c
             "resolve_by": _shift(d.resolve_by, paused, whistle.urgency),
         }
         nxt = next_check(_values(d, status=back, paused_since=None, **shifted))
-        transition(Dispatch, d.pk, expected=DispatchStatus.DISPUTED, target=back, transitions=DISPATCH_TRANSITIONS,
-                   paused_since=None, paused_minutes=d.paused_minutes + paused, status_before_dispute="",
-                   next_check_at=nxt, respond_by=shifted["respond_by"], arrive_by=shifted["arrive_by"],
-                   resolve_by=shifted["resolve_by"])
-        transition(Dispute, dispute.pk, expected=DisputeStatus.OPEN, target=DisputeStatus.KEPT, decided_by=actor,
-                   decided_at=now, decision_note=note)
-        _log(actor, "whistles.keep", whistle, dispatch=d, before={"status": DispatchStatus.DISPUTED},
-             after={"status": back, "dispute": dispute.pk, "paused_minutes": paused, "note": note[:500],
-                    **{k: v.isoformat() for k, v in shifted.items()}})
+        DISPATCH.apply("keep", d, actor=actor, target=back, audit_on=whistle,
+                       after=_on(d, dispute=dispute.pk, paused_minutes=paused, note=note[:500],
+                                 **{k: v.isoformat() for k, v in shifted.items()}),
+                       paused_since=None, paused_minutes=d.paused_minutes + paused, status_before_dispute="",
+                       next_check_at=nxt, **shifted)
+        DISPUTE.apply("keep", dispute, actor=actor, after={"note": note[:500]}, decided_by=actor, decided_at=now,
+                      decision_note=note)
         _notify_departments(whistle, [d.organisation_id], kind="whistles.dispute_decided",
                             title=_("Dispute on whistle %(number)s: kept with your department")
                             % {"number": whistle.number})
     else:
         assert new_org is not None
-        transition(Dispatch, d.pk, expected=DispatchStatus.DISPUTED, target=DispatchStatus.WITHDRAWN,
-                   transitions=DISPATCH_TRANSITIONS, paused_since=None, next_check_at=None)
+        DISPATCH.apply("reroute", d, actor=actor, audit_on=whistle,
+                       after=_on(d, dispute=dispute.pk, new_organisation=new_org.code, note=note[:500]),
+                       paused_since=None, next_check_at=None)
         minutes = (whistle.item.minutes(whistle.urgency) if whistle.item_id and whistle.item
                    else DEFAULT_MINUTES[Urgency(whistle.urgency)])
         (new,) = _new_dispatches(whistle, [(new_org.pk, d.role, d.matter_code, d.assignment_role)], minutes, now,
                                  decided_by_id=d.decided_by_release_id)
         Dispatch.objects.filter(pk=new.pk).update(replaces=d)
-        transition(Dispute, dispute.pk, expected=DisputeStatus.OPEN, target=DisputeStatus.REROUTED,
-                   decided_by=actor, decided_at=now, decision_note=note, new_organisation=new_org, new_dispatch=new)
-        _log(actor, "whistles.reroute", whistle, dispatch=d, before={"status": DispatchStatus.DISPUTED},
-             after={"status": DispatchStatus.WITHDRAWN, "dispute": dispute.pk, "new_dispatch": new.pk,
-                    "new_organisation": new_org.code, "note": note[:500]})
+        DISPUTE.apply("reroute", dispute, actor=actor,
+                      after={"new_organisation": new_org.code, "new_dispatch": new.pk, "note": note[:500]},
+                      decided_by=actor, decided_at=now, decision_note=note, new_organisation=new_org,
+                      new_dispatch=new)
+        audit.log(actor=actor, action="whistles.dispatch", obj=whistle, after={
+            "dispatches": [{"id": new.pk, "organisation": new_org.code, "role": new.role}], "replaces": d.pk})
         _notify_departments(whistle, [new_org.pk], kind="whistles.dispatch",
                             title=_("Whistle %(number)s (rerouted to you)") % {"number": whistle.number},
                             body=whistle.description[:500])
@@ -858,17 +794,11 @@ def dispute_decide(*, actor: Any, dispute_id: Any, decision: str, organisation_c
 @transaction.atomic
 def whistle_confirm(*, actor: Any, whistle_id: Any) -> Whistle:
     whistle = access_whistle(actor, whistle_id, "township")
-    check_allowed(WHISTLE_TRANSITIONS, whistle.status, WhistleStatus.CONFIRMED)
-    now = timezone.now()
-    transition(Whistle, whistle.pk, expected=WhistleStatus.RESOLVED, target=WhistleStatus.CONFIRMED,
-               confirmed_at=now)
-    whistle.status, whistle.confirmed_at = WhistleStatus.CONFIRMED, now
-    audit.log(actor=actor, action="whistles.confirm", obj=whistle, before={"status": WhistleStatus.RESOLVED},
-              after={"status": WhistleStatus.CONFIRMED})
+    WHISTLE.apply("confirm", whistle, actor=actor, confirmed_at=timezone.now())
     return whistle
 
 
-def _reopen_dispatches(whistle: Whistle, dispatches: list[Dispatch], now: dt.datetime) -> list[int]:
+def _reopen_dispatches(actor: Any, whistle: Whistle, dispatches: list[Dispatch], now: dt.datetime) -> list[int]:
     """Resolved dispatches back to "responded": they must come again (报到) and resolve, with fresh
     arrive/resolve deadlines from now. Escalation levels already used stay used."""
     minutes = (whistle.item.minutes(whistle.urgency) if whistle.item_id and whistle.item
@@ -879,9 +809,9 @@ def _reopen_dispatches(whistle: Whistle, dispatches: list[Dispatch], now: dt.dat
         nxt = next_check(_values(d, urgency=whistle.urgency, status=DispatchStatus.RESPONDED, arrived_at=None,
                                  arrive_by=arrive_by,
                                  resolve_by=resolve_by))
-        transition(Dispatch, d.pk, expected=DispatchStatus.RESOLVED, target=DispatchStatus.RESPONDED,
-                   transitions=DISPATCH_TRANSITIONS, arrived_at=None, arrival_people="", resolved_at=None,
-                   outcome="", outcome_note="", arrive_by=arrive_by, resolve_by=resolve_by, next_check_at=nxt)
+        DISPATCH.apply("reopen", d, actor=actor, audit_on=whistle, after=_on(d),
+                       arrived_at=None, arrival_people="", resolved_at=None, outcome="", outcome_note="",
+                       arrive_by=arrive_by, resolve_by=resolve_by, next_check_at=nxt)
         reopened.append(d.pk)
     return reopened
 
@@ -890,8 +820,7 @@ def _reopen_dispatches(whistle: Whistle, dispatches: list[Dispatch], now: dt.dat
 def whistle_return(*, actor: Any, whistle_id: Any, reason: str, dispatch_ids: list[int] | None = None) -> Whistle:
     """The township is not satisfied (退回): the named dispatches (default: all resolved ones) reopen."""
     whistle = access_whistle(actor, whistle_id, "township")
-    check_allowed(WHISTLE_TRANSITIONS, whistle.status, WhistleStatus.OPEN)
-    if whistle.status != WhistleStatus.RESOLVED:
+    if whistle.status not in WHISTLE.action("return").sources:
         raise Conflict(_("Only a resolved whistle can be returned."), code="invalid_transition")
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
@@ -907,12 +836,9 @@ def whistle_return(*, actor: Any, whistle_id: Any, reason: str, dispatch_ids: li
     if errors:
         raise _invalid(errors)
     now = timezone.now()
-    transition(Whistle, whistle.pk, expected=WhistleStatus.RESOLVED, target=WhistleStatus.OPEN,
-               resolved_at=None, return_count=whistle.return_count + 1)
-    reopened = _reopen_dispatches(whistle, [resolved[i] for i in wanted], now)
-    whistle.status, whistle.return_count = WhistleStatus.OPEN, whistle.return_count + 1
-    audit.log(actor=actor, action="whistles.return", obj=whistle, before={"status": WhistleStatus.RESOLVED},
-              after={"status": WhistleStatus.OPEN, "reason": reason[:500], "dispatches": reopened})
+    WHISTLE.apply("return", whistle, actor=actor, after={"reason": reason[:500], "dispatches": wanted},
+                  resolved_at=None, return_count=whistle.return_count + 1)
+    _reopen_dispatches(actor, whistle, [resolved[i] for i in wanted], now)
     _notify_departments(whistle, [resolved[i].organisation_id for i in wanted], kind="whistles.returned",
                         title=_("Whistle %(number)s was returned by the township") % {"number": whistle.number},
                         body=reason[:500])
@@ -932,7 +858,7 @@ def whistle_rate(*, actor: Any, whistle_id: Any, ratings: list[Mapping[str, Any]
     """The township rates each department's response (speed, attitude, result 1–5), once per dispatch,
     after confirming (also after closing). Rating is optional for closing."""
     whistle = access_whistle(actor, whistle_id, "township")
-    if whistle.status not in (WhistleStatus.CONFIRMED, WhistleStatus.CLOSED):
+    if whistle.status not in WHISTLE.action("rate").sources:
         raise Conflict(_("Rate the departments after confirming the result."), code="invalid_transition")
     dispatches = {d.pk: d for d in whistle.dispatches.exclude(status=DispatchStatus.WITHDRAWN)
                   .select_related("organisation")}
@@ -970,7 +896,7 @@ def whistle_rate(*, actor: Any, whistle_id: Any, ratings: list[Mapping[str, Any]
             created = Rating.objects.bulk_create(rows)
     except IntegrityError as exc:  # someone rated the same dispatch at the same moment
         raise Conflict(_("This dispatch has already been rated."), code="already_rated") from exc
-    audit.log(actor=actor, action="whistles.rate", obj=whistle, after={"ratings": [
+    WHISTLE.apply("rate", whistle, actor=actor, after={"ratings": [
         {"dispatch": r.dispatch_id, "organisation": dispatches[r.dispatch_id].organisation.code, "speed": r.speed,
          "attitude": r.attitude, "result": r.result} for r in rows]})
     return created
@@ -979,12 +905,7 @@ def whistle_rate(*, actor: Any, whistle_id: Any, ratings: list[Mapping[str, Any]
 @transaction.atomic
 def whistle_close(*, actor: Any, whistle_id: Any) -> Whistle:
     whistle = access_whistle(actor, whistle_id, "township")
-    check_allowed(WHISTLE_TRANSITIONS, whistle.status, WhistleStatus.CLOSED)
-    now = timezone.now()
-    transition(Whistle, whistle.pk, expected=WhistleStatus.CONFIRMED, target=WhistleStatus.CLOSED, closed_at=now)
-    whistle.status, whistle.closed_at = WhistleStatus.CLOSED, now
-    audit.log(actor=actor, action="whistles.close", obj=whistle, before={"status": WhistleStatus.CONFIRMED},
-              after={"status": WhistleStatus.CLOSED})
+    WHISTLE.apply("close", whistle, actor=actor, closed_at=timezone.now())
     return whistle
 
 
@@ -992,8 +913,7 @@ def whistle_close(*, actor: Any, whistle_id: Any) -> Whistle:
 def whistle_reopen(*, actor: Any, whistle_id: Any, reason: str) -> Whistle:
     """Reopen a closed whistle within WHISTLE_REOPEN_DAYS days (the problem came back)."""
     whistle = access_whistle(actor, whistle_id, "township")
-    check_allowed(WHISTLE_TRANSITIONS, whistle.status, WhistleStatus.OPEN)
-    if whistle.status != WhistleStatus.CLOSED:
+    if whistle.status not in WHISTLE.action("reopen").sources:
         raise Conflict(_("Only a closed whistle can be reopened."), code="invalid_transition")
     now = timezone.now()
     if whistle.closed_at and now > whistle.closed_at + dt.timedelta(days=reopen_days()):
@@ -1003,12 +923,9 @@ def whistle_reopen(*, actor: Any, whistle_id: Any, reason: str) -> Whistle:
     if not reason:
         raise _invalid({"reason": [_("This field is required.")]})
     resolved = list(whistle.dispatches.filter(status=DispatchStatus.RESOLVED))
-    transition(Whistle, whistle.pk, expected=WhistleStatus.CLOSED, target=WhistleStatus.OPEN, closed_at=None,
-               confirmed_at=None, resolved_at=None, reopen_count=whistle.reopen_count + 1)
-    reopened = _reopen_dispatches(whistle, resolved, now)
-    whistle.status, whistle.reopen_count = WhistleStatus.OPEN, whistle.reopen_count + 1
-    audit.log(actor=actor, action="whistles.reopen", obj=whistle, before={"status": WhistleStatus.CLOSED},
-              after={"status": WhistleStatus.OPEN, "reason": reason[:500], "dispatches": reopened})
+    WHISTLE.apply("reopen", whistle, actor=actor, after={"reason": reason[:500], "dispatches": [d.pk for d in resolved]},
+                  closed_at=None, confirmed_at=None, resolved_at=None, reopen_count=whistle.reopen_count + 1)
+    _reopen_dispatches(actor, whistle, resolved, now)
     _notify_departments(whistle, [d.organisation_id for d in resolved], kind="whistles.reopened",
                         title=_("Whistle %(number)s was reopened") % {"number": whistle.number}, body=reason[:500])
     return whistle
@@ -1025,23 +942,20 @@ def whistle_attach(*, actor: Any, whistle_id: Any, files: Iterable[Any], dispatc
         if dispatch.whistle_id != whistle.pk:
             raise NotFound(_("Dispatch not found."))
     elif not (Role.TOWNSHIP in viewer.roles and whistle.township_id in viewer.township_ids):
-        mine = whistle.dispatches.filter(organisation_id__in=viewer.organisation_ids).exclude(
+        mine = whistle.dispatches.filter(handled_q(viewer)).exclude(
             status=DispatchStatus.WITHDRAWN).first()
         if mine is None:  # only the raising township and the departments called may add photos
             raise NotFound(_("Whistle not found."))
         dispatch = mine
-    if whistle.status == WhistleStatus.CLOSED:
+    if whistle.status not in WHISTLE.action("attach").sources:
         raise Conflict(_("A closed whistle cannot take new photos."), code="invalid_transition")
-    files = list(files or [])
-    photos, errors = validate_photos(files, "files")
-    if not files:
-        errors["files"] = [_("This field is required.")]
+    photos, errors = validate_photos(files, "files", required=True)
     if errors:
         raise _invalid(errors)
     now = timezone.now()
     stored = _store_photos(photos, whistle=whistle, actor=actor, now=now, dispatch=dispatch)
-    audit.log(actor=actor, action="whistles.attach", obj=whistle,
-              after={"attachments": [a.pk for a in stored], "dispatch": dispatch.pk if dispatch else None})
+    WHISTLE.apply("attach", whistle, actor=actor,
+                  after={"attachments": [a.pk for a in stored], "dispatch": dispatch.pk if dispatch else None})
     return stored
 
 

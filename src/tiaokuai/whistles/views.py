@@ -9,7 +9,7 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tiaokuai.core import audit, worktime
+from tiaokuai.core import attachments as core_attachments
+from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.paging import paginate
@@ -25,6 +26,7 @@ from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
 from tiaokuai.org.models import Division, Domain, Organisation
 
 from . import reports, selectors, services
+from .access import may_see_whistle
 from .choices import DispatchStatus, Urgency, WhistleStatus
 from .forms import (
     ArriveForm,
@@ -41,6 +43,7 @@ from .forms import (
     apply_service_errors,
 )
 from .models import Attachment, Rating
+from .workflows import DISPATCH
 
 COUNTY = set(COUNTY_WIDE_ROLES)
 BOARD_ROLES = COUNTY | {Role.DEPARTMENT, Role.TOWNSHIP}
@@ -128,23 +131,13 @@ def grids(request):
 # Department inbox
 
 
-# The same buttons as selectors.allowed_actions gives a department on the whistle page (the services
-# still check everything); computed from the row so the inbox needs no per-row query.
-INBOX_ACTIONS = {
-    DispatchStatus.DISPATCHED: ["respond", "dispute"],
-    DispatchStatus.RESPONDED: ["arrive", "dispute", "note"],
-    DispatchStatus.ARRIVED: ["resolve", "dispute", "note"],
-    DispatchStatus.DISPUTED: ["note"],
-}
-
-
 @login_required
 def inbox(request):
     viewer = viewer_for(request.user)
-    _require(viewer, {Role.DEPARTMENT})
+    _require(viewer, {Role.DEPARTMENT, Role.TOWNSHIP})  # a township works the dispatches to its government
     page_obj = paginate(request, selectors.dispatch_inbox(viewer))
     now = timezone.now()
-    rows = [{"d": d, "deadline": reports.current_deadline(d, now), "actions": INBOX_ACTIONS.get(d.status, [])}
+    rows = [{"d": d, "deadline": reports.current_deadline(d, now), "actions": DISPATCH.available(d.status, {"handler"})}
             for d in page_obj]
     return render(request, "whistles/inbox.html", {
         "page_obj": page_obj, "rows": rows, "next": request.get_full_path(), **_action_forms()})
@@ -179,7 +172,7 @@ def detail(request, pk: int):
     whistle_actions = allowed.get("whistle", [])
     context = {
         "whistle": whistle, "rows": rows, "notes": notes, "photos": photos, "ratings": ratings,
-        "events": events.order_by("at", "id"), "whistle_actions": whistle_actions,
+        "events": timeline.render(events.order_by("at", "id")), "whistle_actions": whistle_actions,
         "next": request.get_full_path(), **_action_forms(),
     }
     if "rate" in whistle_actions:
@@ -199,15 +192,12 @@ def _has_rating(dispatch) -> bool:
 
 
 @login_required
-@_not_found_as_404
 def attachment(request, pk: int):
+    """A photo, streamed by core.attachments.serve to those who may see its whistle (404 otherwise, the same as
+    for a photo that does not exist)."""
     viewer = viewer_for(request.user)
-    row = Attachment.objects.filter(pk=pk).first()
-    if row is None:
-        raise Http404
-    selectors.whistle_detail(viewer, row.whistle_id)  # 404 unless the viewer may see the whistle
-    return FileResponse(row.file.open("rb"), content_type=row.content_type,
-                        filename=row.original_name or None)
+    row = Attachment.objects.select_related("whistle").filter(pk=pk).first()
+    return core_attachments.serve(request, row, lambda a: may_see_whistle(viewer, a.whistle))
 
 
 # ---------------------------------------------------------------------------------------------
