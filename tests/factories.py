@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from tiaokuai.duties.models import Assignment, Domain, ListRelease, Matter, ProcessStep
-from tiaokuai.org.models import Division, Membership, Organisation, Person
+from tiaokuai.duties.models import Assignment, ListRelease, Matter, ProcessStep
+from tiaokuai.org.models import Division, Domain, Membership, Organisation, Person
 
 PASSWORD = "test-pass-123"
 

@@ -148,6 +148,44 @@ def is_working_day(day: date) -> bool:
     return _Days().working(day)
 
 
+class DayClassifier(_Days):
+    """Public name of the per-calculation day classifier (reads each year's overrides at most once);
+    use one for a batch of look-ups."""
+
+
+def working_day_on_or_after(day: date, classifier: _Days | None = None) -> date:
+    """The first working day on or after `day`."""
+    days = classifier or _Days()
+    for _i in range(_MAX_DAYS_SEARCHED):
+        if days.working(day):
+            return day
+        day += timedelta(days=1)
+    raise ValueError("no working day found")
+
+
+def nth_working_day_after(day: date, n: int, classifier: _Days | None = None) -> date:
+    """The n-th working day after `day` (`day` itself is not counted; n == 0 → the first working day on or
+    after `day`)."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    days = classifier or _Days()
+    if n == 0:
+        return working_day_on_or_after(day, days)
+    counted = 0
+    for _i in range(_MAX_DAYS_SEARCHED):
+        day += timedelta(days=1)
+        if days.working(day):
+            counted += 1
+            if counted == n:
+                return day
+    raise ValueError("no working day found")
+
+
+def office_close() -> time:
+    """End of the last work period of a working day (17:30 by default): "停止业务活动的时间"."""
+    return max(b for _a, b in work_periods())
+
+
 def calendar_source(year: int) -> str:
     """"override" when the office entered days for the year, "official" when the package knows it,
     "fallback" otherwise (weekdays only: the year's holidays are not published/installed yet)."""
