@@ -3,25 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tiaokuai.org.models import Organisation
+from tiaokuai.org.models import Domain, Organisation
 
 from .choices import BodyKind, DutyRole, ListKind, MatterKind, ReleaseStatus
-
-
-class Domain(models.Model):
-    """A field of governance (领域), e.g. 自然资源, 生态环境."""
-
-    code = models.CharField(_("code"), max_length=16, unique=True)
-    name = models.CharField(_("name"), max_length=40)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("domain")
-        verbose_name_plural = _("domains")
-        ordering = ["order", "code"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ListRelease(models.Model):
