@@ -19,3 +19,6 @@ class DutiesConfig(AppConfig):
             NavEntry(_("Lists"), _("List versions"), "duties:releases", staff, order=310),
         )
         register_home_cards("duties", selectors.home_cards, order=300)
+        from . import audit_actions  # how this app's audit events read on a timeline
+
+        audit_actions.register()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tiaokuai.core import audit
+from tiaokuai.core import audit, timeline
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.paging import paginate
@@ -84,7 +84,7 @@ def matter_detail(request, matter_id):
     matter = _matter_or_404(request, matter_id)
     return render(request, "duties/matter_detail.html", {
         "matter": matter, "release": matter.release, "versions": selectors.matter_versions(viewer, matter),
-        "events": audit.timeline(matter),
+        "events": timeline.render(audit.timeline(matter)),
         "can_edit": may_edit_lists(viewer) and matter.release.status == ReleaseStatus.DRAFT,
     })
 
@@ -122,7 +122,7 @@ def release_detail(request, release_id):
     return render(request, "duties/release_detail.html", {
         "release": release, "form": form, "page_obj": paginate(request, selectors.release_matters(
             release, q=q, domain=domain)), "can_edit": can_edit, "problems": problems, "previous": previous,
-        "publish_form": PublishForm(), "import_form": ImportForm(), "events": audit.timeline(release),
+        "publish_form": PublishForm(), "import_form": ImportForm(), "events": timeline.render(audit.timeline(release)),
         "latest_published": selectors.latest_published(release.kind) if can_edit else None,
     })
 

@@ -18,3 +18,6 @@ class NotifyConfig(AppConfig):
                      order=900),
             NavEntry(_("System"), _("Outbox"), "notify:outbox", frozenset({Role.ESTABLISHMENT_OFFICE}), order=910),
         )
+        from . import audit_actions  # how this app's audit events read on a timeline
+
+        audit_actions.register()

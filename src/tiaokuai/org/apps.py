@@ -23,3 +23,6 @@ class OrgConfig(AppConfig):
                      order=430),
         )
         register_home_cards("org", selectors.home_cards, order=200)
+        from . import audit_actions  # how this app's audit events read on a timeline
+
+        audit_actions.register()

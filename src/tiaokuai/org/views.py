@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tiaokuai.core import timeline
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.paging import paginate
@@ -97,7 +98,7 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = data["organisation"]
     data.update({
         "can_edit": viewer.can_edit_registry,
-        "events": selectors.organisation_timeline(org) if data["can_see_staffing"] else [],
+        "events": timeline.render(selectors.organisation_timeline(org)) if data["can_see_staffing"] else [],
         "township": selectors.township_of(org.division),
     })
     return render(request, "org/organisation_detail.html", data)
@@ -254,9 +255,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not data["personal"]["masked"]:
         services.person_personal_data_viewed(actor=request.user, person=data["person"])
     data["can_edit"] = viewer.can_edit_registry
-    from tiaokuai.core.audit import timeline
+    from tiaokuai.core.audit import timeline as events_of
 
-    data["events"] = timeline(data["person"]).exclude(action="org.person.view_personal_data")
+    data["events"] = timeline.render(events_of(data["person"]).exclude(action="org.person.view_personal_data"))
     return render(request, "org/person_detail.html", data)
 
 

@@ -15,3 +15,6 @@ class RoutingConfig(AppConfig):
             NavEntry(_("Whistles"), _("Routing queue"), "routing:queue", frozenset({Role.ESTABLISHMENT_OFFICE}),
                      order=150),
         )
+        from . import audit_actions  # how this app's audit events read on a timeline
+
+        audit_actions.register()

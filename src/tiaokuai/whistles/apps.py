@@ -16,7 +16,9 @@ class WhistlesConfig(AppConfig):
         duties_services.PUBLISH_VALIDATORS["whistle"] = services.publish_problems
         sweeps.register()
         _register_pages()
+        from . import audit_actions  # how this app's audit events read on a timeline
 
+        audit_actions.register()
 
 
 def _register_pages() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 from django.utils import timezone
 from ninja import Field, Schema
 
-from tiaokuai.core import audit
+from tiaokuai.core import audit, timeline
 
 from .models import Dispatch, Whistle, WhistleItem
 from .services import is_overdue
@@ -206,8 +206,9 @@ def whistle_out(w: Whistle, *, dispatches: list[Dispatch] | None = None,
 
 
 def timeline_out(w: Whistle) -> list[dict[str, Any]]:
-    return [{"action": e.action, "actor": e.actor.username if e.actor_id else None, "at": _t(e.at), "after": e.after}
-            for e in audit.timeline(w)]
+    events = list(audit.timeline(w))
+    return [{"action": e.action, "actor": e.actor.username if e.actor_id else None, "at": _t(e.at), "after": e.after,
+             "text": entry.text} for e, entry in zip(events, timeline.render(events), strict=True)]
 
 
 def dispute_out(x: Any) -> dict[str, Any]:

@@ -1,0 +1,17 @@
+"""How the platform's own audit events read on a timeline (registered from CoreConfig.ready())."""
+
+from django.utils.translation import gettext_lazy as _
+
+from . import timeline
+from .timeline import Field
+
+
+def register() -> None:
+    a = timeline.register_action
+    a("core.token_issue", _("{actor} signed in to the API (new token)"), fields={"user": Field(hidden=True)})
+    a("core.calendar_day_set", _("{actor} set {date} in the working calendar"))
+    a("core.calendar_day_clear", _("{actor} removed {date} from the working calendar"))
+    # Written by `tiaokuai demo load`; the account list and row counts are in the accounts file.
+    a("demo.load", _("{actor} loaded the demo county (scale {scale})"),
+      fields={"accounts": Field(hidden=True), "counts": Field(hidden=True), "seed": _("seed"),
+              "forced": Field(_("wiped first"), kind="bool")})
