@@ -188,6 +188,7 @@ LOGGING = {
 TIAOKUAI: dict[str, Any] = {
     "PAGE_SIZE": 25,
     "MAX_UPLOAD_BYTES": int(os.environ.get("TIAOKUAI_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
+    "MAX_UPLOAD_FILES": int(os.environ.get("TIAOKUAI_MAX_UPLOAD_FILES", "20")),  # per upload (core.attachments)
     "SITE_TITLE": _("Tiaokuai county–township governance platform"),
     # Routing: precision a county wants before a suggestion is acted on without a person.
     "ROUTING_TARGET_PRECISION": float(os.environ.get("TIAOKUAI_ROUTING_TARGET_PRECISION", "0.9")),

@@ -1,12 +1,35 @@
 """Who the viewer is and what they may see. Selectors scope querysets with this; services check it.
 
-Missing and forbidden look the same: callers raise NotFound for both."""
+Missing and forbidden look the same: callers raise NotFound for both.
+
+The kernel knows no roles and no organisations: the app that owns them (org) configures this module in its
+AppConfig.ready() — how a user's viewer is computed and which roles see the whole county or edit the
+registry (``configure``)."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """Filled by the registry app: the resolver that computes a user's viewer, and the role sets the
+    Viewer's properties read."""
+
+    resolver: Callable[[Any], "Viewer"] | None = None
+    county_wide_roles: frozenset[str] = frozenset()
+    registry_editor_roles: frozenset[str] = frozenset()
+
+
+_POLICY = AccessPolicy()
+
+
+def configure(*, resolver: Callable[[Any], "Viewer"], county_wide_roles: Any = (),
+              registry_editor_roles: Any = ()) -> None:
+    global _POLICY
+    _POLICY = AccessPolicy(resolver, frozenset(county_wide_roles), frozenset(registry_editor_roles))
+    clear_viewer_cache()
 
 
 @dataclass(frozen=True)
@@ -27,14 +50,14 @@ class Viewer:
 
     @property
     def county_wide(self) -> bool:
-        return self.is_superuser or bool(self.roles & COUNTY_WIDE_ROLES)
+        return self.is_superuser or bool(self.roles & _POLICY.county_wide_roles)
 
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or bool(self.roles & set(roles))
 
     @property
     def can_edit_registry(self) -> bool:
-        return self.is_superuser or Role.ESTABLISHMENT_OFFICE in self.roles
+        return self.is_superuser or bool(self.roles & _POLICY.registry_editor_roles)
 
     def may_see_organisation(self, organisation_id: int, organisation_township_id: int | None = None) -> bool:
         if self.county_wide or organisation_id in self.organisation_ids:
@@ -94,56 +117,6 @@ def viewer_for(user: Any) -> Viewer:
 
 
 def _compute_viewer(user: Any) -> Viewer:
-    from tiaokuai.org.models import Membership
-
-    memberships = list(
-        Membership.objects.filter(person__user=user).order_by("pk").values_list(
-            "role", "organisation_id", "organisation__kind", "organisation__division_id", "division_id",
-            "division__township_id", "person_id")
-    )
-    roles = {m[0] for m in memberships}
-    org_ids = {m[1] for m in memberships}
-    township_ids: set[int] = set()
-    division_ids: set[int] = set()
-    for role, _org, org_kind, org_division_id, division_id, division_township_id, _person in memberships:
-        if role in (Role.TOWNSHIP, Role.GRID_WORKER, Role.PROXY_AGENT, Role.OFFICER):
-            if division_id is not None:
-                division_ids.add(division_id)
-                township_ids.add(division_township_id or division_id)
-            elif org_kind == "township" and org_division_id is not None:
-                township_ids.add(org_division_id)
-    # Units under the viewer's own units (a department's stationed agencies, a township's offices).
-    org_ids |= organisation_descendants(org_ids)
-    primary = memberships[0] if memberships else None
-    return Viewer(
-        user_id=user.pk,
-        roles=frozenset(roles),
-        organisation_ids=frozenset(org_ids),
-        township_ids=frozenset(township_ids),
-        division_ids=frozenset(division_ids),
-        is_superuser=bool(user.is_superuser),
-        person_id=primary[6] if primary else None,
-        primary_organisation_id=primary[1] if primary else None,
-    )
-
-
-def organisation_descendants(org_ids: set[int]) -> set[int]:
-    """Every unit below these units, at any depth — one recursive query (SQLite and PostgreSQL both have
-    WITH RECURSIVE; UNION stops on a cycle)."""
-    if not org_ids:
-        return set()
-    from django.db import connection
-
-    from tiaokuai.org.models import Organisation
-
-    table = connection.ops.quote_name(Organisation._meta.db_table)
-    ids = sorted(org_ids)
-    marks = ", ".join(["%s"] * len(ids))
-    # Only the quoted table name and placeholders are interpolated.
-    sql = (
-        f"WITH RECURSIVE below(id) AS (SELECT id FROM {table} WHERE parent_id IN ({marks}) "  # noqa: S608
-        f"UNION SELECT o.id FROM {table} o JOIN below b ON o.parent_id = b.id) SELECT id FROM below"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        return {row[0] for row in cursor.fetchall()} - org_ids
+    if _POLICY.resolver is None:  # no registry app installed: a user with no roles
+        return Viewer(user_id=user.pk, is_superuser=bool(user.is_superuser))
+    return _POLICY.resolver(user)

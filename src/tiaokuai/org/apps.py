@@ -8,11 +8,14 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisations and staffing")
 
     def ready(self) -> None:
+        from tiaokuai.core import access
         from tiaokuai.core.registry import NavEntry, register_home_cards, register_nav
 
-        from . import selectors
+        from . import selectors, viewers
         from .choices import COUNTY_WIDE_ROLES, Role
 
+        access.configure(resolver=viewers.compute_viewer, county_wide_roles=COUNTY_WIDE_ROLES,
+                         registry_editor_roles={Role.ESTABLISHMENT_OFFICE})
         staff = frozenset(Role.values) - {Role.CITIZEN}
         local = frozenset(COUNTY_WIDE_ROLES | {Role.DEPARTMENT, Role.TOWNSHIP})
         register_nav(
