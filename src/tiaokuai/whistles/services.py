@@ -55,7 +55,6 @@ from .workflows import DISPATCH, DISPUTE, WHISTLE
 
 INVALID = "Please correct the errors below."
 NUMBER_PREFIX = "CS"  # whistle numbers: CS-20261123-0001
-NUMBER_PREFIX = "CS"  # whistle numbers: CS-20261123-0001
 
 # ---------------------------------------------------------------- settings
 

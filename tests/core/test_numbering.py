@@ -1,0 +1,87 @@
+"""Per-kind, per-day numbers (core.numbering): PREFIX-YYYYMMDD-NNNN on the Asia/Shanghai day."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import transaction
+
+from tiaokuai.core import numbering
+from tiaokuai.core.models import AuditEvent, NumberCounter
+
+TZ = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=TZ)
+
+
+def test_given_a_prefix_when_numbering_twice_then_four_digit_numbers_count_up_from_one():
+    assert [numbering.next_number("RQ", at(2026, 11, 23, 10)) for _ in range(2)] == [
+        "RQ-20261123-0001", "RQ-20261123-0002"]
+
+
+def test_given_two_prefixes_and_two_days_when_numbering_then_each_prefix_and_day_counts_on_its_own():
+    assert numbering.next_number("CS", at(2026, 11, 23, 9)) == "CS-20261123-0001"
+    assert numbering.next_number("RQ", at(2026, 11, 23, 9)) == "RQ-20261123-0001"
+    assert numbering.next_number("CS", at(2026, 11, 24, 9)) == "CS-20261124-0001"
+    assert numbering.next_number("CS", at(2026, 11, 23, 18)) == "CS-20261123-0002"
+    assert numbering.next_number("AJ", at(2026, 11, 24, 9)) == "AJ-20261124-0001"
+    assert sorted(NumberCounter.objects.values_list("prefix", "day", "last")) == [
+        ("AJ", dt.date(2026, 11, 24), 1), ("CS", dt.date(2026, 11, 23), 2), ("CS", dt.date(2026, 11, 24), 1),
+        ("RQ", dt.date(2026, 11, 23), 1)]
+
+
+def test_given_midnight_in_shanghai_when_numbering_then_the_new_day_starts_at_one_whatever_the_utc_date():
+    assert numbering.next_number("RQ", at(2026, 11, 23, 23, 59, 59)) == "RQ-20261123-0001"
+    # 16:00 UTC on the 23rd is 00:00 on the 24th in Shanghai.
+    assert numbering.next_number("RQ", dt.datetime(2026, 11, 23, 16, 0, tzinfo=dt.UTC)) == "RQ-20261124-0001"
+    assert numbering.next_number("RQ", dt.datetime(2026, 11, 23, 15, 59, tzinfo=dt.UTC)) == "RQ-20261123-0002"
+
+
+def test_given_many_numbers_in_a_row_when_numbering_then_all_distinct_and_consecutive():
+    numbers = [numbering.next_number("AJ", at(2026, 11, 23, 10)) for _ in range(300)]
+    assert len(set(numbers)) == 300
+    assert [numbering.parse_sequence(n) for n in numbers] == list(range(1, 301))
+    assert numbers == sorted(numbers)
+
+
+def test_given_the_ten_thousandth_number_of_a_day_when_numbering_then_it_grows_wider_and_still_sorts():
+    numbering.advance("CS", {dt.date(2026, 11, 23): 9998})
+    numbers = [numbering.next_number("CS", at(2026, 11, 23, 10)) for _ in range(3)]
+    assert numbers == ["CS-20261123-9999", "CS-20261123-Z10000", "CS-20261123-Z10001"]
+    assert numbers == sorted(numbers)
+    assert numbering.parse_sequence(numbers[1]) == 10000
+
+
+def test_given_numbers_stored_before_the_counter_when_numbering_then_it_continues_after_the_highest():
+    for repr_ in ("RQ-20261123-0007", "RQ-20261123-0041", "RQ-20261122-0900", "CS-20261123-0500"):
+        AuditEvent.objects.create(at=at(2026, 11, 23, 8), action="x", object_type="x", object_id="1",
+                                  object_repr=repr_)
+    used_in = (AuditEvent, "object_repr")
+    assert numbering.next_number("RQ", at(2026, 11, 23, 10), used_in=used_in) == "RQ-20261123-0042"
+    assert numbering.next_number("RQ", at(2026, 11, 24, 10), used_in=used_in) == "RQ-20261124-0001"
+
+
+def test_given_a_rolled_back_write_when_numbering_again_then_its_number_is_given_again():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert numbering.next_number("RQ", at(2026, 11, 23, 10)) == "RQ-20261123-0001"
+        raise RuntimeError("the numbered row could not be written")
+    assert numbering.next_number("RQ", at(2026, 11, 23, 10)) == "RQ-20261123-0001"
+
+
+@pytest.mark.parametrize("prefix", ["", "cs", "C-S", "TOO-LONG-PREFIX-X", "1CS"])
+def test_given_a_malformed_prefix_when_numbering_then_refused_and_nothing_counted(prefix):
+    with pytest.raises(ValueError):
+        numbering.next_number(prefix, at(2026, 11, 23, 10))
+    assert NumberCounter.objects.count() == 0
+
+
+def test_given_a_bulk_load_when_advancing_then_later_numbers_continue_after_it_and_never_go_back():
+    day = dt.date(2026, 11, 23)
+    numbering.advance("CS", {day: 40})
+    numbering.advance("CS", {day: 12})  # a smaller load does not move the counter back
+    assert numbering.last_used("CS", day) == 40
+    assert numbering.next_number("CS", at(2026, 11, 23, 10)) == "CS-20261123-0041"
+    assert numbering.last_used("RQ", day) == 0
