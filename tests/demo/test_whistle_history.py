@@ -10,7 +10,6 @@ from tiaokuai.core.access import viewer_for
 from tiaokuai.core.models import AuditEvent, NumberCounter
 from tiaokuai.duties.models import Assignment
 from tiaokuai.whistles import reports, selectors, services
-from tiaokuai.whistles.demo_history import REFERENCE
 from tiaokuai.whistles.models import Dispatch, Dispute, Escalation, Rating, Whistle
 
 
@@ -23,13 +22,13 @@ def _history(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), override_settings(VAR_DIR=var):
         with transaction.atomic():
             load(1)
-            yield
+            yield {"loaded_at": timezone.now()}
             transaction.set_rollback(True)
 
 
 @pytest.fixture
 def history(_history, db):
-    return None
+    return _history
 
 
 def test_given_the_small_demo_when_loaded_then_the_whistle_counts_and_states_are_in_range(history):
@@ -42,15 +41,25 @@ def test_given_the_small_demo_when_loaded_then_the_whistle_counts_and_states_are
     assert Escalation.objects.exists()
     assert {"kept", "rerouted", "open"} <= set(Dispute.objects.values_list("status", flat=True))
     assert Whistle.objects.filter(return_count__gt=0).exists()
-    assert Whistle.objects.filter(raised_at__gte=REFERENCE).count() == 0
+    assert Whistle.objects.filter(raised_at__gte=history["loaded_at"]).count() == 0
     for w in Whistle.objects.all():
         assert w.number == f"CS-{timezone.localtime(w.raised_at):%Y%m%d}-" + w.number.rsplit("-", 1)[1]
 
 
+def test_given_the_demo_when_loaded_then_the_history_ends_on_the_day_it_is_loaded(history):
+    latest = Whistle.objects.order_by("-raised_at").values_list("raised_at", flat=True).first()
+    assert history["loaded_at"] - dt.timedelta(days=3) < latest < history["loaded_at"]
+    assert AuditEvent.objects.filter(object_type="whistles.whistle", at__gt=history["loaded_at"]).count() == 0
+
+
 def test_given_the_history_when_checking_dispatches_then_each_goes_to_the_body_the_list_names(history):
+    from tiaokuai.duties.selectors import township_government
+
     bodies = {(m, o) for m, o in Assignment.objects.values_list("matter__code", "organisation_id")}
+    territorial = set(Assignment.objects.filter(body_kind="territorial_township").values_list("matter__code", flat=True))
     for d in Dispatch.objects.filter(replaces__isnull=True).select_related("whistle"):
-        assert (d.matter_code, d.organisation_id) in bodies
+        resolved = d.matter_code in territorial and d.organisation_id == township_government(d.whistle.township_id).pk
+        assert (d.matter_code, d.organisation_id) in bodies or resolved
         assert d.decided_by_release_id == d.whistle.responsibility_release_id
         item_minutes = d.whistle.item.minutes(d.whistle.urgency)
         if not d.paused_minutes and not d.whistle.return_count:
@@ -82,7 +91,7 @@ def test_given_the_history_when_computing_last_months_figures_then_they_are_not_
     from tiaokuai.org.models import Membership
 
     office = Membership.objects.filter(role="establishment_office", person__user__isnull=False).first().person.user
-    month = (REFERENCE.date().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     rows = reports.monthly_figures(viewer_for(office), month)
     assert sum(r["whistles"] for r in rows) > 0
     assert sum(r["resolved"] for r in rows) > 0
@@ -125,3 +134,16 @@ def test_given_the_same_seed_when_loading_again_then_the_numbers_and_description
     assert first == second
     assert first[0] and first[1]
     assert max(last for _day, last in first[1]) >= 1
+
+
+def test_given_the_demo_list_when_loaded_then_it_names_the_territorial_role_and_no_particular_township(history):
+    assert Assignment.objects.filter(body_kind="territorial_township").exists()
+    assert not Assignment.objects.filter(organisation__kind__in=["township", "township_office"]).exists()
+
+
+def test_given_the_history_when_checking_township_dispatches_then_none_goes_to_another_township(history):
+    for d in Dispatch.objects.filter(organisation__kind__in=["township", "township_office"]).select_related(
+            "organisation", "whistle"):
+        assert d.organisation.division_id == d.whistle.township_id
+    # The township raising a whistle is the one whistling: 属地 resolves to it, so it calls only the county.
+    assert not Dispatch.objects.filter(organisation__kind__in=["township", "township_office"]).exists()

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tiaokuai.core import audit
+from tiaokuai.duties.choices import TERRITORIAL_TOWNSHIP_LABEL, BodyKind
 from tiaokuai.duties.models import Assignment, ListRelease, Matter, ProcessStep
 from tiaokuai.org.models import (
     Certificate,
@@ -560,8 +561,20 @@ class Builder:
                                      for c, ds in self.certificates for d in ds], batch_size=1000)
         return self.write_lists(users[0])
 
-    def _body(self, token: str) -> Organisation:
-        return self.township_units[0]["ZF"].org if token == M.TOWN else self.departments[token]
+    def _body(self, token: str) -> Organisation | None:
+        """A county department, or None for M.TOWN: the territorial role 属地乡镇（街道）, which each whistle or case
+        resolves to the government of its own township."""
+        return None if token == M.TOWN else self.departments[token]
+
+    @staticmethod
+    def _kind_and_org(org: Organisation | None) -> dict[str, Any]:
+        if org is None:
+            return {"body_kind": BodyKind.TERRITORIAL_TOWNSHIP, "organisation": None}
+        return {"body_kind": BodyKind.ORGANISATION, "organisation": org}
+
+    @staticmethod
+    def _short(org: Organisation | None) -> str:
+        return TERRITORIAL_TOWNSHIP_LABEL if org is None else (org.short_name or org.name)
 
     def _matter_rows(self, release: ListRelease, specs: list[tuple], codes: dict[str, str],
                      overrides: dict[str, tuple[str, tuple[str, ...]]] | None = None):
@@ -572,20 +585,20 @@ class Builder:
                 primary, coordinating = overrides[name]
             primary_org = self._body(primary)
             coordinators = [self._body(c) for c in coordinating]
-            description = f"{primary_org.short_name or primary_org.name}牵头，" + (
-                "、".join(o.short_name or o.name for o in coordinators) + "配合。" if coordinators else "独立承担。")
+            description = f"{self._short(primary_org)}牵头，" + (
+                "、".join(self._short(o) for o in coordinators) + "配合。" if coordinators else "独立承担。")
             m = Matter(release=release, code=codes[name], name=name, domain=self.domains[domain], kind=kind,
                        legal_basis=basis, description=description, keywords=keywords)
             matters.append(m)
-            assignments.append(Assignment(matter=m, organisation=primary_org, role="primary",
-                                          duty=M.PRIMARY_DUTY[kind].format(name=name)))
+            assignments.append(Assignment(matter=m, role="primary", duty=M.PRIMARY_DUTY[kind].format(name=name),
+                                          **self._kind_and_org(primary_org)))
             for token, org in zip(coordinating, coordinators, strict=True):
                 duty = M.TOWN_COORDINATING_DUTY[kind] if token == M.TOWN else M.DEPARTMENT_COORDINATING_DUTY
-                assignments.append(Assignment(matter=m, organisation=org, role="coordinating", duty=duty))
+                assignments.append(Assignment(matter=m, role="coordinating", duty=duty, **self._kind_and_org(org)))
             for order, (action, who, days) in enumerate(M.STEPS[kind][: self.step_counts[name]], start=1):
                 org = coordinators[0] if who == "coordinator" and coordinators else primary_org
-                steps.append(ProcessStep(matter=m, order=order, organisation=org, action=action,
-                                         time_limit_days=days))
+                steps.append(ProcessStep(matter=m, order=order, action=action, time_limit_days=days,
+                                         **self._kind_and_org(org)))
         Matter.objects.bulk_create(matters)
         Assignment.objects.bulk_create(assignments, batch_size=1000)
         ProcessStep.objects.bulk_create(steps, batch_size=1000)

@@ -1,8 +1,8 @@
 """The demo responsibility list: domains and matters as a county's published list reads.
 
-A body is a county department's abbreviation (see names.DEPARTMENTS) or "TOWN" for the township
-government (乡镇人民政府/街道办事处; the list names the first township's government as the
-representative township body)."""
+A body is a county department's abbreviation (see names.DEPARTMENTS) or "TOWN" for the territorial role
+属地乡镇（街道） ("the township where it happens"): the list names no particular township; each whistle or case
+resolves it to the government (乡镇人民政府/街道办事处) of its own township."""
 
 DOMAINS = (
     ("ZRZY", "自然资源"), ("STHJ", "生态环境"), ("CXJS", "城乡建设"), ("YJGL", "应急管理"),

@@ -1,10 +1,10 @@
-"""A deterministic history of whistles for the demo county: ~10 weeks of whistles raised by the townships before
-a FIXED reference moment (2026-11-20 09:00 Asia/Shanghai), with dispatches exactly as `whistle_raise` makes them,
+"""A deterministic history of whistles for the demo county: ~10 weeks of whistles raised by the townships up to the
+moment the demo is loaded (history_end(): now, to the minute), with dispatches exactly as `whistle_raise` makes them
 department steps on time or late, escalations as the sweep would have made them, disputes (kept, rerouted, still
 open), returns, confirmations, ratings and closings, and one audit event per state change.
 
-Everything is drawn from the seeded `rng` in a fixed order and bulk-created (no service calls), so a seed always
-gives the same numbers and descriptions and the default scale loads in a few seconds. Called by
+Everything is drawn from the seeded `rng` in a fixed order and bulk-created (no service calls), so a seed loaded
+on the same day always gives the same numbers and descriptions and the default scale loads in a few seconds. Called by
 tiaokuai.demo.generate through EXTENSIONS, after the whistle list is published."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Model
+from django.db.models import Model, Q
+from django.utils import timezone
 
 from tiaokuai.core import numbering, worktime
 from tiaokuai.core.models import AuditEvent
@@ -26,8 +27,13 @@ from .choices import DispatchStatus, DisputeStatus, Outcome, Urgency, WhistleSta
 from .models import Dispatch, DispatchNote, Dispute, Escalation, Rating, Whistle, WhistleItem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Seed-independent reference moment: the history ends here whatever the real clock says.
-REFERENCE = dt.datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)
+
+
+def history_end() -> dt.datetime:
+    """Where the history ends: the moment the demo is loaded (to the minute), so a fresh demo has whistles due
+    today and this week, not months ago."""
+    return timezone.now().astimezone(SHANGHAI).replace(second=0, microsecond=0)
+
 WINDOW_DAYS = 70
 SIZES = {"small": 60, "default": 400, "large": 1500}
 MIN = dt.timedelta(minutes=1)
@@ -160,6 +166,7 @@ class D:
 @dataclass
 class Ctx:
     rng: random.Random
+    end: dt.datetime  # the history ends here (history_end())
     events: list[tuple[dt.datetime, int, Any, str, Whistle, dict | None, dict]] = field(default_factory=list)
     escalations: list[Escalation] = field(default_factory=list)
     notes: list[DispatchNote] = field(default_factory=list)
@@ -191,7 +198,8 @@ def _dispatch_ref(d: Dispatch) -> dict:
 def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[str, int] | None:
     if Whistle.objects.exists():
         return None
-    item_release_id, resp_release_id = S.releases_in_force(REFERENCE.date())
+    end = history_end()
+    item_release_id, resp_release_id = S.releases_in_force(end.date())
     if not item_release_id:
         return None
     S.clear_route_cache()
@@ -225,17 +233,18 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[s
 
     orgs = {o.pk: o for o in Organisation.objects.filter(kind="county_department", is_active=True).order_by("code")}
     dept_by_code = {o.code.rsplit("-", 1)[-1]: o for o in orgs.values()}
+    # The bodies the list names, and the township governments its territorial role 属地乡镇（街道） resolves to.
     org_cache = {o.pk: o for o in Organisation.objects.filter(
-        pk__in={b.organisation_id for r in routes.values() for b in r.bodies})}
+        Q(pk__in={b.organisation_id for r in routes.values() for b in r.bodies}) | Q(kind="township"))}
     org_cache.update(orgs)
 
     n = SIZES.get(getattr(scale, "name", str(scale)), round(33 * max(1, getattr(scale, "townships", 12))))
     usable = sorted(code for code, r in routes.items() if S.dispatch_plan(r, townships[-1].pk)
                     and all(S.dispatch_plan(r, t.pk) for t in townships))
-    ctx = Ctx(rng=rng)
+    ctx = Ctx(rng=rng, end=end)
 
     # 1. Draw every whistle's basics (times, place, item, urgency, fate) in a fixed order.
-    start_day = REFERENCE.date() - dt.timedelta(days=WINDOW_DAYS)
+    start_day = end.date() - dt.timedelta(days=WINDOW_DAYS)
     n_routing = 3 + (n >= 200) + (n >= 1000)
     n_recent = max(8, n // 12)
     specs = []
@@ -245,12 +254,15 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[s
         d_index = i - (n_recent + n_routing + n_stall)
         dispute = 0 <= d_index < n_disputes
         dispute_kind = DISPUTE_KINDS[d_index % len(DISPUTE_KINDS)] if dispute else ""
+        returned = i >= n - max(2, n // 100)  # a few old whistles certainly returned once (besides the drawn ones)
         if i < n_recent:  # the last three working days before the reference
-            day = REFERENCE.date() - dt.timedelta(days=rng.randint(0, 4))
+            day = end.date() - dt.timedelta(days=rng.randint(0, 4))
         elif dispute_kind == "open":  # still waiting for the office
-            day = REFERENCE.date() - dt.timedelta(days=rng.randint(0, 2))
+            day = end.date() - dt.timedelta(days=rng.randint(0, 2))
         elif stall:  # stuck at some step for days: overdue, escalated
-            day = REFERENCE.date() - dt.timedelta(days=rng.randint(2, 16))
+            day = end.date() - dt.timedelta(days=rng.randint(2, 16))
+        elif returned:  # old enough to be resolved, returned and resolved again
+            day = start_day + dt.timedelta(days=rng.randint(3, 30))
         else:
             # A little more towards recent weeks.
             day = start_day + dt.timedelta(days=int(WINDOW_DAYS * (1 - rng.random() ** 1.25)))
@@ -264,15 +276,15 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[s
             minute = rng.choice((rng.randint(8 * 60 + 30, 11 * 60 + 50), rng.randint(14 * 60, 17 * 60 + 20),
                                  rng.randint(7 * 60 + 40, 19 * 60)))
         raised = dt.datetime.combine(day, dt.time(minute // 60, minute % 60, rng.randint(0, 59)), tzinfo=SHANGHAI)
-        if raised >= REFERENCE - dt.timedelta(minutes=20):
-            raised = REFERENCE - dt.timedelta(minutes=rng.randint(25, 600))
+        if raised >= end - dt.timedelta(minutes=20):
+            raised = end - dt.timedelta(minutes=rng.randint(25, 600))
         township = townships[rng.randrange(len(townships))]
         village = rng.choice(villages[township.pk])
         grid = rng.choice(grids[village.pk]) if grids.get(village.pk) and rng.random() < 0.6 else None
         code = rng.choice(usable)
         routing = i >= n_recent and i < n_recent + n_routing
         if routing:
-            raised = REFERENCE - dt.timedelta(hours=rng.randint(2, 70), minutes=rng.randint(0, 59))
+            raised = end - dt.timedelta(hours=rng.randint(2, 70), minutes=rng.randint(0, 59))
         fate = {
             "late": [rng.random() < 0.13 for _ in range(9)],
             "fracs": [rng.uniform(0.12, 0.85) for _ in range(9)],
@@ -281,7 +293,7 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[s
             "stall_step": rng.choice((0, 1, 1, 2, 2, 2)),
             "dispute": dispute,
             "dispute_kind": dispute_kind,
-            "return": rng.random() < 0.04,
+            "return": rng.random() < 0.04 or returned,
             "confirm_wait": rng.choice((rng.uniform(30, 400), rng.uniform(30, 400), rng.uniform(400, 2500))),
             "never_confirm": rng.random() < 0.04,
             "close_wait": rng.uniform(2, 60) if rng.random() < 0.9 else rng.uniform(700, 4000),
@@ -393,7 +405,7 @@ def _steps(ctx: Ctx, w: Whistle, d: D, fate: dict, trng: random.Random, base: dt
     urgency = w.urgency
     minutes = {0: (o.respond_by, "respond"), 1: (o.arrive_by, "arrive"), 2: (o.resolve_by, "resolve")}
     last = base
-    recent = w.raised_at >= REFERENCE - dt.timedelta(days=5)
+    recent = w.raised_at >= ctx.end - dt.timedelta(days=5)
     for step in range(start_step, 3):
         due, kind = minutes[step]
         idx = (k * 3 + step) % 9
@@ -403,12 +415,12 @@ def _steps(ctx: Ctx, w: Whistle, d: D, fate: dict, trng: random.Random, base: dt
             at = _after(base, allowed[step] * fate["fracs"][idx], urgency)
         if stall and step >= fate["stall_step"]:
             at = None
-        elif recent and step < 2 and at is not None and at > REFERENCE:
+        elif recent and step < 2 and at is not None and at > ctx.end:
             # Recent whistles: the department has already taken and come; the resolution is what is pending.
-            at = last + (REFERENCE - last) * (0.3 + 0.5 * fate["fracs"][idx])
+            at = last + (ctx.end - last) * (0.3 + 0.5 * fate["fracs"][idx])
         if at is not None:
             at = max(at, last + (MIN * 3 if step < 2 else MIN * 25))
-        end = at if at is not None and at <= REFERENCE else None
+        end = at if at is not None and at <= ctx.end else None
         d.segments.append((kind, due, end, last))
         if end is None:
             return None
@@ -425,7 +437,7 @@ def _steps(ctx: Ctx, w: Whistle, d: D, fate: dict, trng: random.Random, base: dt
                        "late": end > due})
             if fate["note"] and d.actor is not None:
                 note_at = end + (MIN * trng.randint(20, 180))
-                if note_at < REFERENCE and (o.resolve_by is None or note_at < o.resolve_by):
+                if note_at < ctx.end and (o.resolve_by is None or note_at < o.resolve_by):
                     text = trng.choice(NOTES)
                     note = DispatchNote(dispatch=o, author=d.actor, text=text, at=note_at)
                     ctx.notes.append(note)
@@ -448,7 +460,7 @@ def _escalate(ctx: Ctx, w: Whistle, d: D) -> None:
     o = d.obj
     level, esc_at = o.escalation_level, o.escalated_at
     for kind, due, done, _start in d.segments:
-        end = done or REFERENCE
+        end = done or ctx.end
         while level < 3:
             t = _tick(due)
             if level >= 1 and esc_at is not None:
@@ -493,7 +505,7 @@ def _simulate(ctx: Ctx, w: Whistle, route: Any, fate: dict, trng: random.Random,
             kind = fate["dispute_kind"]
             at = _after(w.raised_at, max(5, (o.respond_by - w.raised_at).total_seconds() / 60 * 0.3), "emergency")
             other = _other_department(route, o, dispatches, dept_by_code, trng)
-            if at >= REFERENCE or other is None or office is None:
+            if at >= ctx.end or other is None or office is None:
                 dispute_here = False
         if not dispute_here:
             _steps(ctx, w, d, fate, trng, w.raised_at, mins, k=k, stall=k == stall_k)
@@ -505,7 +517,7 @@ def _simulate(ctx: Ctx, w: Whistle, route: Any, fate: dict, trng: random.Random,
         ctx.event(at, d.actor, "whistles.dispute", w, {"status": DispatchStatus.DISPATCHED},
                   {**_dispatch_ref(o), "status": DispatchStatus.DISPUTED, "dispute": dispute, "reason": reason})
         decided = _after(at, trng.randint(60, 900), Urgency.NORMAL)
-        if kind == "open" or decided >= REFERENCE:
+        if kind == "open" or decided >= ctx.end:
             o.status, o.status_before_dispute, o.paused_since = (DispatchStatus.DISPUTED, DispatchStatus.DISPATCHED,
                                                                  at)
             o.next_check_at = None
@@ -551,7 +563,7 @@ def _simulate(ctx: Ctx, w: Whistle, route: Any, fate: dict, trng: random.Random,
     _whistle_resolved(ctx, w, active, done_at)
     if fate["return"]:
         back = _after(done_at, trng.uniform(60, 900), Urgency.NORMAL)
-        if back >= REFERENCE:
+        if back >= ctx.end:
             return
         reason = trng.choice(RETURN_REASONS)
         minutes = route.minutes[urgency]
@@ -585,19 +597,19 @@ def _whistle_resolved(ctx: Ctx, w: Whistle, active: list[D], at: dt.datetime) ->
 
 def _township(ctx: Ctx, w: Whistle, fate: dict, trng: random.Random, active: list[D], done_at: dt.datetime) -> None:
     """Confirm, rate and close, as far as the reference moment allows."""
-    if fate["never_confirm"] and w.raised_at > REFERENCE - dt.timedelta(days=14):
+    if fate["never_confirm"] and w.raised_at > ctx.end - dt.timedelta(days=14):
         return
     confirmed = _after(done_at, fate["confirm_wait"], Urgency.NORMAL)
-    if confirmed >= REFERENCE:
+    if confirmed >= ctx.end:
         return
     user = w.raised_by
     w.status, w.confirmed_at = WhistleStatus.CONFIRMED, confirmed
     ctx.event(confirmed, user, "whistles.confirm", w, {"status": WhistleStatus.RESOLVED},
               {"status": WhistleStatus.CONFIRMED})
-    if fate["never_close"] and w.raised_at > REFERENCE - dt.timedelta(days=21):
+    if fate["never_close"] and w.raised_at > ctx.end - dt.timedelta(days=21):
         return
     closed = _after(confirmed, fate["close_wait"], Urgency.NORMAL)
-    if closed >= REFERENCE:
+    if closed >= ctx.end:
         return
     if fate["rate"]:
         rated_at = closed - dt.timedelta(minutes=1)

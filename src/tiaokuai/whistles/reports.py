@@ -15,6 +15,10 @@ from django.utils.translation import gettext_lazy
 
 from tiaokuai.core import worktime
 from tiaokuai.core.access import Viewer
+from tiaokuai.duties.choices import BodyKind
+from tiaokuai.org.choices import OrganisationKind
+
+from .access import TOWNSHIP_BODY_KINDS
 
 TZ = ZoneInfo("Asia/Shanghai")
 DUE_SOON_MINUTES = 4 * 60  # "due soon": within four working hours
@@ -129,21 +133,25 @@ def accountability(viewer: Viewer, whistle_id: int) -> dict[str, Any]:
     # Matters and duty texts of the responsibility-list versions that decided each dispatch: one query each.
     keys = {(d.decided_by_release_id, d.matter_code) for d in dispatches if d.decided_by_release_id and d.matter_code}
     matters: dict[tuple[int, str], Any] = {}
-    duties: dict[tuple[int, str, int], Any] = {}
+    duties: dict[tuple[int, str, int | str], Any] = {}
     if keys:
         release_ids = {k[0] for k in keys}
         codes = {k[1] for k in keys}
         for m in Matter.objects.filter(release_id__in=release_ids, code__in=codes).select_related("domain"):
             matters[(m.release_id, m.code)] = m
-        for a in Assignment.objects.filter(matter__release_id__in=release_ids, matter__code__in=codes,
-                                           organisation_id__in={d.organisation_id for d in dispatches}
-                                           ).select_related("matter"):
-            duties[(a.matter.release_id, a.matter.code, a.organisation_id)] = a
+        for a in Assignment.objects.filter(
+                Q(organisation_id__in={d.organisation_id for d in dispatches})
+                | Q(body_kind=BodyKind.TERRITORIAL_TOWNSHIP),
+                matter__release_id__in=release_ids, matter__code__in=codes).select_related("matter"):
+            duties[(a.matter.release_id, a.matter.code, a.organisation_id or BodyKind.TERRITORIAL_TOWNSHIP)] = a
     now = timezone.now()
     item = whistle.item
     rows = []
     for d in dispatches:
         assignment = duties.get((d.decided_by_release_id, d.matter_code, d.organisation_id))
+        if assignment is None and _is_government_of(d.organisation, whistle.township_id):
+            # The territorial role 属地乡镇（街道） resolved to the government of the whistle's township.
+            assignment = duties.get((d.decided_by_release_id, d.matter_code, BodyKind.TERRITORIAL_TOWNSHIP))
         matter = matters.get((d.decided_by_release_id, d.matter_code))
         dl = deadlines(d, now)
         missed = [x for x in dl if x["met"] is False]
@@ -189,6 +197,10 @@ def accountability(viewer: Viewer, whistle_id: int) -> dict[str, Any]:
         "rows": rows,
         "generated_at": now,
     }
+
+
+def _is_government_of(organisation, township_id: int) -> bool:
+    return organisation.kind == OrganisationKind.TOWNSHIP and organisation.division_id == township_id
 
 
 def _local_text(value) -> str:
@@ -262,7 +274,9 @@ def _rate(part: int, whole: int) -> float | None:
 def monthly_figures(viewer: Viewer, month: dt.date, by: str = "department") -> list[dict[str, Any]]:
     """Per department (the dispatched body) or per township, for whistles raised in `month`:
     whistles, dispatches, on-time response / arrival / resolution rates, average rating (1–5, mean of
-    speed, attitude and result), disputes and how they ended. Three aggregate queries, whatever the size."""
+    speed, attitude and result), disputes and how they ended. Three aggregate queries, whatever the size.
+    Townships are not departments: by department, dispatches to a township's government or offices (called by
+    hand, or as 属地乡镇（街道）) are left out; by township, each township counts the whistles it raised."""
     from . import selectors
     from .models import Dispatch, Dispute
 
@@ -274,6 +288,8 @@ def monthly_figures(viewer: Viewer, month: dt.date, by: str = "department") -> l
     dispatches = Dispatch.objects.filter(whistle__in=visible.values("pk")).exclude(status="withdrawn")
     disputes = Dispute.objects.filter(dispatch__whistle__in=visible.values("pk"))
     if by == "department":
+        dispatches = dispatches.exclude(organisation__kind__in=TOWNSHIP_BODY_KINDS)
+        disputes = disputes.exclude(dispatch__organisation__kind__in=TOWNSHIP_BODY_KINDS)
         key, name = "organisation_id", "organisation__name"
         dkey, dname = "dispatch__organisation_id", "dispatch__organisation__name"
     else:
