@@ -16,15 +16,15 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from tiaokuai.core import worktime
+from tiaokuai.core.clocks import OverdueMinutes
 from tiaokuai.core.middleware import current_request_id
 from tiaokuai.core.models import AuditEvent
 from tiaokuai.org.choices import Role
 
 from . import services
 from .choices import MAX_ESCALATION_LEVEL, EscalationKind
+from .clocks import DISPATCH_CLOCKS, step_unit
 from .models import Dispatch, Escalation, Whistle
-from .selectors import step_annotations
 
 CHUNK = 2000
 
@@ -33,43 +33,6 @@ def register() -> None:
     from tiaokuai.core import sweeps
 
     sweeps.register("whistles.escalate")(escalate)
-
-
-class _Overdue:
-    """Working minutes from a deadline to `now`, for thousands of deadlines in one tick: the part on the
-    deadline's own day is plain arithmetic over the office hours, the rest (from the next midnight to now)
-    is computed once per day."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now.astimezone(worktime.TZ)
-        self.periods = [(a.hour * 60 + a.minute, b.hour * 60 + b.minute) for a, b in worktime.work_periods()]
-        self.working: dict[dt.date, bool] = {}
-        self.rest: dict[dt.date, int] = {}
-
-    def _within_day(self, day: dt.date, start_min: int, end_min: int) -> int:
-        if day not in self.working:
-            self.working[day] = worktime.is_working_day(day)
-        if not self.working[day]:
-            return 0
-        return sum(max(0, min(b, end_min) - max(a, start_min)) for a, b in self.periods)
-
-    def minutes(self, due: dt.datetime, urgency: str) -> int:
-        if services.is_natural(urgency):
-            return max(0, int((self.now - due).total_seconds() // 60))
-        local = due.astimezone(worktime.TZ)
-        if local >= self.now:
-            return 0
-        day = local.date()
-        start = local.hour * 60 + local.minute + local.second / 60
-        if day == self.now.date():
-            end = self.now.hour * 60 + self.now.minute + self.now.second / 60
-            return int(self._within_day(day, start, end))  # type: ignore[arg-type]
-        head = self._within_day(day, start, 24 * 60)  # type: ignore[arg-type]
-        rest = self.rest.get(day)
-        if rest is None:
-            midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=worktime.TZ)
-            rest = self.rest[day] = worktime.working_minutes_between(midnight, self.now)
-        return int(head + rest)
 
 
 def escalate(now: dt.datetime) -> dict[str, int]:
@@ -91,7 +54,7 @@ def escalate(now: dt.datetime) -> dict[str, int]:
 
 def _interval_end(at: dt.datetime, urgency: str, cache: dict[tuple[dt.datetime, bool], dt.datetime]) -> dt.datetime:
     """escalation_interval_end, computed once per (time, natural?) in a tick (most rows share `now`)."""
-    key = (at, services.is_natural(urgency))
+    key = (at, step_unit(urgency).natural)
     hit = cache.get(key)
     if hit is None:
         hit = cache[key] = services.escalation_interval_end(at, urgency)
@@ -105,7 +68,7 @@ ROW = ["id", "whistle_id", "organisation_id", "escalation_level", "escalated_at"
 @transaction.atomic
 def _chunk(now: dt.datetime, cache: dict, counts: dict[str, int], outbox: dict) -> int:
     qs = (Dispatch.objects.filter(next_check_at__lte=now).order_by().select_for_update(skip_locked=True, of=("self",))
-          .annotate(**step_annotations()).values_list(*ROW))
+          .annotate(**DISPATCH_CLOCKS.annotations()).values_list(*ROW))
     rows = list(qs[:CHUNK])
     if not rows:
         return 0
@@ -113,7 +76,7 @@ def _chunk(now: dt.datetime, cache: dict, counts: dict[str, int], outbox: dict) 
     events: list[tuple] = []
     supervised: set[int] = set()
     at = connection.ops.adapt_datetimefield_value(now)
-    overdue = _Overdue(now)
+    overdue = OverdueMinutes(now)
     groups: dict[tuple[int, dt.datetime | None, dt.datetime | None], list[int]] = defaultdict(list)
     request_id = current_request_id()
     before = [json.dumps({"escalation_level": lv}) for lv in range(MAX_ESCALATION_LEVEL + 1)]
@@ -122,7 +85,7 @@ def _chunk(now: dt.datetime, cache: dict, counts: dict[str, int], outbox: dict) 
                 level == 0 or escalated_at is None or _interval_end(escalated_at, urgency, cache) <= now):
             level += 1
             escalated_at = now
-            minutes = overdue.minutes(due, urgency)
+            minutes = overdue.minutes(due, step_unit(urgency))
             escalations.append((pk, level, kind, at, minutes))
             events.append((at, None, "whistles.escalate", "whistles.whistle", str(whistle_id), number[:200],
                            before[level - 1], json.dumps({"dispatch": pk, "escalation_level": level, "kind": kind,
