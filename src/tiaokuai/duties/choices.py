@@ -12,12 +12,6 @@ class ReleaseStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-RELEASE_TRANSITIONS = {
-    ReleaseStatus.DRAFT: {ReleaseStatus.PUBLISHED},
-    ReleaseStatus.PUBLISHED: set(),  # a published version is never changed
-}
-
-
 class MatterKind(models.TextChoices):
     LICENSING = "licensing", _("Licensing")
     PENALTY = "penalty", _("Penalty")

@@ -18,13 +18,11 @@ from django.utils.translation import gettext as _
 
 from tiaokuai.core import audit
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
-from tiaokuai.core.states import transition
 from tiaokuai.org.models import Organisation
 
 from . import selectors
 from .access import access_matter, access_release, require_list_editor
 from .choices import (
-    RELEASE_TRANSITIONS,
     TERRITORIAL_TOWNSHIP_LABEL,
     BodyKind,
     DutyRole,
@@ -32,6 +30,7 @@ from .choices import (
     ReleaseStatus,
 )
 from .models import Assignment, Domain, ListRelease, Matter, ProcessStep
+from .workflows import RELEASE
 
 DraftCopier = Callable[[ListRelease | None, ListRelease], None]
 PublishValidator = Callable[[ListRelease], Mapping[str, list[str]]]
@@ -129,7 +128,7 @@ def release_publish(*, actor: Any, release_id: Any, effective_from: dt.date | No
     """Publish a draft: from the effective date on it is the version in force, and it never changes again."""
     require_list_editor(actor)
     release = access_release(actor, release_id, "edit")
-    if release.status != ReleaseStatus.DRAFT:
+    if release.status not in RELEASE.action("publish").sources:
         raise Conflict(_("This version is already published and cannot be changed."), code="release_published")
     problems = publish_problems(release, effective_from)
     if problems:
@@ -138,19 +137,15 @@ def release_publish(*, actor: Any, release_id: Any, effective_from: dt.date | No
                                "published_by": actor}
     if notes is not None:
         changes["notes"] = notes
+    matters = release.matters.count()
     try:
         with transaction.atomic():
-            transition(ListRelease, release.pk, expected=ReleaseStatus.DRAFT, target=ReleaseStatus.PUBLISHED,
-                       transitions=RELEASE_TRANSITIONS,  # type: ignore[arg-type]
-                       **changes)
+            RELEASE.apply("publish", release, actor=actor, after={
+                "effective_from": effective_from.isoformat() if effective_from else None, "matters": matters},
+                **changes)
     except IntegrityError as exc:
         raise Invalid(_("This version cannot be published yet."), details={
             "effective_from": [_("Another version of this list already takes effect on that date.")]}) from exc
-    release.refresh_from_db()
-    audit.log(actor=actor, action="duties.release.publish", obj=release,
-              before={"status": ReleaseStatus.DRAFT},
-              after={"status": ReleaseStatus.PUBLISHED, "effective_from": effective_from.isoformat()
-                     if effective_from else None, "matters": release.matters.count()})
     return release
 
 
