@@ -85,3 +85,15 @@ def test_given_every_department_with_dispatches_when_opening_its_inbox_then_200(
 def test_given_the_office_and_a_township_when_opening_the_board_then_200(demo):
     for user in (_user_with("establishment_office"), Whistle.objects.order_by("pk").first().raised_by):
         assert _client(user).get(reverse("whistles:board")).status_code == 200
+
+
+def test_given_the_demo_and_a_sweep_then_every_action_written_is_registered_and_reads_as_a_sentence(demo):
+    from tiaokuai.core import sweeps, timeline
+
+    sweeps.run_all()
+    written = set(AuditEvent.objects.values_list("action", flat=True).distinct())
+    assert {"whistles.raise", "whistles.escalate", "demo.load"} <= written
+    assert sorted(a for a in written if not timeline.is_registered(a)) == []
+    events = [AuditEvent.objects.filter(action=a).order_by("-pk").first() for a in sorted(written)]
+    for entry in timeline.render(events):
+        assert "{" not in entry.text and entry.action not in entry.text, entry.text

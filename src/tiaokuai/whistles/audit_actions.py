@@ -71,6 +71,15 @@ def register() -> None:
       fields={"status": dispatch_status, "dispatch": hidden})
     a("whistles.reroute", _("{actor} decided the dispute: rerouted from {organisation} to {new_organisation}"),
       fields={"status": dispatch_status, "dispatch": hidden})
+    a("whistles.dispatch", _("{actor} dispatched it: {dispatches}"),
+      fields={"dispatches": Field(_("departments called")), "replaces": hidden})
+    a("whistles.dispatch_reopen", _("{actor} reopened the dispatch of {organisation}"), fields=step | {
+        "organisation": Field(_("department"), lookup=org_by_code)})
+    a("whistles.all_resolved", _("Every department has resolved it; waiting for the township to confirm"))
+    timeline.register_fields("whistles.dispute", {"new_organisation": Field(_("rerouted to"), lookup=org_by_code),
+                                                  "new_dispatch": hidden})
+    a("whistles.dispute_kept", _("{actor} decided the dispute: kept"))
+    a("whistles.dispute_rerouted", _("{actor} decided the dispute: rerouted to {new_organisation}"))
     a("whistles.confirm", _("{actor} confirmed it is solved"))
     a("whistles.return", _("{actor} returned it as not solved: {reason}"), fields={"dispatches": hidden})
     a("whistles.rate", _("{actor} rated the departments"), fields={"dispatch": hidden, "organisation": Field(
