@@ -14,7 +14,9 @@ from tiaokuai.duties.choices import ListKind
 from tiaokuai.duties.models import Assignment, Matter
 from tiaokuai.duties.selectors import release_in_force, releases_in_force_subquery
 
+from . import sources
 from .models import MatterTerm, ModelVersion
+from .sources import WorkItem
 
 _cache_lock = threading.Lock()
 _cache: dict[str, Any] = {"id": None, "model": None}
@@ -90,42 +92,26 @@ def default_threshold() -> float:
     return float(str(settings.TIAOKUAI.get("ROUTING_DEFAULT_THRESHOLD", 0.5)))
 
 
-def routing_queue(viewer: Any):
-    """Whistles waiting for the establishment office to route them (not on the list)."""
-    from tiaokuai.whistles.models import Whistle
-
+def routing_queue(viewer: Any, *, limit: int = 100) -> list[WorkItem]:
+    """Work waiting for the establishment office to route it (not on the list), from every source."""
     if not viewer.can_edit_registry:
-        return Whistle.objects.none()
-    return (
-        Whistle.objects.filter(status="routing")
-        .select_related("township", "village", "raising_org")
-        .order_by("raised_at")
-    )
+        return []
+    return sources.waiting(viewer, limit)
 
 
-def second_look(viewer: Any, *, limit: int = 50) -> list[tuple[Any, list[MatterSuggestion]]]:
-    """Open whistles whose routing the router doubts: its confident top suggestion names another
-    matter than the item chosen, or it is not confident at all. A person decides; nothing changes here."""
-    from tiaokuai.whistles.models import Whistle
-
+def second_look(viewer: Any, *, limit: int = 50) -> list[tuple[WorkItem, list[MatterSuggestion]]]:
+    """Open work whose routing the router doubts: its confident top suggestion names another matter than
+    the one chosen, or it is not confident at all. A person decides; nothing changes here."""
     if not viewer.can_edit_registry or active_version() is None:
         return []
     rows = []
-    recent = (
-        Whistle.objects.filter(status="open", item__isnull=False)
-        .select_related("item", "township", "village")
-        .order_by("-raised_at")[:limit]
-    )
-    for whistle in recent:
-        suggestions = suggest(whistle.description)
+    for item in sources.routed(viewer, limit):
+        suggestions = suggest(item.description)
         if not suggestions:
             continue
         top = suggestions[0]
-        item = whistle.item
-        if item is None:  # filtered out above; narrowed for the type checker
-            continue
-        if not top.confident or top.matter_code != item.matter_code:
-            rows.append((whistle, suggestions))
+        if not top.confident or top.matter_code != item.chosen_code:
+            rows.append((item, suggestions))
     return rows
 
 

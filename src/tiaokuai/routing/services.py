@@ -19,6 +19,7 @@ from tiaokuai.duties.choices import ListKind
 from tiaokuai.duties.selectors import release_in_force
 from tiaokuai.org.models import Division
 
+from . import sources
 from .engine import RoutingModel
 from .models import MatterTerm, ModelVersion
 from .selectors import default_threshold
@@ -30,7 +31,8 @@ MIN_HELDOUT = 20
 
 
 def catalogue_examples(on: Any = None) -> tuple[list[str], list[str], list[str]]:
-    """Labelled texts from the list in force: names, keywords, duty texts, whistle items.
+    """Labelled texts from the list in force (names, keywords, duty texts) and from the sources' own lists
+    (whistle items).
     Returns (texts, labels, dictionary words)."""
     on = on or timezone.localdate()
     release = release_in_force(ListKind.RESPONSIBILITY, on)
@@ -55,24 +57,17 @@ def catalogue_examples(on: Any = None) -> tuple[list[str], list[str], list[str]]
         for text in variants:
             texts.append(text)
             labels.append(matter.code)
-    from tiaokuai.whistles.models import WhistleItem
-
-    item_release = release_in_force(ListKind.WHISTLE, on)
-    if item_release is not None:
-        for name, trigger, code in WhistleItem.objects.filter(release=item_release).values_list(
-            "name", "trigger", "matter_code"
-        ):
-            texts += [name, f"{name} {trigger}"]
-            labels += [code, code]
+    for text, label in sources.catalogue_pairs(on):
+        texts.append(text)
+        labels.append(label)
     words += list(Division.objects.exclude(level="grid").values_list("name", flat=True))
     return texts, labels, words
 
 
 def history_examples() -> list[tuple[str, str]]:
-    """(text, matter code), oldest first: whistles routed and not disputed, or settled by arbitration."""
-    from tiaokuai.whistles.selectors import routing_labels
-
-    return [(row[0], row[1]) for row in routing_labels() if row[0] and row[1]]
+    """(text, matter code), oldest first, from every registered source (whistles: routed and not disputed,
+    or settled by arbitration)."""
+    return sources.history_pairs()
 
 
 def catalogue_digest(texts: list[str], labels: list[str], words: list[str]) -> str:

@@ -26,7 +26,7 @@ def queue(request):
     viewer = viewer_for(request.user)
     if not viewer.can_edit_registry:
         raise Http404
-    rows = [(w, selectors.suggest(w.description)) for w in selectors.routing_queue(viewer)[:100]]
+    rows = [(w, selectors.suggest(w.description)) for w in selectors.routing_queue(viewer, limit=100)]
     text = request.GET.get("text", "")
     return render(
         request,

@@ -10,12 +10,13 @@ class WhistlesConfig(AppConfig):
     def ready(self) -> None:
         from tiaokuai.duties import services as duties_services
 
-        from . import services, sweeps
+        from . import routing_sources, services, sweeps
 
         duties_services.DRAFT_COPIERS["whistle"] = services.copy_items
         duties_services.PUBLISH_VALIDATORS["whistle"] = services.publish_problems
         sweeps.register()
         _register_pages()
+        routing_sources.register()
         from . import audit_actions  # how this app's audit events read on a timeline
 
         audit_actions.register()
