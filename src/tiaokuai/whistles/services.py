@@ -323,23 +323,26 @@ def _department_staff(org_ids: list[int]) -> list[Any]:
 
 
 def _notify_departments(whistle: Whistle, org_ids: Iterable[int], *, kind: str, title: str, body: str = "") -> None:
-    """After commit: one notify() call for the staff of all the departments (same message)."""
-    org_ids = list(org_ids)
-
-    def send() -> None:
-        _notify(recipients=department_staff(org_ids), kind=kind, title=title, body=body, url=_url(whistle.pk), obj=whistle)
-
-    transaction.on_commit(send, robust=True)
+    """One notify() call for the staff of all these bodies (same message). Called inside the business
+    transaction: the notifications and their outbox rows commit with the change or not at all; sending
+    starts after the commit (notify.services)."""
+    _notify(recipients=department_staff(list(org_ids)), kind=kind, title=title, body=body, url=_url(whistle.pk),
+            obj=whistle)
 
 
 def _notify_township(whistle: Whistle, *, kind: str, title: str) -> None:
-    def send() -> None:
-        users = list(get_user_model().objects.filter(
-            is_active=True, person__memberships__role=Role.TOWNSHIP,
-            person__memberships__division_id=whistle.township_id).distinct())
-        _notify(recipients=users, kind=kind, title=title, url=_url(whistle.pk), obj=whistle)
+    """Tell the raising township's staff, inside the business transaction (see _notify_departments)."""
+    users = list(get_user_model().objects.filter(
+        is_active=True, person__memberships__role=Role.TOWNSHIP,
+        person__memberships__division_id=whistle.township_id).distinct())
+    _notify(recipients=users, kind=kind, title=title, url=_url(whistle.pk), obj=whistle)
 
-    transaction.on_commit(send, robust=True)
+
+def _notify_office(whistle: Whistle, *, kind: str, title: str, body: str = "") -> None:
+    """Tell the establishment office, inside the business transaction (see _notify_departments)."""
+    users = list(get_user_model().objects.filter(
+        is_active=True, person__memberships__role=Role.ESTABLISHMENT_OFFICE).distinct())
+    _notify(recipients=users, kind=kind, title=title, body=body, url=_url(whistle.pk), obj=whistle)
 
 
 def _iso(value: Any) -> Any:
@@ -695,15 +698,8 @@ def dispatch_dispute(*, actor: Any, dispatch_id: Any, reason: str) -> Dispute:
     DISPATCH.apply("dispute", d, actor=actor, audit_on=d.whistle,
                    after=_on(d, dispute=dispute.pk, reason=reason[:500]),
                    status_before_dispute=d.status, paused_since=now, next_check_at=None)
-
-    def send() -> None:
-        users = list(get_user_model().objects.filter(
-            is_active=True, person__memberships__role=Role.ESTABLISHMENT_OFFICE).distinct())
-        _notify(recipients=users, kind="whistles.dispute",
-                title=_("Dispute on whistle %(number)s") % {"number": d.whistle.number}, body=reason[:500],
-                url=_url(d.whistle_id), obj=d.whistle)
-
-    transaction.on_commit(send, robust=True)
+    _notify_office(d.whistle, kind="whistles.dispute",
+                   title=_("Dispute on whistle %(number)s") % {"number": d.whistle.number}, body=reason[:500])
     return dispute
 
 
