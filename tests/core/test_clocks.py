@@ -306,3 +306,13 @@ def test_given_the_whistle_declaration_when_reading_a_dispatch_then_the_old_rule
     assert DISPATCH_CLOCKS.pending({**row, "status": "resolved"}) is None
     assert DISPATCH_CLOCKS.is_overdue(row, due[0]) is True
     assert DISPATCH_CLOCKS.is_overdue(row, due[0] - dt.timedelta(microseconds=1)) is False
+
+
+def test_given_whistle_urgencies_when_asking_the_escalation_interval_then_it_is_a_deadline_spec():
+    from tiaokuai.whistles import services
+
+    assert services.escalation_interval("normal") == DeadlineSpec(worktime.minutes_per_day(), Unit.WORKING_MINUTES)
+    assert services.escalation_interval("emergency") == DeadlineSpec(60, Unit.NATURAL_MINUTES)
+    # Friday 17:00 + one working day = Monday 17:00; an emergency one hour later, whatever the day.
+    assert services.escalation_interval_end(at(2026, 11, 20, 17, 0), "urgent") == at(2026, 11, 23, 17, 0)
+    assert services.escalation_interval_end(at(2026, 11, 21, 23, 30), "emergency") == at(2026, 11, 22, 0, 30)
