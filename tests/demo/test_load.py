@@ -135,7 +135,8 @@ def test_given_the_list_then_every_matter_has_one_primary_body_coordinators_and_
         assert 2 <= len(matter.steps.all()) <= 4, matter
         assert all(s.time_limit_days for s in matter.steps.all())
         assert matter.legal_basis.startswith("《") and matter.keywords
-    assert Matter.objects.filter(assignments__organisation__kind="township").exists()
+    assert Matter.objects.filter(assignments__body_kind="territorial_township").exists()  # 属地乡镇（街道）
+    assert not Matter.objects.filter(assignments__organisation__kind="township").exists()  # no particular township
 
 
 def test_given_the_registry_then_there_are_units_over_establishment_and_units_with_vacancies(shared):

@@ -116,7 +116,7 @@ def test_given_dispatch_when_department_opens_inbox_then_countdown_and_accept_bu
     assert f"/whistles/dispatches/{lead(whistle).pk}/respond/" in html
 
 
-@pytest.mark.parametrize("role", ["township", "establishment_office", "grid_worker"])
+@pytest.mark.parametrize("role", ["establishment_office", "grid_worker"])  # townships: see test_territorial.py
 def test_given_non_department_when_opening_inbox_then_404(wl, login, role):
     assert login(wl.users[role]).get("/whistles/inbox/").status_code == 404
 
@@ -264,9 +264,10 @@ def test_given_list_in_force_when_opening_items_then_by_domain_with_class_and_de
 
 def test_given_whistles_when_opening_list_then_only_visible_ones(wl, login):
     mine = raise_one(wl)
-    other = raise_one(wl, user="township_other", village=2)
+    other = raise_one(wl, item="CS-HB-001", user="township_other", village=2)
+    calling = raise_one(wl, user="township_other", village=2)  # the list names 青石镇 (T01) to assist on ZR-001
     html = login(wl.users["township"]).get("/whistles/").content.decode()
-    assert mine.number in html and other.number not in html
+    assert mine.number in html and other.number not in html and calling.number in html
 
 
 # ---------------------------------------------------------------- query counts
