@@ -31,7 +31,8 @@ def _register_pages() -> None:
     local = frozenset(COUNTY_WIDE_ROLES | {Role.DEPARTMENT, Role.TOWNSHIP})
     register_nav(
         NavEntry(_("Whistles"), _("Raise a whistle"), "whistles:raise", frozenset({Role.TOWNSHIP}), order=100),
-        NavEntry(_("Whistles"), _("Dispatch inbox"), "whistles:inbox", frozenset({Role.DEPARTMENT}), order=110),
+        NavEntry(_("Whistles"), _("Dispatch inbox"), "whistles:inbox", frozenset({Role.DEPARTMENT, Role.TOWNSHIP}),
+                 order=110),
         NavEntry(_("Whistles"), _("Whistles"), "whistles:list", staff, order=120),
         NavEntry(_("Whistles"), _("County board"), "whistles:board", local, order=130),
         NavEntry(_("Whistles"), _("Disputes"), "whistles:disputes", frozenset({Role.ESTABLISHMENT_OFFICE}), order=140),
