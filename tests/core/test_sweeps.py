@@ -101,3 +101,18 @@ def test_given_the_worker_when_run_once_then_sweeps_run_and_it_returns(registry,
         call_command("worker", "--once")
     assert len(calls) == 1
     assert "test.tick[x=1]" in caplog.text
+
+
+def test_given_a_budget_when_running_then_the_sweep_sees_when_it_is_out_of_time(registry):
+    seen = []
+
+    @sweeps.register("test.budget")
+    def budgeted(now):
+        seen.append(sweeps.out_of_time())
+        return {}
+
+    sweeps.run_one("test.budget", budget_seconds=0)
+    sweeps.run_one("test.budget", budget_seconds=60)
+    sweeps.run_one("test.budget")
+    assert seen == [True, False, False]
+    assert not sweeps.out_of_time()  # outside a sweep there is no budget

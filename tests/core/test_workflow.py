@@ -29,7 +29,7 @@ def _table():
                         audit="tests.publish"),
         workflow.action("comment", [ReleaseStatus.DRAFT, ReleaseStatus.PUBLISHED], None, who=("office", "reader"),
                         audit="tests.comment"),
-    ))
+    ), register=False)
 
 
 def test_given_a_table_then_transitions_and_available_actions_come_from_it():
@@ -43,10 +43,11 @@ def test_given_a_table_then_transitions_and_available_actions_come_from_it():
 
 def test_given_a_declaration_with_an_unknown_state_or_a_duplicate_action_then_it_is_refused():
     with pytest.raises(ValueError, match="unknown states"):
-        workflow.Workflow("tests.bad", Colour, (workflow.action("go", ["red"], "blue", who="x", audit="a"),))
+        workflow.Workflow("tests.bad", Colour, (workflow.action("go", ["red"], "blue", who="x", audit="a"),), register=False)
     with pytest.raises(ValueError, match="twice"):
         workflow.Workflow("tests.bad", Colour, (workflow.action("go", ["red"], "green", who="x", audit="a"),
-                                                workflow.action("go", ["green"], "red", who="x", audit="a")))
+                                                workflow.action("go", ["green"], "red", who="x", audit="a")),
+                          register=False)
 
 
 def test_given_a_draft_when_an_action_is_applied_then_state_changes_with_exactly_one_audit_event(county):

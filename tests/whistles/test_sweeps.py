@@ -124,3 +124,49 @@ def test_given_emergency_whistle_when_overdue_then_levels_follow_each_other_in_c
     d.refresh_from_db()
     assert d.next_check_at == t1 + dt.timedelta(minutes=60)
     assert escalate(d.next_check_at)["level_2"] == 1
+
+
+def test_given_no_time_left_in_the_budget_when_sweeping_then_nothing_is_half_done_and_the_next_tick_catches_up(
+        wcounty, clock):
+    for _ in range(3):
+        raise_(wcounty, "CS-HB-01")
+    due = Dispatch.objects.order_by("respond_by").last().respond_by + dt.timedelta(minutes=1)
+    before = (AuditEvent.objects.count(), Escalation.objects.count(), Notification.objects.count())
+    # given a tick whose budget is already used: it defers and changes nothing
+    assert core_sweeps.run_one("whistles.escalate", due, budget_seconds=0) == {"deferred": 1, "escalated": 0}
+    assert (AuditEvent.objects.count(), Escalation.objects.count(), Notification.objects.count()) == before
+    # the next tick with time does all of it, each once
+    assert core_sweeps.run_one("whistles.escalate", due, budget_seconds=30)["level_1"] == 6
+    assert Escalation.objects.count() == 6
+
+
+def test_given_telling_fails_when_sweeping_then_the_escalations_of_that_chunk_are_not_kept(wcounty, clock, monkeypatch):
+    from tiaokuai.whistles import sweeps as whistle_sweeps
+
+    raise_(wcounty)
+    d = Dispatch.objects.get()
+    before = (AuditEvent.objects.count(), Escalation.objects.count(), Notification.objects.count())
+
+    def broken(escalated):
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr(whistle_sweeps.LADDER, "tell", broken)
+    with pytest.raises(RuntimeError):
+        escalate(d.respond_by + dt.timedelta(minutes=1))
+    d.refresh_from_db()
+    assert d.escalation_level == 0 and d.next_check_at == d.respond_by
+    assert (AuditEvent.objects.count(), Escalation.objects.count(), Notification.objects.count()) == before
+
+
+def test_given_the_ladder_rule_then_services_and_the_sweep_agree_on_the_next_look(wcounty, clock):
+    from tiaokuai.whistles.sweeps import LADDER
+
+    w = raise_(wcounty)
+    d = w.dispatches.get()
+    # given a new dispatch: the next look is its respond deadline, as the raise stored it
+    assert services.next_check(services._values(d)) == LADDER.next_check(services._values(d)) == d.next_check_at
+    assert d.next_check_at == d.respond_by
+    # when the sweep escalates it, the stored next look is the rule's answer for the escalated row
+    escalate(d.respond_by + dt.timedelta(minutes=1))
+    d.refresh_from_db()
+    assert services.next_check(services._values(d)) == d.next_check_at > d.respond_by

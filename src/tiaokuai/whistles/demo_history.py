@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Model, Q
 from django.utils import timezone
 
-from tiaokuai.core import numbering, worktime
-from tiaokuai.core.models import AuditEvent
+from tiaokuai.core import audit, numbering, worktime
 from tiaokuai.org.models import Division, Membership
 
 from . import services as S
@@ -372,12 +371,11 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[s
     DispatchNote.objects.bulk_create(ctx.notes, batch_size=500)
     Rating.objects.bulk_create(ctx.ratings, batch_size=500)
     ctx.events.sort(key=lambda e: (e[0], e[1]))
-    AuditEvent.objects.bulk_create([
-        AuditEvent(at=at, actor=actor, action=action, object_type=WHISTLE_TYPE,
-                   object_id=str(w.pk), object_repr=w.number[:200], before=_pk(before), after=_pk(after),
-                   request_id="")
+    audit.log_many([
+        audit.Event(at=at, actor_id=actor.pk if actor is not None else None, action=action, object_type=WHISTLE_TYPE,
+                    object_id=str(w.pk), object_repr=w.number, before=_pk(before), after=_pk(after))
         for at, _seq, actor, action, w, before, after in ctx.events
-    ], batch_size=1000)
+    ])
     _set_counters(per_day)
     S.clear_route_cache()
     return {"whistles": len(whistles), "dispatches": len(all_dispatches) + len(replacements),

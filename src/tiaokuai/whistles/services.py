@@ -107,18 +107,10 @@ def pending_step(d: Mapping[str, Any]) -> tuple[str, dt.datetime] | None:
 
 
 def next_check(d: Mapping[str, Any], *, interval_end: dt.datetime | None = None) -> dt.datetime | None:
-    """The next moment the escalation sweep must look at a dispatch: the pending step's deadline, but
-    not before the next escalation level may follow the last (interval_end = escalated_at + interval);
-    None when nothing is pending, the clocks are paused, or every level has been used."""
-    step = pending_step(d)
-    if step is None or d.get("escalation_level", 0) >= 3:
-        return None
-    due = step[1]
-    if d.get("escalation_level", 0) >= 1 and d.get("escalated_at"):
-        if interval_end is None:
-            interval_end = escalation_interval_end(d["escalated_at"], d.get("urgency") or Urgency.NORMAL)
-        due = max(due, interval_end)
-    return due
+    """The next moment the escalation sweep must look at a dispatch (the ladder's rule, core.escalation)."""
+    from .sweeps import LADDER  # the ladder tells people through this module's helpers
+
+    return LADDER.next_check(d, interval_end=interval_end)
 
 
 def is_overdue(d: Mapping[str, Any], now: dt.datetime) -> bool:
