@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tiaokuai.core.xlsx import append_row
 from tiaokuai.org.models import Organisation
 
 from .choices import TERRITORIAL_TOWNSHIP_LABEL, BodyKind, DutyRole, MatterKind
@@ -49,9 +50,9 @@ def export_release(release: ListRelease) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = LIST_SHEET
-    ws.append(LIST_COLUMNS + LIST_OPTIONAL)
+    append_row(ws, LIST_COLUMNS + LIST_OPTIONAL)
     steps_ws = wb.create_sheet(STEPS_SHEET)
-    steps_ws.append(STEPS_COLUMNS)
+    append_row(steps_ws, STEPS_COLUMNS)
     matters = (release.matters.select_related("domain")
                .prefetch_related("assignments__organisation", "steps__organisation").order_by("code"))
     for m in matters:
@@ -59,9 +60,9 @@ def export_release(release: ListRelease) -> bytes:
         assignments = sorted(m.assignments.all(), key=lambda a: (a.role != DutyRole.PRIMARY, a.body_code))
         for a in assignments or [None]:
             body = ([ROLE_LABELS.get(a.role, a.role), *_unit_cells(a), a.duty] if a is not None else ["", "", "", ""])
-            ws.append(head + body + [m.description])
+            append_row(ws, head + body + [m.description])
         for s in sorted(m.steps.all(), key=lambda s: s.order):
-            steps_ws.append([m.code, s.order, *_unit_cells(s), s.action, s.time_limit_days])
+            append_row(steps_ws, [m.code, s.order, *_unit_cells(s), s.action, s.time_limit_days])
     for sheet, widths in ((ws, [14, 30, 12, 10, 40, 20, 10, 24, 12, 50, 30]), (steps_ws, [14, 6, 24, 12, 40, 12])):
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from tiaokuai.core import worktime
 from tiaokuai.core.access import Viewer
+from tiaokuai.core.xlsx import append_row
 from tiaokuai.duties.choices import BodyKind
 from tiaokuai.org.choices import OrganisationKind
 
@@ -217,15 +218,15 @@ def accountability_xlsx(report: dict[str, Any]) -> bytes:
     ws = wb.active
     ws.title = _("Accountability")[:31]
     w = report["whistle"]
-    ws.append([_("Whistle"), w.number])
-    ws.append([_("Whistle list version"), report["item_release_label"]])
-    ws.append([_("Responsibility list version"), report["responsibility_release_label"]])
-    ws.append([_("Item"), f"{report['item'].code} {report['item'].name}" if report["item"] else _("Not on the list")])
-    ws.append([])
+    append_row(ws, [_("Whistle"), w.number])
+    append_row(ws, [_("Whistle list version"), report["item_release_label"]])
+    append_row(ws, [_("Responsibility list version"), report["responsibility_release_label"]])
+    append_row(ws, [_("Item"), f"{report['item'].code} {report['item'].name}" if report["item"] else _("Not on the list")])
+    append_row(ws, [])
     header = [_("Body"), _("Role"), _("Responsibility"), _("Matter"), _("Duty"), _("List version"),
               _("Deadline"), _("Due"), _("Done"), _("Met"), _("By how much"), _("Paused"),
               _("Escalation level"), _("Disputes"), _("Verdict")]
-    ws.append([str(h) for h in header])
+    append_row(ws, [str(h) for h in header])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for r in report["rows"]:
@@ -233,7 +234,7 @@ def accountability_xlsx(report: dict[str, Any]) -> bytes:
             f"{x.reason} → {x.get_status_display()} {x.decision_note}".strip() for x in r["disputes"])
         matter = f"{r['matter_code']} {r['matter'].name}" if r["matter"] else r["matter_code"]
         for dl in r["deadlines"]:
-            ws.append([
+            append_row(ws, [
                 r["organisation"].name, str(r["role"]), str(r["assignment_role"]), matter, r["duty"],
                 r["responsibility_release_label"], str(dl["title"]), _local_text(dl["due"]), _local_text(dl["done"]),
                 "" if dl["met"] is None else (_("yes") if dl["met"] else _("no")), dl["label"],
@@ -374,11 +375,11 @@ def figures_xlsx(rows: list[dict[str, Any]], month: dt.date, by: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"{month:%Y-%m}"
-    ws.append([str(label) for _key, label in FIGURE_COLUMNS])
+    append_row(ws, [str(label) for _key, label in FIGURE_COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([row.get(key) for key, _label in FIGURE_COLUMNS])
+        append_row(ws, [row.get(key) for key, _label in FIGURE_COLUMNS])
     ws.column_dimensions["A"].width = 24
     buf = BytesIO()
     wb.save(buf)
