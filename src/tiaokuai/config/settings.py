@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "tiaokuai.routing",
     "tiaokuai.shell",  # the top layer: navigation, home, system pages (apps register into it)
 ]
+# The bodies work is dispatched to (core.dispatch), named here so the kernel imports no domain app.
+TIAOKUAI_BODY_MODEL = "org.Organisation"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

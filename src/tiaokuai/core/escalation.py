@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from . import audit, sweeps
 from .clocks import OverdueMinutes, StepClocks, Unit
@@ -60,6 +60,9 @@ class Ladder:
     escalated_field = "escalated_at"
     next_check_field = "next_check_at"
     fields: tuple[str, ...] = ()  # further values each row needs (e.g. the whistle's number)
+    # The mechanism's escalation records (a core.dispatch.EscalationBase with a `dispatch` key and a `kind`);
+    # None when it keeps none.
+    escalation_model: type[models.Model] | None = None
     chunk = 2000
 
     # ------------------------------------------------------------------ hooks
@@ -77,7 +80,11 @@ class Ladder:
         raise NotImplementedError
 
     def record(self, escalated: list[Escalated], now: dt.datetime) -> None:
-        """Write the mechanism's own records of these escalations (inside the chunk's transaction)."""
+        """Write the escalation records (inside the chunk's transaction); mechanisms add their own marks."""
+        if self.escalation_model is not None:
+            at = connection.ops.adapt_datetimefield_value(now)
+            audit.insert_rows(self.escalation_model, ["dispatch_id", "level", "kind", "at", "overdue_minutes"],
+                              [(e.pk, e.level, e.step, at, e.overdue_minutes) for e in escalated])
 
     def tell(self, escalated: list[Escalated]) -> None:
         """Tell the people of each rung, once per chunk (inside the chunk's transaction)."""

@@ -19,10 +19,12 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from tiaokuai.core import audit, numbering, worktime
+from tiaokuai.core import dispatch as dispatch_kernel
 from tiaokuai.org.models import Division, Membership
 
 from . import services as S
 from .choices import DispatchStatus, DisputeStatus, Outcome, Urgency, WhistleStatus
+from .clocks import DISPATCH_CLOCKS, step_unit
 from .models import Dispatch, DispatchNote, Dispute, Escalation, Rating, Whistle, WhistleItem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -522,12 +524,11 @@ def _simulate(ctx: Ctx, w: Whistle, route: Any, fate: dict, trng: random.Random,
             continue
         dispute.decided_by, dispute.decided_at = office, decided
         if kind == "keep":
-            paused = S.paused_minutes_between(at, decided, urgency)
+            o.paused_since = at
+            paused, resumed = dispatch_kernel.resume(DISPATCH_CLOCKS, o, decided, step_unit(urgency))
+            for name, value in resumed.items():
+                setattr(o, name, value)
             note = "经核对清单，该事项主体责任为本部门，维持派单。"
-            o.respond_by = S._shift(o.respond_by, paused, urgency)
-            o.arrive_by = S._shift(o.arrive_by, paused, urgency)
-            o.resolve_by = S._shift(o.resolve_by, paused, urgency)
-            o.paused_minutes = paused
             dispute.status, dispute.decision_note = DisputeStatus.KEPT, note
             ctx.event(decided, office, "whistles.keep", w, {"status": DispatchStatus.DISPUTED},
                       {**_dispatch_ref(o), "status": DispatchStatus.DISPATCHED, "dispute": dispute,

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tiaokuai.core.dispatch import DispatchBase, EscalationBase
 from tiaokuai.core.models import AttachmentBase
 from tiaokuai.duties.models import ListRelease
 from tiaokuai.org.models import Division, Domain, Organisation
@@ -106,8 +107,9 @@ class Whistle(models.Model):
         return self.number
 
 
-class Dispatch(models.Model):
-    """The call to one body for one whistle, pinned to the list versions that decided it."""
+class Dispatch(DispatchBase):
+    """The call to one body for one whistle, pinned to the list versions that decided it (the kernel's
+    dispatch, core.dispatch, plus the whistle's three step deadlines and its list decision)."""
 
     whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="dispatches")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="whistle_dispatches",
@@ -115,11 +117,7 @@ class Dispatch(models.Model):
     role = models.CharField(_("role"), max_length=8, choices=DispatchRole.choices)
     status = models.CharField(_("status"), max_length=16, choices=DispatchStatus.choices,
                               default=DispatchStatus.DISPATCHED)
-    # Where a disputed dispatch goes back to when the office keeps it.
-    status_before_dispute = models.CharField(max_length=16, blank=True, default="")
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True, default="")
-    outcome_note = models.TextField(_("outcome note"), blank=True, default="")
-    dispatched_at = models.DateTimeField(_("dispatched at"))
     respond_by = models.DateTimeField(_("respond by"))
     arrive_by = models.DateTimeField(_("arrive by"))
     resolve_by = models.DateTimeField(_("resolve by"))
@@ -127,11 +125,6 @@ class Dispatch(models.Model):
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     arrival_people = models.CharField(_("who came"), max_length=300, blank=True, default="")
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    paused_minutes = models.PositiveIntegerField(_("paused minutes"), default=0)
-    paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
-    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
-    escalated_at = models.DateTimeField(_("last escalated at"), null=True, blank=True)
-    next_check_at = models.DateTimeField(_("next check at"), null=True, blank=True)
     matter_code = models.CharField(_("matter"), max_length=32, blank=True, default="")
     assignment_role = models.CharField(_("responsibility"), max_length=16, choices=AssignmentRole.choices,
                                        blank=True, default="")
@@ -242,14 +235,11 @@ class Rating(models.Model):
         return f"{self.speed}/{self.attitude}/{self.result}"
 
 
-class Escalation(models.Model):
+class Escalation(EscalationBase):
     dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="escalations")
-    level = models.PositiveSmallIntegerField(_("level"))
     kind = models.CharField(_("overdue step"), max_length=8, choices=EscalationKind.choices)
-    at = models.DateTimeField(_("at"))
-    overdue_minutes = models.PositiveIntegerField(_("overdue minutes"), default=0)
 
-    class Meta:
+    class Meta(EscalationBase.Meta):
         verbose_name = _("escalation")
         verbose_name_plural = _("escalations")
         ordering = ["at", "id"]

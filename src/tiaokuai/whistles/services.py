@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, clocks, numbering, worktime
+from tiaokuai.core import dispatch as dispatch_kernel
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.duties.choices import TERRITORIAL_TOWNSHIP_LABEL, BodyKind, DutyRole, ListKind, ReleaseStatus
@@ -689,19 +690,10 @@ def dispatch_dispute(*, actor: Any, dispatch_id: Any, reason: str) -> Dispute:
         raise Conflict(_("This dispatch is already disputed."), code="state_conflict") from exc
     DISPATCH.apply("dispute", d, actor=actor, audit_on=d.whistle,
                    after=_on(d, dispute=dispute.pk, reason=reason[:500]),
-                   status_before_dispute=d.status, paused_since=now, next_check_at=None)
+                   next_check_at=None, **dispatch_kernel.pause(d.status, now))
     _notify_office(d.whistle, kind="whistles.dispute",
                    title=_("Dispute on whistle %(number)s") % {"number": d.whistle.number}, body=reason[:500])
     return dispute
-
-
-def paused_minutes_between(start: dt.datetime, end: dt.datetime, urgency: str) -> int:
-    """The paused span in the dispatch's clock time (working minutes; natural minutes for emergencies)."""
-    return max(0, clocks.elapsed(start, end, step_unit(urgency)))
-
-
-def _shift(value: dt.datetime, minutes: int, urgency: str) -> dt.datetime:
-    return clocks.shift(value, minutes, step_unit(urgency))
 
 
 @transaction.atomic
@@ -736,18 +728,13 @@ def dispute_decide(*, actor: Any, dispute_id: Any, decision: str, organisation_c
     note = (note or "").strip()
     if decision == DisputeDecision.KEEP:
         back = d.status_before_dispute or DispatchStatus.DISPATCHED
-        paused = paused_minutes_between(d.paused_since or now, now, whistle.urgency)
-        shifted = {
-            "respond_by": d.respond_by if d.responded_at else _shift(d.respond_by, paused, whistle.urgency),
-            "arrive_by": d.arrive_by if d.arrived_at else _shift(d.arrive_by, paused, whistle.urgency),
-            "resolve_by": _shift(d.resolve_by, paused, whistle.urgency),
-        }
-        nxt = next_check(_values(d, status=back, paused_since=None, **shifted))
+        paused, resumed = dispatch_kernel.resume(DISPATCH_CLOCKS, d, now, step_unit(whistle.urgency))
+        shifted = {s.due_field: resumed[s.due_field] for s in DISPATCH_CLOCKS.steps}
+        nxt = next_check(_values(d, status=back, **resumed))
         DISPATCH.apply("keep", d, actor=actor, target=back, audit_on=whistle,
                        after=_on(d, dispute=dispute.pk, paused_minutes=paused, note=note[:500],
                                  **{k: v.isoformat() for k, v in shifted.items()}),
-                       paused_since=None, paused_minutes=d.paused_minutes + paused, status_before_dispute="",
-                       next_check_at=nxt, **shifted)
+                       next_check_at=nxt, **resumed)
         DISPUTE.apply("keep", dispute, actor=actor, after={"note": note[:500]}, decided_by=actor, decided_at=now,
                       decision_note=note)
         _notify_departments(whistle, [d.organisation_id], kind="whistles.dispute_decided",
@@ -791,15 +778,12 @@ def _reopen_dispatches(actor: Any, whistle: Whistle, dispatches: list[Dispatch],
     arrive/resolve deadlines from now. Escalation levels already used stay used."""
     minutes = (whistle.item.minutes(whistle.urgency) if whistle.item_id and whistle.item
                else DEFAULT_MINUTES[Urgency(whistle.urgency)])
-    _respond, arrive_by, resolve_by = step_deadlines(now, minutes, whistle.urgency)
+    fresh = dispatch_kernel.restart(DISPATCH_CLOCKS, step_specs(minutes, whistle.urgency), now, from_step="arrive")
     reopened = []
     for d in dispatches:
-        nxt = next_check(_values(d, urgency=whistle.urgency, status=DispatchStatus.RESPONDED, arrived_at=None,
-                                 arrive_by=arrive_by,
-                                 resolve_by=resolve_by))
+        nxt = next_check(_values(d, urgency=whistle.urgency, status=DispatchStatus.RESPONDED, **fresh))
         DISPATCH.apply("reopen", d, actor=actor, audit_on=whistle, after=_on(d),
-                       arrived_at=None, arrival_people="", resolved_at=None, outcome="", outcome_note="",
-                       arrive_by=arrive_by, resolve_by=resolve_by, next_check_at=nxt)
+                       arrival_people="", resolved_at=None, outcome="", outcome_note="", next_check_at=nxt, **fresh)
         reopened.append(d.pk)
     return reopened
 

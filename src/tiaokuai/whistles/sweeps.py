@@ -13,11 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tiaokuai.core import audit, escalation
+from tiaokuai.core import escalation
 from tiaokuai.core.clocks import Unit
 from tiaokuai.org.choices import Role
 
@@ -32,6 +31,7 @@ class DispatchLadder(escalation.Ladder):
     model = Dispatch
     clocks = DISPATCH_CLOCKS
     audit_action = "whistles.escalate"
+    escalation_model = Escalation
     rungs = (
         escalation.Rung(EscalationLevel.REMINDER, gettext_lazy("Reminder to the handler"), tells="handlers"),
         escalation.Rung(EscalationLevel.HEAD, gettext_lazy("Notice to the department head"), tells="heads"),
@@ -50,9 +50,7 @@ class DispatchLadder(escalation.Ladder):
         return "whistles.whistle", str(row["whistle_id"]), row["whistle__number"]
 
     def record(self, escalated: list[escalation.Escalated], now: dt.datetime) -> None:
-        at = connection.ops.adapt_datetimefield_value(now)
-        audit.insert_rows(Escalation, ["dispatch_id", "level", "kind", "at", "overdue_minutes"],
-                          [(e.pk, e.level, e.step, at, e.overdue_minutes) for e in escalated])
+        super().record(escalated, now)
         supervised = {e.row["whistle_id"] for e in escalated if e.level == self.top}
         if supervised:
             Whistle.objects.filter(pk__in=list(supervised), supervised_at__isnull=True).update(supervised_at=now)
