@@ -174,7 +174,7 @@ def validate(uploads: Iterable[Any] | None, **kwargs: Any) -> list[Checked]:
     return good
 
 
-def store(attachment: AttachmentBase, checked: Checked, *, uploaded_by: Any, at: dt.datetime) -> AttachmentBase:
+def store[A: AttachmentBase](attachment: A, checked: Checked, *, uploaded_by: Any, at: dt.datetime) -> A:
     """Fill an unsaved attachment (its owner's foreign keys already set) from a checked upload, write the file
     under a generated name, and save the row. Call inside the service's transaction."""
     attachment.original_name = checked.name
