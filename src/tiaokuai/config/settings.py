@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    "ninja",  # its bundled Swagger UI assets, served from static/ (the API docs page loads nothing from a CDN)
     "tiaokuai.core",
     "tiaokuai.org",
     "tiaokuai.duties",
@@ -176,6 +177,7 @@ SESSION_COOKIE_SECURE = env_bool("TIAOKUAI_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "tiaokuai.core.error_pages.csrf_failure"
 
 LOGGING = {
     "version": 1,

@@ -15,3 +15,9 @@ urlpatterns = [
     path("system/", include("tiaokuai.shell.system_urls")),
     path("", include("tiaokuai.notify.urls")),  # /notifications/…, /system/inbox/, /system/outbox/
 ]
+
+# One error answer (core.error_pages): JSON {code, message, details} on /api/, a page in the site shell otherwise.
+handler400 = "tiaokuai.core.error_pages.bad_request"
+handler403 = "tiaokuai.core.error_pages.permission_denied"
+handler404 = "tiaokuai.core.error_pages.page_not_found"
+handler500 = "tiaokuai.core.error_pages.server_error"

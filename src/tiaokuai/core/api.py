@@ -1,74 +1,152 @@
 """API plumbing shared by every app: authentication, error shape, paging."""
 
-from typing import Any
+import functools
+from typing import Annotated, Any
 
-from django.contrib.auth import authenticate, get_user_model
-from django.http import HttpRequest
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
+from pydantic import ValidationError as PydanticValidationError
+from pydantic import create_model
 
+from . import validation
 from .access import Viewer, viewer_for
-from .errors import DomainError
-from .models import ApiToken
+from .errors import DomainError, Forbidden, status_message
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        # One query for the user alone (no ApiToken row is built): the token's user, if active.
-        users = get_user_model().objects.filter(api_tokens__key_hash=ApiToken.hash_key(token), is_active=True)
-        user = next(iter(users[:1]), None)
+        # One indexed look-up by the token's sha256 digest (no slow hash per request): the token's user, if
+        # the token is neither expired nor revoked and the user is active.
+        from .services import token_user
+
+        user = token_user(token, at=timezone.now())
         if user is None:
             return None
         request.user = user
         return user
 
 
-AUTH = [BearerToken(), SessionAuth()]
+class ApiSessionAuth(SessionAuth):
+    """The signed-in session of the pages. Without a signed-in session the caller is simply not authenticated
+    (401 in the user's language), never "CSRF check Failed"; a signed-in session's unsafe request without its
+    CSRF token is refused with 403 in the user's language."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise Forbidden(_("The CSRF token is missing or wrong: reload the page, or call the API with a bearer "
+                              "token."), code="csrf_failed")
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user if key is not None else None
+
+
+AUTH = [BearerToken(), ApiSessionAuth()]
 
 
 def viewer(request: HttpRequest) -> Viewer:
     return viewer_for(request.user)
 
 
+# --------------------------------------------------------------------------- paging and bounded ids
+
+MAX_OFFSET = 1_000_000  # far past any list a county has; keeps the SQL OFFSET a small, valid integer
+MAX_ID = 2**63 - 1  # the largest primary key a 64-bit column holds: a larger id is invalid input, not a crash
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class Paging(Schema):
+    """limit/offset of every API list: limit 1…maximum, offset 0…MAX_OFFSET; outside them the answer is 422
+    with a per-field message in the user's language (never a server error)."""
+
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def window(self, rows: Any) -> Any:
+        return rows[self.offset:self.offset + self.limit]
+
+
+@functools.cache
+def paging(default: int, maximum: int) -> type[Paging]:
+    """The Paging schema with this list's default and largest page (one class per pair, so OpenAPI is stable)."""
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        f"Paging{default}_{maximum}", __base__=Paging,
+        limit=(int, Field(default, ge=1, le=maximum, description=f"1–{maximum}")),
+        offset=(int, Field(0, ge=0, le=MAX_OFFSET, description=f"0–{MAX_OFFSET}")),
+    )
+
+
+# --------------------------------------------------------------------------- errors
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "details": details or {}}
 
 
-def _field_name(loc: list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
-    return ".".join(parts) or "__all__"
-
-
 def install_error_handlers(api: Any) -> None:
+    """Every 4xx/5xx of the API is {code, message, details} in the user's language."""
+
+    def respond(request: HttpRequest, status: int, code: str, message: str,
+                details: dict[str, Any] | None = None) -> Any:
+        return api.create_response(request, error_body(code, message, details), status=status)
+
     @api.exception_handler(DomainError)
     def on_domain_error(request, exc: DomainError):
-        return api.create_response(request, error_body(exc.code, exc.message, exc.details), status=exc.status)
+        response = respond(request, exc.status, exc.code, exc.message, exc.details)
+        if exc.status == 429 and exc.details.get("retry_after"):
+            response["Retry-After"] = str(exc.details["retry_after"])
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def on_validation_error(request, exc: NinjaValidationError):
-        details: dict[str, list[str]] = {}
-        for err in exc.errors:
-            msg = err.get("msg", "")
-            if err.get("type") == "missing":
-                msg = _("This field is required.")
-            details.setdefault(_field_name(list(err.get("loc", []))), []).append(msg)
-        return api.create_response(
-            request, error_body("invalid", _("Please correct the errors below."), details), status=422
-        )
+        return respond(request, 422, "invalid", _("Please correct the errors below."), validation.details(exc.errors))
+
+    @api.exception_handler(PydanticValidationError)
+    def on_pydantic_error(request, exc: PydanticValidationError):
+        return respond(request, 422, "invalid", _("Please correct the errors below."),
+                       validation.details(list(exc.errors())))
 
     @api.exception_handler(AuthenticationError)
     def on_auth_error(request, exc):
-        return api.create_response(
-            request, error_body("unauthorized", _("Authentication required.")), status=401
-        )
+        return respond(request, 401, "unauthorized", _("Authentication required."))
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc: HttpError):
-        return api.create_response(request, error_body("error", str(exc)), status=exc.status_code)
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            return respond(request, 400, "malformed_json", _("The request body is not valid JSON."),
+                           {"__all__": [_("Invalid JSON.")]})
+        code, message = status_message(exc.status_code)
+        return respond(request, exc.status_code, code, message)
+
+    @api.exception_handler(Http404)
+    def on_not_found(request, exc):
+        code, message = status_message(404)
+        return respond(request, 404, code, message)
+
+    @api.exception_handler(PermissionDenied)
+    def on_permission_denied(request, exc):
+        code, message = status_message(403)
+        return respond(request, 403, code, message)
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc):
+        code, message = status_message(413)
+        return respond(request, 413, code, message)
+
+    # Anything else propagates to Django's handler500 (core.error_pages), which answers an /api/ path with the
+    # same {code, message, details} in JSON, after Django has logged it.
 
 
 class TokenIn(Schema):
@@ -89,7 +167,8 @@ class ErrorOut(Schema):
 auth_router = Router(tags=["auth"])
 
 
-@auth_router.post("/token", response={200: TokenOut, 401: ErrorOut}, auth=None)
+@auth_router.post("/token", response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+                  auth=None)
 def issue_token(request: HttpRequest, payload: TokenIn):
     from .services import token_issue
 

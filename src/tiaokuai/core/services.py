@@ -68,3 +68,11 @@ def calendar_day_clear(*, actor: Any, day: date) -> bool:
     worktime.clear_cache()
     transaction.on_commit(worktime.clear_cache)
     return True
+
+
+def token_user(key: str, *, at: datetime) -> Any:
+    """The active user of a bearer token, or None: one indexed look-up by the token's sha256 digest."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(api_tokens__key_hash=ApiToken.hash_key(key), is_active=True)
+    return next(iter(users[:1]), None)

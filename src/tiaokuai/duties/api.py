@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
-from tiaokuai.core.api import viewer
+from tiaokuai.core.api import ErrorOut, Id, paging, viewer
 from tiaokuai.core.errors import NotFound
 
 from . import selectors, services, xlsx
@@ -30,6 +30,9 @@ from .schemas import (
 )
 
 router = Router(tags=["lists"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ReleasePage = paging(500, 500)
+MatterPage = paging(5000, 5000)
 
 
 def release_out(r: ListRelease) -> dict[str, Any]:
@@ -45,56 +48,56 @@ def matter_out(m: Matter) -> dict[str, Any]:
     return {"id": m.pk, "release": m.release_id, "domain_name": m.domain.name, **dump}
 
 
-def _release(request: HttpRequest, release_id: int) -> ListRelease:
+def _release(request: HttpRequest, release_id: Id) -> ListRelease:
     release = selectors.release_for(viewer(request), release_id)
     if release is None:
         raise NotFound(_("Not found."))
     return release
 
 
-@router.get("/lists/releases", response=list[ReleaseOut])
-def list_releases(request: HttpRequest, kind: str = ListKind.RESPONSIBILITY):
-    return [release_out(r) for r in selectors.releases_with_counts(viewer(request), kind)]
+@router.get("/lists/releases", response={200: list[ReleaseOut], **ERRORS})
+def list_releases(request: HttpRequest, page: Query[ReleasePage], kind: str = ListKind.RESPONSIBILITY):
+    return [release_out(r) for r in page.window(selectors.releases_with_counts(viewer(request), kind))]
 
 
-@router.post("/lists/releases", response={201: ReleaseOut})
+@router.post("/lists/releases", response={201: ReleaseOut, **ERRORS})
 def start_draft(request: HttpRequest, payload: StartDraftIn):
     release = services.release_start_draft(actor=request.user, kind=payload.kind, title=payload.title)
     return Status(201, release_out(release))
 
 
-@router.get("/lists/releases/{release_id}", response=ReleaseOut)
-def get_release(request: HttpRequest, release_id: int):
+@router.get("/lists/releases/{release_id}", response={200: ReleaseOut, **ERRORS})
+def get_release(request: HttpRequest, release_id: Id):
     return release_out(_release(request, release_id))
 
 
-@router.delete("/lists/releases/{release_id}", response={204: None})
-def discard_draft(request: HttpRequest, release_id: int):
+@router.delete("/lists/releases/{release_id}", response={204: None, **ERRORS})
+def discard_draft(request: HttpRequest, release_id: Id):
     services.release_discard(actor=request.user, release_id=release_id)
     return Status(204, None)
 
 
-@router.get("/lists/releases/{release_id}/matters", response=list[MatterOut])
-def release_matters(request: HttpRequest, release_id: int, q: str = "", domain: str = ""):
+@router.get("/lists/releases/{release_id}/matters", response={200: list[MatterOut], **ERRORS})
+def release_matters(request: HttpRequest, release_id: Id, page: Query[MatterPage], q: str = "", domain: str = ""):
     release = _release(request, release_id)
-    return [matter_out(m) for m in selectors.release_matters(release, q=q, domain=domain)]
+    return [matter_out(m) for m in page.window(selectors.release_matters(release, q=q, domain=domain))]
 
 
-@router.post("/lists/releases/{release_id}/publish", response=ReleaseOut)
-def publish(request: HttpRequest, release_id: int, payload: PublishIn):
+@router.post("/lists/releases/{release_id}/publish", response={200: ReleaseOut, **ERRORS})
+def publish(request: HttpRequest, release_id: Id, payload: PublishIn):
     release = services.release_publish(actor=request.user, release_id=release_id,
                                        effective_from=payload.effective_from, notes=payload.notes)
     return release_out(release)
 
 
-@router.post("/lists/releases/{release_id}/import", response=ImportOut)
-def import_xlsx(request: HttpRequest, release_id: int, file: UploadedFile = File(...)):  # noqa: B008
+@router.post("/lists/releases/{release_id}/import", response={200: ImportOut, **ERRORS})
+def import_xlsx(request: HttpRequest, release_id: Id, file: UploadedFile = File(...)):  # noqa: B008
     release = services.release_import_xlsx(actor=request.user, release_id=release_id, content=file.read())
     return {"release": release.pk, "matters": release.matters.count()}
 
 
-@router.get("/lists/releases/{release_id}/export")
-def export_xlsx(request: HttpRequest, release_id: int):
+@router.get("/lists/releases/{release_id}/export", response={200: None, **ERRORS})
+def export_xlsx(request: HttpRequest, release_id: Id):
     return xlsx_response(_release(request, release_id))
 
 
@@ -107,8 +110,8 @@ def xlsx_response(release: ListRelease) -> HttpResponse:
     return response
 
 
-@router.post("/lists/releases/{release_id}/matters", response={201: MatterOut})
-def create_matter(request: HttpRequest, release_id: int, payload: MatterIn):
+@router.post("/lists/releases/{release_id}/matters", response={201: MatterOut, **ERRORS})
+def create_matter(request: HttpRequest, release_id: Id, payload: MatterIn):
     data = payload.dict(exclude={"assignments", "steps"})
     with transaction.atomic():
         matter = services.matter_create(actor=request.user, release_id=release_id, data=data)
@@ -116,13 +119,13 @@ def create_matter(request: HttpRequest, release_id: int, payload: MatterIn):
     return Status(201, matter_out(_matter(request, matter.pk)))
 
 
-@router.get("/lists/matters/{matter_id}", response=MatterOut)
-def get_matter(request: HttpRequest, matter_id: int):
+@router.get("/lists/matters/{matter_id}", response={200: MatterOut, **ERRORS})
+def get_matter(request: HttpRequest, matter_id: Id):
     return matter_out(_matter(request, matter_id))
 
 
-@router.patch("/lists/matters/{matter_id}", response=MatterOut)
-def update_matter(request: HttpRequest, matter_id: int, payload: MatterPatch):
+@router.patch("/lists/matters/{matter_id}", response={200: MatterOut, **ERRORS})
+def update_matter(request: HttpRequest, matter_id: Id, payload: MatterPatch):
     data = payload.dict(exclude={"assignments", "steps"}, exclude_unset=True)
     with transaction.atomic():
         matter = services.matter_update(actor=request.user, matter_id=matter_id, data=data)
@@ -130,8 +133,8 @@ def update_matter(request: HttpRequest, matter_id: int, payload: MatterPatch):
     return matter_out(_matter(request, matter.pk))
 
 
-@router.delete("/lists/matters/{matter_id}", response={204: None})
-def delete_matter(request: HttpRequest, matter_id: int):
+@router.delete("/lists/matters/{matter_id}", response={204: None, **ERRORS})
+def delete_matter(request: HttpRequest, matter_id: Id):
     services.matter_delete(actor=request.user, matter_id=matter_id)
     return Status(204, None)
 
@@ -144,27 +147,27 @@ def _set_children(request: HttpRequest, matter: Matter, assignments: Any, steps:
         services.matter_set_steps(actor=request.user, matter_id=matter.pk, steps=[s.dict() for s in steps])
 
 
-def _matter(request: HttpRequest, matter_id: int) -> Matter:
+def _matter(request: HttpRequest, matter_id: Id) -> Matter:
     matter = selectors.matter_for(viewer(request), matter_id)
     if matter is None:
         raise NotFound(_("Not found."))
     return matter
 
 
-@router.get("/lists/diff", response=DiffOut)
-def diff(request: HttpRequest, from_id: int = Query(..., alias="from"), to_id: int = Query(..., alias="to")):  # noqa: B008
+@router.get("/lists/diff", response={200: DiffOut, **ERRORS})
+def diff(request: HttpRequest, from_id: Id = Query(..., alias="from"), to_id: Id = Query(..., alias="to")):  # noqa: B008
     old, new = _release(request, from_id), _release(request, to_id)
     return {"from_release": release_out(old), "to_release": release_out(new), **selectors.release_diff(old, new)}
 
 
-@router.get("/lists/in-force", response=list[MatterOut])
-def in_force(request: HttpRequest, on: dt.date | None = None, domain: str = "", q: str = "",
+@router.get("/lists/in-force", response={200: list[MatterOut], **ERRORS})
+def in_force(request: HttpRequest, page: Query[MatterPage], on: dt.date | None = None, domain: str = "", q: str = "",
              kind: str = ListKind.RESPONSIBILITY):
     day = on or timezone.localdate()
-    return [matter_out(m) for m in selectors.matters_in_force(day, kind=kind, q=q, domain=domain)]
+    return [matter_out(m) for m in page.window(selectors.matters_in_force(day, kind=kind, q=q, domain=domain))]
 
 
-@router.get("/lists/primary", response=PrimaryOut)
+@router.get("/lists/primary", response={200: PrimaryOut, **ERRORS})
 def primary(request: HttpRequest, matter: str, on: dt.date | None = None):
     day = on or timezone.localdate()
     assignment = selectors.primary_body_on(matter, day)

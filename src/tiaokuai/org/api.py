@@ -4,9 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
-from tiaokuai.core.api import ErrorOut, viewer
+from tiaokuai.core.api import ErrorOut, Id, paging, viewer
 from tiaokuai.core.errors import Invalid, NotFound
 
 from . import selectors, services
@@ -36,12 +36,17 @@ from .schemas import (
 )
 
 router = Router(tags=["registry"])
-ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+DivisionPage = paging(5000, 5000)
+OrganisationPage = paging(500, 2000)
+PeoplePage = paging(200, 1000)
+CertificatePage = paging(500, 2000)
 
 
-@router.get("/divisions", response=list[DivisionOut])
-def list_divisions(request: HttpRequest, level: str | None = None, within: str | None = None):
-    rows = selectors.divisions(viewer(request), level=level, within=within)
+@router.get("/divisions", response={200: list[DivisionOut], **ERRORS})
+def list_divisions(request: HttpRequest, page: Query[DivisionPage], level: str | None = None,
+                   within: str | None = None):
+    rows = page.window(selectors.divisions(viewer(request), level=level, within=within))
     return [
         {"code": d.code, "name": d.name, "level": d.level, "kind": d.kind, "parent": d.parent.code if d.parent else None}
         for d in rows
@@ -52,10 +57,10 @@ def list_divisions(request: HttpRequest, level: str | None = None, within: str |
 
 
 @router.get("/organisations", response={200: list[OrganisationOut], **ERRORS})
-def list_organisations(request: HttpRequest, kind: str | None = None, within: str | None = None,
-                       q: str | None = None, limit: int = 500, offset: int = 0):
+def list_organisations(request: HttpRequest, page: Query[OrganisationPage], kind: str | None = None,
+                       within: str | None = None, q: str | None = None):
     rows = selectors.organisations(viewer(request), kind=kind, within=within, q=q)
-    return [organisation_out(o) for o in rows[offset:offset + min(max(limit, 1), 2000)]]
+    return [organisation_out(o) for o in page.window(rows)]
 
 
 def _detail(request: HttpRequest, code: str) -> dict[str, Any]:
@@ -163,15 +168,15 @@ def _person_out(v: Any, p: Person) -> dict[str, Any]:
 
 
 @router.get("/people", response={200: list[PersonOut], **ERRORS})
-def list_people(request: HttpRequest, q: str | None = None, organisation: str | None = None, limit: int = 200,
-                offset: int = 0):
+def list_people(request: HttpRequest, page: Query[PeoplePage], q: str | None = None,
+                organisation: str | None = None):
     v = viewer(request)
-    rows = selectors.people(v, q=q, organisation=organisation)[offset:offset + min(max(limit, 1), 1000)]
+    rows = page.window(selectors.people(v, q=q, organisation=organisation))
     return [_person_out(v, p) for p in rows]
 
 
 @router.get("/people/{person_id}", response={200: PersonDetailOut, **ERRORS})
-def get_person(request: HttpRequest, person_id: int):
+def get_person(request: HttpRequest, person_id: Id):
     v = viewer(request)
     data = selectors.person_page(v, person_id)
     person = data["person"]
@@ -203,7 +208,7 @@ def create_assignment(request: HttpRequest, payload: AssignmentIn):
 
 
 @router.post("/assignments/{assignment_id}/end", response={200: AssignmentOut, **ERRORS})
-def end_assignment(request: HttpRequest, assignment_id: int, payload: AssignmentEndIn):
+def end_assignment(request: HttpRequest, assignment_id: Id, payload: AssignmentEndIn):
     require_registry_editor(viewer(request))
     from .models import StaffAssignment
 
@@ -218,10 +223,10 @@ def end_assignment(request: HttpRequest, assignment_id: int, payload: Assignment
 
 
 @router.get("/certificates", response={200: list[CertificateOut], **ERRORS})
-def list_certificates(request: HttpRequest, state: str | None = None, domain: str | None = None,
-                      q: str | None = None, limit: int = 500, offset: int = 0):
+def list_certificates(request: HttpRequest, page: Query[CertificatePage], state: str | None = None,
+                      domain: str | None = None, q: str | None = None):
     rows = selectors.certificates(viewer(request), state=state, domain=domain, q=q)
-    return [certificate_out(c, c.state) for c in rows[offset:offset + min(max(limit, 1), 2000)]]
+    return [certificate_out(c, c.state) for c in page.window(rows)]
 
 
 def _certificate_response(request: HttpRequest, cert_id: int) -> dict[str, Any]:
@@ -247,7 +252,7 @@ def issue_certificate(request: HttpRequest, payload: CertificateIn):
 
 
 @router.post("/certificates/{cert_id}/renew", response={200: CertificateOut, **ERRORS})
-def renew_certificate(request: HttpRequest, cert_id: int, payload: CertificateRenewIn):
+def renew_certificate(request: HttpRequest, cert_id: Id, payload: CertificateRenewIn):
     v = viewer(request)
     require_registry_editor(v)
     cert = selectors.certificate_detail(v, cert_id)
@@ -257,7 +262,7 @@ def renew_certificate(request: HttpRequest, cert_id: int, payload: CertificateRe
 
 
 @router.post("/certificates/{cert_id}/revoke", response={200: CertificateOut, **ERRORS})
-def revoke_certificate(request: HttpRequest, cert_id: int, payload: CertificateRevokeIn):
+def revoke_certificate(request: HttpRequest, cert_id: Id, payload: CertificateRevokeIn):
     v = viewer(request)
     require_registry_editor(v)
     cert = selectors.certificate_detail(v, cert_id)

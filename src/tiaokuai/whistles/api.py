@@ -4,10 +4,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Router, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
-from tiaokuai.core.api import ErrorOut, viewer
+from tiaokuai.core import validation
+from tiaokuai.core.api import ErrorOut, Id, paging, viewer
 from tiaokuai.core.errors import Invalid, NotFound
 
 from . import selectors, services
@@ -35,18 +36,21 @@ from .schemas import (
 from .workflows import DISPATCH, WHISTLE
 
 router = Router(tags=["whistles"])
-ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ItemPage = paging(5000, 5000)
+WhistlePage = paging(50, 500)
+DisputePage = paging(500, 500)
 
 
 @router.get("/whistle-items", response={200: list[WhistleItemOut], **ERRORS}, by_alias=True)
-def list_items(request: HttpRequest, domain: str | None = None):
+def list_items(request: HttpRequest, page: Query[ItemPage], domain: str | None = None):
     qs = selectors.whistle_items_in_force()
     if domain:
         qs = qs.filter(domain__code=domain)
-    return [item_out(i) for i in qs]
+    return [item_out(i) for i in page.window(qs)]
 
 
-def _detail(request: HttpRequest, whistle_id: int) -> dict[str, Any]:
+def _detail(request: HttpRequest, whistle_id: Id) -> dict[str, Any]:
     w = selectors.whistle_detail(viewer(request), whistle_id)
     return {**whistle_out(w), "timeline": timeline_out(w)}
 
@@ -61,22 +65,21 @@ def raise_whistle(request: HttpRequest, payload: WhistleIn):
 
 
 @router.get("/whistles", response={200: list[WhistleOut], **ERRORS})
-def list_whistles(request: HttpRequest, status: str | None = None, township: str | None = None,
-                  department: str | None = None, domain: str | None = None, overdue: bool | None = None,
-                  limit: int = 50, offset: int = 0):
-    limit = max(1, min(limit, 500))
+def list_whistles(request: HttpRequest, page: Query[WhistlePage], status: str | None = None,
+                  township: str | None = None, department: str | None = None, domain: str | None = None,
+                  overdue: bool | None = None):
     qs = selectors.board(viewer(request), township=township, department=department, domain=domain, status=status,
                          overdue=overdue)
-    return [whistle_out(w) for w in qs[max(offset, 0):max(offset, 0) + limit]]
+    return [whistle_out(w) for w in page.window(qs)]
 
 
 @router.get("/whistles/{whistle_id}", response={200: WhistleDetailOut, **ERRORS})
-def get_whistle(request: HttpRequest, whistle_id: int):
+def get_whistle(request: HttpRequest, whistle_id: Id):
     return _detail(request, whistle_id)
 
 
 @router.post("/whistles/{whistle_id}/route", response={200: WhistleDetailOut, **ERRORS})
-def route_whistle(request: HttpRequest, whistle_id: int, payload: RouteIn):
+def route_whistle(request: HttpRequest, whistle_id: Id, payload: RouteIn):
     services.whistle_route_manually(actor=request.user, whistle_id=whistle_id, lead_code=payload.lead,
                                     assist_codes=payload.assist)
     return _detail(request, whistle_id)
@@ -88,12 +91,7 @@ def _parse(schema: Any, data: dict[str, Any]) -> Any:
     try:
         return schema(**data)
     except ValidationError as exc:
-        details: dict[str, list[str]] = {}
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err.get("loc", ())) or "__all__"
-            msg = _("This field is required.") if err.get("type") == "missing" else err.get("msg", "")
-            details.setdefault(key, []).append(msg)
-        raise Invalid(_("Please correct the errors below."), details=details) from None
+        raise Invalid(_("Please correct the errors below."), details=validation.details(list(exc.errors()))) from None
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -114,7 +112,7 @@ DISPATCH_ACTIONS = set(DISPATCH.names(who="handler"))
 
 
 @router.post("/dispatches/{dispatch_id}/actions/{action}", response={200: WhistleDetailOut, **ERRORS})
-def dispatch_action(request: HttpRequest, dispatch_id: int, action: str):
+def dispatch_action(request: HttpRequest, dispatch_id: Id, action: str):
     if action not in DISPATCH_ACTIONS:
         raise NotFound(_("Unknown action."))
     data = _body(request)
@@ -140,7 +138,7 @@ WHISTLE_ACTIONS = set(WHISTLE.names(who="township")) - {"attach"}  # photos: POS
 
 
 @router.post("/whistles/{whistle_id}/actions/{action}", response={200: WhistleDetailOut, **ERRORS})
-def whistle_action(request: HttpRequest, whistle_id: int, action: str):
+def whistle_action(request: HttpRequest, whistle_id: Id, action: str):
     if action not in WHISTLE_ACTIONS:
         raise NotFound(_("Unknown action."))
     data = _body(request)
@@ -162,7 +160,7 @@ def whistle_action(request: HttpRequest, whistle_id: int, action: str):
 
 
 @router.get("/whistles/{whistle_id}/ratings", response={200: list[RatingOut], **ERRORS})
-def whistle_ratings(request: HttpRequest, whistle_id: int):
+def whistle_ratings(request: HttpRequest, whistle_id: Id):
     w = selectors.whistle_detail(viewer(request), whistle_id)
     out = []
     for d in w.dispatches.all():
@@ -174,20 +172,20 @@ def whistle_ratings(request: HttpRequest, whistle_id: int):
 
 
 @router.post("/whistles/{whistle_id}/attachments", response={201: list[AttachmentOut], **ERRORS})
-def upload_attachments(request: HttpRequest, whistle_id: int, files: File[list[UploadedFile]],
-                       dispatch: int | None = None):
+def upload_attachments(request: HttpRequest, whistle_id: Id, files: File[list[UploadedFile]],
+                       dispatch: Id | None = None):
     stored = services.whistle_attach(actor=request.user, whistle_id=whistle_id, files=files, dispatch_id=dispatch)
     return Status(201, [{"id": a.pk, "url": a.file.url, "content_type": a.content_type, "size": a.size,
                          "dispatch": a.dispatch_id} for a in stored])
 
 
 @router.get("/disputes", response={200: list[DisputeOut], **ERRORS})
-def list_disputes(request: HttpRequest):
-    return [dispute_out(x) for x in selectors.open_disputes(viewer(request))]
+def list_disputes(request: HttpRequest, page: Query[DisputePage]):
+    return [dispute_out(x) for x in page.window(selectors.open_disputes(viewer(request)))]
 
 
 @router.post("/disputes/{dispute_id}/decide", response={200: DisputeOut, **ERRORS})
-def decide_dispute(request: HttpRequest, dispute_id: int, payload: DecideIn):
+def decide_dispute(request: HttpRequest, dispute_id: Id, payload: DecideIn):
     x = services.dispute_decide(actor=request.user, dispute_id=dispute_id, decision=payload.decision,
                                 organisation_code=payload.organisation, note=payload.note)
     from .models import Dispute

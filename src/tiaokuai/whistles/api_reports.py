@@ -3,14 +3,14 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from tiaokuai.core.api import viewer
+from tiaokuai.core.api import ErrorOut, viewer
 
 from . import reports
 
 router = Router(tags=["whistles"])
 
 
-class FigureRow(Schema):
+class WhistleFigureRow(Schema):
     id: int
     name: str
     whistles: int
@@ -29,13 +29,13 @@ class FigureRow(Schema):
     disputes_rerouted: int
 
 
-class FiguresOut(Schema):
+class WhistleFiguresOut(Schema):
     month: str
     by: str
-    rows: list[FigureRow]
+    rows: list[WhistleFigureRow]
 
 
-@router.get("/whistle-figures", response=FiguresOut)
+@router.get("/whistle-figures", response={200: WhistleFiguresOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
 def whistle_figures(request: HttpRequest, month: str = "", by: str = "department"):
     by = by if by in ("department", "township") else "department"
     first = reports.parse_month(month)

@@ -7,7 +7,9 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from tiaokuai.core import audit, timeline
+from tiaokuai.core.api import Id
 
+from . import forms
 from .models import Dispatch, Whistle, WhistleItem
 from .services import is_overdue
 
@@ -23,15 +25,20 @@ class WhistleItemOut(Schema):
     model_config = {"populate_by_name": True}
 
 
+def _max(form: Any, name: str) -> int:
+    """The form field's max_length: the API takes exactly what the page's form takes (no silent cut)."""
+    return int(form.base_fields[name].max_length)
+
+
 class WhistleIn(Schema):
-    item: str | None = None
-    village: str
-    description: str
-    urgency: str = "normal"
-    grid: str | None = None
-    address: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
+    item: str | None = Field(None, max_length=32)
+    village: str = Field(..., max_length=32)
+    description: str = Field(..., min_length=1, max_length=_max(forms.RaiseForm, "description"))
+    urgency: str = Field("normal", max_length=20)
+    grid: str | None = Field(None, max_length=32)
+    address: str = Field("", max_length=_max(forms.RaiseForm, "address"))
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
 
 
 class DispatchOut(Schema):
@@ -84,49 +91,49 @@ class WhistleDetailOut(WhistleOut):
 
 
 class ArriveIn(Schema):
-    people: str
+    people: str = Field(..., max_length=_max(forms.ArriveForm, "people"))
     arrived_at: dt.datetime | None = None
 
 
 class ResolveIn(Schema):
-    outcome: str
-    note: str = ""
+    outcome: str = Field(..., max_length=20)
+    note: str = Field("", max_length=_max(forms.ResolveForm, "note"))
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = Field(..., max_length=_max(forms.ReasonForm, "reason"))
 
 
 class NoteIn(Schema):
-    text: str
+    text: str = Field(..., max_length=_max(forms.NoteForm, "text"))
 
 
 class ReturnIn(Schema):
-    reason: str
-    dispatches: list[int] | None = None
+    reason: str = Field(..., max_length=_max(forms.ReasonForm, "reason"))
+    dispatches: list[Id] | None = Field(None, max_length=100)
 
 
 class RatingIn(Schema):
-    dispatch_id: int
-    speed: int
-    attitude: int
-    result: int
-    comment: str = ""
+    dispatch_id: Id
+    speed: int = Field(..., ge=1, le=5)
+    attitude: int = Field(..., ge=1, le=5)
+    result: int = Field(..., ge=1, le=5)
+    comment: str = Field("", max_length=_max(forms.RateForm, "comment"))
 
 
 class RateIn(Schema):
-    ratings: list[RatingIn]
+    ratings: list[RatingIn] = Field(..., max_length=100)
 
 
 class RouteIn(Schema):
-    lead: str
-    assist: list[str] = []
+    lead: str = Field(..., max_length=32)
+    assist: list[str] = Field([], max_length=100)
 
 
 class DecideIn(Schema):
-    decision: str
-    organisation: str | None = None
-    note: str = ""
+    decision: str = Field(..., max_length=20)
+    organisation: str | None = Field(None, max_length=32)
+    note: str = Field("", max_length=_max(forms.DecideForm, "note"))
 
 
 class DisputeOut(Schema):
