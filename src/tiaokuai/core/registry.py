@@ -47,3 +47,53 @@ def nav_entries() -> list[NavEntry]:
 
 def home_card_sources() -> list[HomeCards]:
     return [source for _order, source in sorted(_HOME_CARDS.values(), key=lambda pair: pair[0])]
+
+
+# --- The workbench (工作台): to-do sources ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One thing the viewer has to do, one click from its action.
+
+    ``kind``: what sort of work (e.g. 待接单), ``title``/``detail``: what it is about, ``url``: the page where the
+    action is, ``action``: the button's label. ``due``: the deadline (None: no deadline), ``due_label``: the time
+    left or overdue as text (a phone shows no hover text), ``css``: the status tag colour (status-overdue …)."""
+
+    kind: str | Promise
+    title: str
+    url: str
+    action: str | Promise
+    detail: str = ""
+    due: Any = None
+    due_label: str = ""
+    css: str = "status-open"
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class TodoGroup:
+    """A source's to-do of one kind for one viewer: how many in all (``total``, ``overdue``), the list page
+    filtered to them (``url``) and the most urgent few (``items``)."""
+
+    label: str | Promise
+    total: int
+    url: str = ""
+    overdue: int = 0
+    items: tuple[TodoItem, ...] = ()
+
+
+# A to-do source: (viewer, limit) → groups (empty when the viewer has nothing of that kind to do).
+TodoSource = Callable[[Any, int], Iterable[TodoGroup]]
+
+_TODO: dict[str, tuple[int, TodoSource]] = {}
+
+
+def register_todo(name: str, source: TodoSource, *, order: int = 500) -> None:
+    """Adds a source of workbench to-do items (keyed by name: registering it again replaces it). Each app
+    registers its own in its AppConfig.ready(); the shell's workbench merges them, overdue first."""
+    _TODO[name] = (order, source)
+
+
+def todo_sources() -> list[TodoSource]:
+    return [source for _order, source in sorted(_TODO.values(), key=lambda pair: pair[0])]

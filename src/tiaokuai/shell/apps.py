@@ -15,7 +15,7 @@ class ShellConfig(AppConfig):
         from tiaokuai.org.choices import Role
 
         register_nav(
-            NavEntry(_("Overview"), _("Home"), "home", frozenset(Role.values), order=0),
+            NavEntry(_("Overview"), _("Workbench"), "home", frozenset(Role.values), order=0),
             NavEntry(_("System"), _("Working calendar"), "shell:calendar",
                      frozenset({Role.ESTABLISHMENT_OFFICE}), order=920),
         )

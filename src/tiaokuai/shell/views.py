@@ -9,7 +9,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +19,7 @@ from tiaokuai.core.errors import NotFound
 
 from . import selectors
 from .forms import CalendarDayForm, LoginForm
+from .navigation import nav_for
 
 
 class LoginView(auth_views.LoginView):
@@ -29,15 +29,17 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
+    """The workbench (工作台): the viewer's to-do from every app, overdue first, each one click from its action;
+    the figures linking to filtered lists; the latest notifications; the viewer's pages as buttons."""
     viewer = viewer_for(request.user)
-    cards = []
-    for card in selectors.home_cards(viewer):
-        try:
-            card["url"] = reverse(card["url_name"]) if card.get("url_name") else None
-        except NoReverseMatch:
-            card["url"] = None
-        cards.append(card)
-    return render(request, "shell/home.html", {"cards": cards, "title": _("Home")})
+    return render(request, "shell/home.html", {
+        "cards": selectors.home_cards(viewer),
+        "work": selectors.workbench(viewer),
+        "notifications": selectors.recent_notifications(viewer),
+        "shortcuts": selectors.shortcuts(nav_for(viewer, request.path)),
+        "public_links": selectors.public_links(),
+        "title": _("Workbench"),
+    })
 
 
 # --- Working calendar ----------------------------------------------------------------------------

@@ -23,9 +23,14 @@ class WhistlesConfig(AppConfig):
 
 
 def _register_pages() -> None:
-    """Left-navigation entries (rendered by the shell)."""
-    from tiaokuai.core.registry import NavEntry, register_nav
+    """Left-navigation entries, workbench to-do and home figures (rendered by the shell)."""
+    from tiaokuai.core.registry import NavEntry, register_home_cards, register_nav, register_todo
     from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
+
+    from . import todo
+
+    register_todo("whistles", todo.todo, order=100)
+    register_home_cards("whistles", todo.home_cards, order=100)
 
     staff = frozenset(Role.values) - {Role.CITIZEN}
     local = frozenset(COUNTY_WIDE_ROLES | {Role.DEPARTMENT, Role.TOWNSHIP})

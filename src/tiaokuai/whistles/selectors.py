@@ -18,6 +18,7 @@ from tiaokuai.core.access import Viewer
 from tiaokuai.core.errors import NotFound
 from tiaokuai.duties.choices import ListKind, ReleaseStatus
 from tiaokuai.duties.models import ListRelease
+from tiaokuai.org.choices import Role
 
 from .access import dispatch_parties, handled_q, is_office, may_see_whistle, scope_whistles, whistle_parties
 from .choices import PENDING_DISPATCH, DispatchStatus, DisputeStatus, WhistleStatus
@@ -149,3 +150,51 @@ def routing_labels() -> list[tuple[str, str, str]]:
             .exclude(status=DispatchStatus.DISPUTED).exclude(open_dispute)
             .values_list("whistle__description", "matter_code", "organisation__code").order_by("whistle_id"))
     return [(text, matter or "", org) for text, matter, org in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# The workbench's to-do (whistles/todo.py): each scoped to what the viewer may do
+
+
+def dispatches_to_work(viewer: Viewer) -> QuerySet[Dispatch]:
+    """The viewer's dispatches with a pending step (accept, arrive, finish): the inbox without the disputed ones,
+    the earliest deadline first."""
+    return dispatch_inbox(viewer).filter(status__in=list(PENDING_DISPATCH))
+
+
+def whistles_to_confirm(viewer: Viewer) -> QuerySet[Whistle]:
+    """Whistles of the viewer's township that every body finished: the township confirms or returns them."""
+    if Role.TOWNSHIP not in viewer.roles or not viewer.township_ids:
+        return Whistle.objects.none()
+    return (Whistle.objects.filter(township_id__in=viewer.township_ids, status=WhistleStatus.RESOLVED)
+            .select_related("item", "village").order_by("resolved_at", "id"))
+
+
+def whistles_to_rate(viewer: Viewer) -> QuerySet[Whistle]:
+    """Confirmed or closed whistles of the viewer's township with a finished body not rated yet."""
+    if Role.TOWNSHIP not in viewer.roles or not viewer.township_ids:
+        return Whistle.objects.none()
+    unrated = Dispatch.objects.filter(whistle=OuterRef("pk"), status=DispatchStatus.RESOLVED, rating__isnull=True)
+    return (Whistle.objects.filter(township_id__in=viewer.township_ids,
+                                   status__in=[WhistleStatus.CONFIRMED, WhistleStatus.CLOSED])
+            .filter(Exists(unrated)).select_related("item", "village").order_by("confirmed_at", "id"))
+
+
+def whistles_to_route(viewer: Viewer) -> QuerySet[Whistle]:
+    """Whistles not on the list, waiting for the establishment office to route them by hand."""
+    if not is_office(viewer):
+        return Whistle.objects.none()
+    return (Whistle.objects.filter(status=WhistleStatus.ROUTING)
+            .select_related("item", "township", "village").order_by("raised_at", "id"))
+
+
+def supervised_dispatches(viewer: Viewer) -> QuerySet[Dispatch]:
+    """Pending dispatches escalated to supervision (the last rung), for the supervision office and the leaders;
+    the earliest deadline first."""
+    if not viewer.has_role(Role.SUPERVISION, Role.LEADER):
+        return Dispatch.objects.none()
+    from .choices import MAX_ESCALATION_LEVEL
+
+    return (Dispatch.objects.filter(status__in=list(PENDING_DISPATCH), escalation_level__gte=MAX_ESCALATION_LEVEL)
+            .select_related("whistle", "whistle__item", "whistle__village", "whistle__township", "organisation")
+            .annotate(**step_annotations()).order_by(F("due").asc(nulls_last=True), "id"))
