@@ -130,8 +130,13 @@ if os.environ.get("TIAOKUAI_TEST_DATABASE_URL") and TESTING:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every sign-in (pages, API token, admin) passes the per-account and per-address lock (core.throttle).
+AUTHENTICATION_BACKENDS = ["tiaokuai.core.throttle.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -206,6 +211,18 @@ TIAOKUAI: dict[str, Any] = {
     "NOTIFY_SWEEP_CHANNELS": env_list("TIAOKUAI_NOTIFY_SWEEP_CHANNELS", "log"),
     # Working minutes between whistle escalation levels (reminder → head → supervision); default one working day.
     "WHISTLE_ESCALATION_INTERVAL_MINUTES": int(os.environ.get("TIAOKUAI_WHISTLE_ESCALATION_INTERVAL_MINUTES", "420")),
+    # Sign-in protection (core.throttle): failures in a row before a lock, per account and per address (an
+    # office behind one NAT address shares it), the first lock, doubled per further failure up to the maximum.
+    "LOGIN_ACCOUNT_LIMIT": int(os.environ.get("TIAOKUAI_LOGIN_ACCOUNT_LIMIT", "10")),
+    "LOGIN_ADDRESS_LIMIT": int(os.environ.get("TIAOKUAI_LOGIN_ADDRESS_LIMIT", "50")),
+    "LOGIN_LOCK_SECONDS": int(os.environ.get("TIAOKUAI_LOGIN_LOCK_SECONDS", "300")),
+    "LOGIN_MAX_LOCK_SECONDS": int(os.environ.get("TIAOKUAI_LOGIN_MAX_LOCK_SECONDS", "3600")),
+    "LOGIN_FORGET_SECONDS": int(os.environ.get("TIAOKUAI_LOGIN_FORGET_SECONDS", "86400")),
+    # Reverse proxies in front of the platform that append X-Forwarded-For (0: use the socket's address).
+    "PROXY_HOPS": int(os.environ.get("TIAOKUAI_PROXY_HOPS", "0")),
+    # API tokens: days until a token expires; live tokens kept per user (older ones are revoked).
+    "API_TOKEN_DAYS": int(os.environ.get("TIAOKUAI_API_TOKEN_DAYS", "30")),
+    "API_TOKENS_PER_USER": int(os.environ.get("TIAOKUAI_API_TOKENS_PER_USER", "20")),
 }
 
 if TESTING:

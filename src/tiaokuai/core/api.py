@@ -1,5 +1,6 @@
 """API plumbing shared by every app: authentication, error shape, paging."""
 
+import datetime
 import functools
 from typing import Annotated, Any
 
@@ -8,7 +9,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -18,7 +19,7 @@ from pydantic import create_model
 
 from . import validation
 from .access import Viewer, viewer_for
-from .errors import DomainError, Forbidden, status_message
+from .errors import DomainError, Forbidden, TooManyAttempts, status_message
 
 
 class BearerToken(HttpBearer):
@@ -150,12 +151,26 @@ def install_error_handlers(api: Any) -> None:
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=4096)
+    name: str = Field("", max_length=60, description="What the token is for (shown in the token list)")
 
 
 class TokenOut(Schema):
     token: str
+    id: int
+    expires_at: datetime.datetime
+
+
+class TokenInfoOut(Schema):
+    id: int
+    name: str
+    created_at: datetime.datetime
+    expires_at: datetime.datetime | None
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+    active: bool
+    current: bool
 
 
 class ErrorOut(Schema):
@@ -165,14 +180,56 @@ class ErrorOut(Schema):
 
 
 auth_router = Router(tags=["auth"])
+AUTH_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def too_many_attempts(seconds: int) -> TooManyAttempts:
+    from .throttle import locked_message
+
+    return TooManyAttempts(locked_message(seconds), details={"retry_after": seconds})
 
 
 @auth_router.post("/token", response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
                   auth=None)
 def issue_token(request: HttpRequest, payload: TokenIn):
+    """A bearer token for the user (shown once; expires after API_TOKEN_DAYS days). Failed attempts lock the
+    account and the address for a while (429 with Retry-After), even for the right password."""
+    from .models import ApiToken
     from .services import token_issue
 
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
+        locked = getattr(request, "login_locked_for", 0)
+        if locked:
+            raise too_many_attempts(locked)
         return Status(401, error_body("invalid_credentials", _("Wrong username or password.")))
-    return Status(200, {"token": token_issue(user=user, at=timezone.now())})
+    key = token_issue(user=user, at=timezone.now(), name=payload.name)
+    token = ApiToken.objects.get(key_hash=ApiToken.hash_key(key))
+    return Status(200, {"token": key, "id": token.pk, "expires_at": token.expires_at})
+
+
+def _token_info(t: Any, current_id: int | None, now: datetime.datetime) -> dict[str, Any]:
+    active = t.revoked_at is None and t.expires_at is not None and t.expires_at > now
+    return {"id": t.pk, "name": t.name, "created_at": t.created_at, "expires_at": t.expires_at,
+            "last_used_at": t.last_used_at, "revoked_at": t.revoked_at, "active": active,
+            "current": t.pk == current_id}
+
+
+@auth_router.get("/tokens", response={200: list[TokenInfoOut], **AUTH_ERRORS})
+def list_tokens(request: HttpRequest, page: Query[paging(50, 200)]):  # type: ignore[valid-type]
+    """The caller's own API tokens, newest first (the token itself is never shown again)."""
+    from .models import ApiToken
+
+    now = timezone.now()
+    current = getattr(request.user, "_api_token_id", None)
+    return [_token_info(t, current, now) for t in page.window(ApiToken.objects.filter(user=request.user))]
+
+
+@auth_router.delete("/tokens/{token_id}", response={200: TokenInfoOut, **AUTH_ERRORS})
+def revoke_token(request: HttpRequest, token_id: Id):
+    """Revoke one of the caller's tokens: it is refused (401) from then on."""
+    from .services import token_revoke
+
+    now = timezone.now()
+    token = token_revoke(actor=request.user, token_id=token_id, at=now)
+    return _token_info(token, getattr(request.user, "_api_token_id", None), now)

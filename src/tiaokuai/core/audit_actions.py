@@ -8,7 +8,10 @@ from .timeline import Field
 
 def register() -> None:
     a = timeline.register_action
-    a("core.token_issue", _("{actor} signed in to the API (new token)"), fields={"user": Field(hidden=True)})
+    a("core.token_issue", _("{actor} signed in to the API (new token)"),
+      fields={"user": Field(hidden=True), "name": _("name"), "expires_at": Field(hidden=True)})
+    a("core.token_revoke", _("{actor} revoked API tokens"),
+      fields={"tokens": Field(hidden=True), "reason": Field(hidden=True)})
     a("core.calendar_day_set", _("{actor} set {date} in the working calendar"))
     a("core.calendar_day_clear", _("{actor} removed {date} from the working calendar"))
     # Written by `tiaokuai demo load`; the account list and row counts are in the accounts file.

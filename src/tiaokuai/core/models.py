@@ -32,16 +32,24 @@ class AuditEvent(models.Model):
 
 
 class ApiToken(models.Model):
-    """Bearer token for the JSON API. Only a hash is stored; the token is shown once."""
+    """Bearer token for the JSON API. Only its sha256 digest is stored (unique index: one look-up per request,
+    no slow hash); the token is shown once. A token works until it expires or is revoked, and only while the
+    user's password is the one it was issued under (auth_hash, like Django's sessions): a password change,
+    wherever it is made, ends every token issued before it."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=60, blank=True, default="")
+    auth_hash = models.CharField(max_length=128, blank=True, default="")
     created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"token of {self.user_id}"
@@ -53,6 +61,25 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins of one account (scope "account", key = lower-cased user name) or one address (scope
+    "address", key = client IP) and the time until which further attempts are refused (core.throttle)."""
+
+    scope = models.CharField(max_length=10)
+    key = models.CharField(max_length=150)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="login_throttle_unique_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key} ({self.failures})"
 
 
 class CalendarDay(models.Model):

@@ -6,7 +6,16 @@ from tiaokuai.core.forms import StyledForm, StyledFormMixin
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
-    pass
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            locked = getattr(self.request, "login_locked_for", 0)  # set by core.throttle's backend
+            if locked:
+                from tiaokuai.core.throttle import locked_message
+
+                raise forms.ValidationError(locked_message(locked), code="locked") from None
+            raise
 
 
 class CalendarDayForm(StyledForm):
