@@ -76,6 +76,7 @@ TIAOKUAI_BODY_MODEL = "org.Organisation"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tiaokuai.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -183,6 +184,37 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "tiaokuai.core.error_pages.csrf_failure"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# HTTPS (docs/deploy.md): redirect plain HTTP, HSTS, and the header a TLS-terminating reverse proxy sets.
+# `tiaokuai check-deploy` reports each one that is missing.
+SECURE_SSL_REDIRECT = env_bool("TIAOKUAI_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("TIAOKUAI_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TIAOKUAI_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("TIAOKUAI_HSTS_PRELOAD")
+# Trust X-Forwarded-Proto only when a reverse proxy that sets it stands in front (TIAOKUAI_PROXY_HOPS ≥ 1).
+PROXY_HOPS_SET = "TIAOKUAI_PROXY_HOPS" in os.environ
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if int(os.environ.get("TIAOKUAI_PROXY_HOPS", "0")) > 0 else None
+)
+
+# Content-Security-Policy (django-csp): scripts only from this site's /static/ (no inline script, no eval),
+# nothing from another origin; inline style attributes stay allowed (the UI kit uses them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

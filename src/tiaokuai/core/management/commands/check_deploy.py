@@ -22,7 +22,26 @@ def deployment_problems() -> list[str]:
         problems.append(_("Cookies are not marked secure; set TIAOKUAI_SECURE_COOKIES=1 behind HTTPS."))
     if settings.DEMO:
         problems.append(_("TIAOKUAI_DEMO is set: demo accounts with a known password may exist."))
+    if not settings.SECURE_SSL_REDIRECT:
+        problems.append(_("Plain HTTP is not redirected to HTTPS; set TIAOKUAI_SSL_REDIRECT=1."))
+    if settings.SECURE_HSTS_SECONDS < 31536000:
+        problems.append(_("HSTS is off or shorter than a year; set TIAOKUAI_HSTS_SECONDS=31536000."))
+    if not getattr(settings, "PROXY_HOPS_SET", False):
+        problems.append(_("The reverse proxy is not declared; set TIAOKUAI_PROXY_HOPS to the number of proxies in "
+                          "front (1 for one nginx that sets X-Forwarded-For and X-Forwarded-Proto; 0 for none)."))
+    if "csp.middleware.CSPMiddleware" not in settings.MIDDLEWARE or not getattr(
+            settings, "CONTENT_SECURITY_POLICY", None):
+        problems.append(_("No Content-Security-Policy is sent (csp.middleware.CSPMiddleware)."))
+    if not _backup_configured():
+        problems.append(_("No backup directory is set; set TIAOKUAI_BACKUP_DIR and schedule `tiaokuai backup` "
+                          "(docs/deploy.md)."))
     return problems
+
+
+def _backup_configured() -> bool:
+    import os
+
+    return bool(os.environ.get("TIAOKUAI_BACKUP_DIR"))
 
 
 class Command(BaseCommand):
