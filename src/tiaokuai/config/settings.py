@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tiaokuai.org",
     "tiaokuai.duties",
     "tiaokuai.whistles",
+    "tiaokuai.intake",
     "tiaokuai.notify",
     "tiaokuai.routing",
     "tiaokuai.shell",  # the top layer: navigation, home, system pages (apps register into it)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("org/", include("tiaokuai.org.urls")),
     path("lists/", include("tiaokuai.duties.urls")),
     path("whistles/", include("tiaokuai.whistles.urls")),
+    path("intake/", include("tiaokuai.intake.urls")),
+    path("open311/v2/", include("tiaokuai.intake.open311_urls")),
     path("routing/", include("tiaokuai.routing.urls")),
     path("system/", include("tiaokuai.shell.system_urls")),
     path("", include("tiaokuai.notify.urls")),  # /notifications/…, /system/inbox/, /system/outbox/

@@ -1,0 +1,359 @@
+"""Citizen request pages: thin. Parse input, call one service or selector, render.
+
+Missing and forbidden both give 404; a state conflict shows a message and changes nothing; invalid input
+shows the messages beside the fields. The public form and the tracking page need no sign-in and show no
+one's personal data."""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tiaokuai.core import attachments as core_attachments
+from tiaokuai.core import audit, timeline, worktime
+from tiaokuai.core.access import viewer_for
+from tiaokuai.core.errors import Conflict, Invalid, NotFound
+from tiaokuai.core.paging import paginate
+from tiaokuai.duties.selectors import matters_in_force
+from tiaokuai.org.choices import Role
+from tiaokuai.org.models import Division, Organisation
+
+from . import selectors, services
+from .access import dispatch_parties, is_operator, may_see, request_parties
+from .choices import STATUS_BADGE, Channel, RequestStatus
+from .clocks import DISPATCH_CLOCKS
+from .forms import (
+    CallbackForm,
+    DecideForm,
+    FieldForm,
+    HotlineForm,
+    LinkWhistleForm,
+    MergeForm,
+    PublicForm,
+    ReasonForm,
+    ResolveForm,
+    RouteForm,
+    TrackForm,
+    apply_service_errors,
+)
+from .models import RequestAttachment
+from .workflows import DISPATCH, REQUEST
+
+
+def _not_found_as_404(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
+
+
+def _require(viewer, roles) -> None:
+    if not viewer.has_role(*roles):
+        raise Http404
+
+
+def _next_url(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def _villages(township_ids=None):
+    qs = Division.objects.filter(level="village").select_related("township").order_by("township__code", "code")
+    return qs.filter(township_id__in=township_ids) if township_ids is not None else qs
+
+
+def _matters():
+    return matters_in_force(timezone.localdate()).select_related("domain").prefetch_related(None)
+
+
+def _deadline(d, now):
+    """(label, due, overdue) of a dispatch's pending step, or None."""
+    pending = DISPATCH_CLOCKS.pending(DISPATCH_CLOCKS.row(d))
+    if pending is None or pending[1] is None:
+        return None
+    step, due = pending
+    from .clocks import overdue_unit
+
+    natural = overdue_unit(d.request.kind).natural
+    return {"step": step, "due": due, "overdue": due <= now,
+            "label": worktime.remaining_label(now, due, natural=natural)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Public: the form and the tracking page (no sign-in)
+
+
+def submit(request):
+    form = PublicForm(request.POST or None, villages=_villages())
+    if request.method == "POST" and form.is_valid():
+        try:
+            r = services.request_submit(actor=request.user if request.user.is_authenticated else None,
+                                        channel=Channel.WEB, **form.service_kwargs())
+        except Invalid as exc:
+            apply_service_errors(form, exc)
+        else:
+            return redirect(reverse("intake:track_code", args=[r.tracking_code]) + "?new=1")
+    return render(request, "intake/submit.html", {"form": form})
+
+
+def track(request):
+    form = TrackForm(request.GET or None)
+    if request.GET and form.is_valid():
+        r = selectors.tracked(form.cleaned_data["code"])
+        if r is not None:
+            return redirect("intake:track_code", code=r.tracking_code)
+        form.add_error("code", _("No request has this tracking code."))
+    return render(request, "intake/track.html", {"form": form})
+
+
+def track_code(request, code: str):
+    r = selectors.tracked(code)
+    if r is None:
+        raise Http404
+    return render(request, "intake/track_code.html", {
+        "r": r, "steps": selectors.public_steps(r), "new": request.GET.get("new") == "1"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff: taking requests
+
+
+@login_required
+def hotline(request):
+    viewer = viewer_for(request.user)
+    if not is_operator(viewer):
+        raise Http404
+    form = HotlineForm(request.POST or None, villages=_villages(), matters=_matters())
+    if request.method == "POST" and form.is_valid():
+        try:
+            r = services.request_submit(actor=request.user, channel=Channel.HOTLINE, **form.service_kwargs())
+        except Invalid as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Request %(number)s taken.") % {"number": r.number})
+            return redirect("intake:detail", pk=r.pk)
+    return render(request, "intake/hotline.html", {"form": form})
+
+
+@login_required
+def field(request):
+    """A grid worker's report or a proxy agent's visit, from a phone."""
+    viewer = viewer_for(request.user)
+    _require(viewer, {Role.GRID_WORKER, Role.PROXY_AGENT})
+    channel = Channel.GRID if Role.GRID_WORKER in viewer.roles else Channel.PROXY
+    villages = _villages(viewer.township_ids if not viewer.is_superuser else None)
+    form = FieldForm(request.POST or None, request.FILES or None, villages=villages, matters=_matters())
+    if request.method == "POST" and form.is_valid():
+        try:
+            r = services.request_submit(actor=request.user, channel=channel, **form.service_kwargs())
+        except Invalid as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Request %(number)s reported.") % {"number": r.number})
+            return redirect("intake:detail", pk=r.pk)
+    return render(request, "intake/field.html", {"form": form, "channel": Channel(channel).label})
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists
+
+
+@login_required
+def request_list(request):
+    viewer = viewer_for(request.user)
+    _require(viewer, set(Role.values) - {Role.CITIZEN})
+    status = request.GET.get("status", "")
+    channel = request.GET.get("channel", "")
+    page_obj = paginate(request, selectors.request_list(
+        viewer, status=status if status in RequestStatus.values else "",
+        channel=channel if channel in Channel.values else "", q=request.GET.get("q", "")[:50]))
+    return render(request, "intake/list.html", {
+        "page_obj": page_obj, "statuses": RequestStatus.choices, "channels": Channel.choices, "status": status,
+        "channel": channel, "q": request.GET.get("q", ""), "badges": STATUS_BADGE})
+
+
+@login_required
+def inbox(request):
+    viewer = viewer_for(request.user)
+    _require(viewer, {Role.DEPARTMENT, Role.TOWNSHIP, Role.OFFICER})
+    page_obj = paginate(request, selectors.dispatch_inbox(viewer))
+    now = timezone.now()
+    rows = [{"d": d, "deadline": _deadline(d, now), "actions": DISPATCH.available(d.status, {"handler"})}
+            for d in page_obj]
+    return render(request, "intake/inbox.html", {"page_obj": page_obj, "rows": rows,
+                                                 "next": request.get_full_path(), "resolve_form": ResolveForm(),
+                                                 "reason_form": ReasonForm()})
+
+
+@login_required
+def supervision(request):
+    viewer = viewer_for(request.user)
+    _require(viewer, {Role.SUPERVISION, Role.LEADER, Role.ESTABLISHMENT_OFFICE})
+    page_obj = paginate(request, selectors.overdue(viewer))
+    now = timezone.now()
+    rows = [{"d": d, "deadline": _deadline(d, now)} for d in page_obj]
+    figures = selectors.satisfaction_figures(selectors.requests_for(viewer))
+    return render(request, "intake/supervision.html", {"page_obj": page_obj, "rows": rows, "figures": figures,
+                                                       "disputes": selectors.open_disputes(viewer)[:50],
+                                                       "decide_form": DecideForm()})
+
+
+@login_required
+def callbacks(request):
+    viewer = viewer_for(request.user)
+    if not is_operator(viewer):
+        raise Http404
+    page_obj = paginate(request, selectors.callbacks_due(viewer))
+    return render(request, "intake/callbacks.html", {"page_obj": page_obj})
+
+
+# ---------------------------------------------------------------------------------------------
+# The request page
+
+
+@login_required
+@_not_found_as_404
+def detail(request, pk: int):
+    viewer = viewer_for(request.user)
+    r = selectors.request_detail(viewer, pk)
+    dispatches = selectors.dispatches_of(r)
+    for d in dispatches:
+        d.request = r
+    parties = request_parties(viewer, r, dispatches)
+    now = timezone.now()
+    rows = [{"d": d, "deadline": _deadline(d, now),
+             "actions": DISPATCH.available(d.status, dispatch_parties(viewer, d) & {"handler"})} for d in dispatches]
+    actions = REQUEST.available(r.status, parties)
+    if "close" in actions and r.outcome in {"unreasonable", "answered_on_spot"}:
+        actions.remove("close")
+    if "confirm_outcome" in actions and r.outcome not in {"unreasonable", "answered_on_spot"}:
+        actions.remove("confirm_outcome")
+    if "callback" in actions and r.callback_at and r.closed_at and r.callback_at >= r.closed_at:
+        actions.remove("callback")
+    events = audit.timeline(r).order_by("at", "id")
+    context = {
+        "r": r, "rows": rows, "actions": actions, "badges": STATUS_BADGE,
+        "events": timeline.render(events), "photos": list(r.attachments.all()),
+        "masked_name": selectors.mask_name(r.citizen_name), "masked_phone": selectors.mask_phone(r.citizen_phone),
+        "duplicates": selectors.likely_duplicates(r) if "merge" in actions else [],
+        "next": request.get_full_path(), "resolve_form": ResolveForm(), "reason_form": ReasonForm(),
+        "callback_form": CallbackForm(), "merge_form": MergeForm(), "link_form": LinkWhistleForm(),
+        "disputes": [dispute for d in dispatches for dispute in d.disputes.all() if dispute.status == "open"],
+        "decide_form": DecideForm(), "is_office": "office" in parties,
+    }
+    if "route" in actions:
+        context["route_form"] = RouteForm(matters=_matters(), organisations=Organisation.objects.filter(
+            is_active=True, kind__in=["county_department", "township"]).order_by("kind", "code"))
+    if "link_whistle" in actions:
+        context["whistle_url"] = reverse("whistles:raise") if "handler" in parties else ""
+    return render(request, "intake/detail.html", context)
+
+
+@login_required
+@require_POST
+@_not_found_as_404
+def request_action(request, pk: int, action: str):
+    fallback = reverse("intake:detail", args=[pk])
+    post = request.POST
+    try:
+        if action == "route":
+            services.request_route(actor=request.user, request_id=pk, matter_code=post.get("matter", ""),
+                                   organisation_code=post.get("organisation", ""))
+            messages.success(request, _("Dispatched."))
+        elif action == "close":
+            services.request_close(actor=request.user, request_id=pk)
+            messages.success(request, _("Closed."))
+        elif action == "confirm_outcome":
+            services.request_confirm_outcome(actor=request.user, request_id=pk)
+            messages.success(request, _("Outcome confirmed; the request is closed."))
+        elif action == "return":
+            services.request_return(actor=request.user, request_id=pk, reason=post.get("reason", ""))
+            messages.success(request, _("The answer was returned."))
+        elif action == "callback":
+            services.request_callback(actor=request.user, request_id=pk, satisfaction=post.get("satisfaction", ""),
+                                      comment=post.get("comment", ""), not_solved=bool(post.get("not_solved")))
+            messages.success(request, _("Callback recorded."))
+        elif action == "merge":
+            services.request_merge(actor=request.user, request_id=pk, into_number=post.get("into", ""))
+            messages.success(request, _("Merged."))
+        elif action == "link_whistle":
+            services.request_link_whistle(actor=request.user, request_id=pk,
+                                          whistle_number=post.get("whistle_number", ""))
+            messages.success(request, _("Whistle linked."))
+        elif action == "reveal":
+            contact = services.request_reveal_contact(actor=request.user, request_id=pk)
+            messages.info(request, _("Citizen: %(name)s, %(phone)s") % {
+                "name": contact["citizen_name"] or "—", "phone": contact["citizen_phone"] or "—"})
+        else:
+            raise Http404
+    except Invalid as exc:
+        detail_msgs = [f"{m}" for ms in exc.details.values() for m in (ms if isinstance(ms, list) else [ms])]
+        messages.error(request, " ".join(detail_msgs) or exc.message)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    return redirect(_next_url(request, fallback))
+
+
+@login_required
+@require_POST
+@_not_found_as_404
+def dispatch_action(request, pk: int, action: str):
+    post = request.POST
+    fallback = reverse("intake:inbox")
+    try:
+        if action == "accept":
+            services.dispatch_accept(actor=request.user, dispatch_id=pk)
+            messages.success(request, _("Accepted."))
+        elif action == "resolve":
+            services.dispatch_resolve(actor=request.user, dispatch_id=pk, outcome=post.get("outcome", ""),
+                                          note=post.get("note", ""))
+            messages.success(request, _("Answered."))
+        elif action == "dispute":
+            services.dispatch_dispute(actor=request.user, dispatch_id=pk, reason=post.get("reason", ""))
+            messages.success(request, _("The dispute was sent to the establishment office."))
+        else:
+            raise Http404
+    except Invalid as exc:
+        detail_msgs = [f"{m}" for ms in exc.details.values() for m in (ms if isinstance(ms, list) else [ms])]
+        messages.error(request, " ".join(detail_msgs) or exc.message)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    return redirect(_next_url(request, fallback))
+
+
+@login_required
+@require_POST
+@_not_found_as_404
+def dispute_decide(request, pk: int):
+    post = request.POST
+    try:
+        services.dispute_decide(actor=request.user, dispute_id=pk, decision=post.get("decision", ""),
+                                organisation_code=post.get("organisation", ""), note=post.get("note", ""))
+        messages.success(request, _("Decided."))
+    except Invalid as exc:
+        detail_msgs = [f"{m}" for ms in exc.details.values() for m in (ms if isinstance(ms, list) else [ms])]
+        messages.error(request, " ".join(detail_msgs) or exc.message)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    return redirect(_next_url(request, reverse("intake:supervision")))
+
+
+@login_required
+def attachment(request, pk: int):
+    viewer = viewer_for(request.user)
+    photo = RequestAttachment.objects.select_related("request").filter(pk=pk).first()
+    return core_attachments.serve(request, photo, lambda a: may_see(viewer, a.request))
