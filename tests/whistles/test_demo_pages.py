@@ -64,7 +64,8 @@ def test_given_every_demo_whistle_when_opened_by_the_office_and_its_township_the
                 failures.append((w.number, who, resp.status_code))
             elif w.pk % 7 == 0:  # the timeline reads as sentences, never codes or dicts
                 html = resp.content.decode()
-                timeline = html[html.index('id="timeline"'):]
+                start = html.index('id="timeline"')
+                timeline = html[start:html.index("</ol>", start)]
                 assert "吹哨" in timeline and "{" not in timeline and "whistles.raise<" not in timeline
     assert failures == []
 
