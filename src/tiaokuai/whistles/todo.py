@@ -44,10 +44,13 @@ def _waiting_label(since) -> str:
     return _("waiting since %(time)s") % {"time": timezone.localtime(since).strftime("%m-%d %H:%M")}
 
 
-def _dispatch_items(rows, now) -> tuple[TodoItem, ...]:
+def _dispatch_items(rows, now, *, follow: bool = False) -> tuple[TodoItem, ...]:
+    """Dispatches as to-do items: the handler's next step, or (follow) a dispatch under supervision to follow up."""
     items = []
     for d in rows:
         kind, action = NEXT_STEP.get(d.status, (lambda: _("Dispatch"), lambda: _("Open")))
+        if follow:
+            kind, action = (lambda: _("Under supervision")), (lambda: _("Follow up"))
         dl = reports.current_deadline(d, now)
         overdue = dl.get("css") == "status-overdue"
         items.append(TodoItem(
@@ -116,7 +119,7 @@ def todo(viewer: Viewer, limit: int) -> list[TodoGroup]:
     total = supervised.count()
     if total:
         groups.append(TodoGroup(_("Dispatches under supervision"), total, _url("whistles:board", overdue=1), total,
-                                _dispatch_items(supervised[:limit], now)))
+                                _dispatch_items(supervised[:limit], now, follow=True)))
     return groups
 
 

@@ -49,6 +49,9 @@ COUNTY = set(COUNTY_WIDE_ROLES)
 BOARD_ROLES = COUNTY | {Role.DEPARTMENT, Role.TOWNSHIP}
 STAFF_ROLES = set(Role.values) - {Role.CITIZEN}
 
+PENDING_OR_DISPUTED = {DispatchStatus.DISPATCHED, DispatchStatus.RESPONDED, DispatchStatus.ARRIVED,
+                       DispatchStatus.DISPUTED}
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -162,7 +165,8 @@ def detail(request, pk: int):
         d.whistle = whistle
     allowed = selectors.allowed_actions(viewer, whistle)
     now = timezone.now()
-    rows = [{"d": d, "deadlines": reports.deadlines(d, now), "actions": allowed.get(d.pk, [])} for d in dispatches]
+    rows = [{"d": d, "deadlines": reports.deadlines(d, now), "current": reports.current_deadline(d, now),
+             "actions": allowed.get(d.pk, [])} for d in dispatches]
     notes = sorted((n for d in dispatches for n in d.notes.all()), key=lambda n: (n.at, n.pk))
     for n in notes:
         n.dispatch = next(d for d in dispatches if d.pk == n.dispatch_id)
@@ -173,6 +177,7 @@ def detail(request, pk: int):
     context = {
         "whistle": whistle, "rows": rows, "notes": notes, "photos": photos, "ratings": ratings,
         "events": timeline.render(events.order_by("at", "id")), "whistle_actions": whistle_actions,
+        "waiting_count": sum(1 for d in dispatches if d.status in PENDING_OR_DISPUTED),
         "next": request.get_full_path(), **_action_forms(),
     }
     if "rate" in whistle_actions:

@@ -39,7 +39,7 @@
     });
   }
 
-  // The browser's own validity messages in the page's language (texts in #validity-messages, from the
+  // The browser's own validity messages in the page's language (texts in #validity-messages with [max]-style blanks, from the
   // translation catalogue), instead of the browser's English "Please fill out this field.".
   var texts = null;
   function text(name, values) {
@@ -48,7 +48,7 @@
       texts = el ? el.dataset : {};
     }
     var out = texts[name] || "";
-    Object.keys(values || {}).forEach(function (k) { out = out.split("{" + k + "}").join(values[k]); });
+    Object.keys(values || {}).forEach(function (k) { out = out.split("[" + k + "]").join(values[k]); });
     return out;
   }
   function validityMessage(field) {

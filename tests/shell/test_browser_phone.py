@@ -1,0 +1,127 @@
+"""Phone layouts (390×844) and every role's workbench, on the demo county in headless Chromium: no page a township,
+grid worker, proxy agent, officer or citizen uses is wider than the phone, nothing sticks out of its card, and
+every role's workbench opens at desktop and phone size. Screenshots go to test-artifacts/ (gitignored)."""
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from tests.demo.test_load import load
+from tiaokuai.core.access import viewer_for
+from tiaokuai.org.models import Membership
+from tiaokuai.shell.navigation import nav_for
+from tiaokuai.whistles.models import Whistle
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+PHONE_ROLES = ["township", "grid_worker", "proxy_agent", "officer", "citizen"]
+ALL_ROLES = ["establishment_office", "department", "township", "officer", "grid_worker", "proxy_agent", "leader",
+             "supervision", "citizen"]
+
+# What is wider than the viewport: the document itself, and any visible element reaching past either edge (a
+# table column hidden in a scrolling box is off the screen as well).
+OVERFLOW = """() => {
+  const vw = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.right > vw + 1 || r.left < -1) wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' '
+        + (el.textContent || '').trim().slice(0, 30));
+  }
+  return {scroll: document.documentElement.scrollWidth - document.documentElement.clientWidth, wide: wide.slice(0, 5)};
+}"""
+
+
+def user_of(role):
+    m = Membership.objects.filter(role=role, person__user__isnull=False).order_by("pk").first()
+    return m.person.user if m else None
+
+
+def citizen():
+    from django.contrib.auth import get_user_model
+
+    from tests.demo.test_load import PASSWORD  # noqa: F401  (the demo's accounts)
+
+    return get_user_model().objects.filter(username="qunzhong").first() or user_of("citizen")
+
+
+def sign_in(page, settings, user):
+    page.context.clear_cookies()
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": page.base_url}])
+
+
+def pages_of(user, role):
+    """The pages the role works with: its menu, its workbench, a whistle of its township, the public list."""
+    viewer = viewer_for(user)
+    urls = ["/"] + [item["url"] for s in nav_for(viewer) for item in s["items"] if item["url"] != "/"]
+    if role in ("township", "grid_worker", "officer") and viewer.township_ids:
+        w = Whistle.objects.filter(township_id__in=viewer.township_ids).order_by("-raised_at").first()
+        if w:
+            urls.append(f"/whistles/{w.pk}/")
+    urls.append("/lists/public/")
+    return urls
+
+
+def check(page, url, shots, name):
+    resp = page.goto(page.base_url + url)
+    assert resp.status == 200, (url, resp.status)
+    page.wait_for_load_state("networkidle")
+    result = page.evaluate(OVERFLOW)
+    if shots:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    return result
+
+
+def test_given_the_demo_county_when_phone_roles_open_their_pages_at_390_then_nothing_is_wider_than_the_phone(
+        page, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    load(1)
+    page.set_viewport_size(PHONE)
+    problems = {}
+    opened = 0
+    for role in PHONE_ROLES:
+        user = citizen() if role == "citizen" else user_of(role)
+        assert user is not None, role
+        sign_in(page, settings, user)
+        for url in pages_of(user, role):
+            slug = url.strip("/").replace("/", "-") or "home"
+            result = check(page, url, url == "/", f"phone-{role}-{slug}")
+            opened += 1
+            if result["scroll"] > 0 or result["wide"]:
+                problems[(role, url)] = result
+    assert opened >= 30
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def test_given_the_demo_county_when_every_role_opens_the_workbench_then_it_fits_desktop_and_phone(
+        page, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    load(1)
+    for role in ALL_ROLES:
+        user = citizen() if role == "citizen" else user_of(role)
+        sign_in(page, settings, user)
+        for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(viewport)
+            result = check(page, "/", True, f"workbench-{role}-{size}")
+            assert result == {"scroll": 0, "wide": []}, (role, size, result)
+            assert page.locator("h1").inner_text() == "工作台"
+            todo = page.locator("#todo")
+            assert todo.count() == 1
+            assert page.locator(".todo-item").count() > 0 or "暂无待办" in todo.inner_text()
+            if page.locator(".todo-item").count():
+                # overdue first: no overdue item after one that is not
+                flags = page.locator(".todo-item").evaluate_all("els => els.map(e => e.dataset.overdue)")
+                assert flags == sorted(flags, reverse=True), (role, flags)
+                # the action is a link with its deadline as text, never only hover text
+                first = page.locator(".todo-item").first
+                assert first.locator("a.todo-action").get_attribute("href")
+                assert first.locator(".todo-due").inner_text().strip()
