@@ -41,7 +41,8 @@ from . import names as N
 from .accounts import AccountSpec, hash_password, write_accounts_file
 
 # Extension loaders run after the base county: dotted paths to `load(*, rng, county, scale, release)`.
-EXTENSIONS: list[str] = ["tiaokuai.whistles.demo.load", "tiaokuai.whistles.demo_history.load", "tiaokuai.routing.demo.load"]
+EXTENSIONS: list[str] = ["tiaokuai.whistles.demo.load", "tiaokuai.whistles.demo_history.load", "tiaokuai.routing.demo.load",
+                         "tiaokuai.intake.demo.load"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 V1_EFFECTIVE = dt.date(2026, 1, 1)

@@ -38,7 +38,7 @@ def register() -> None:
     })
     step = {"status": dispatch_status, "dispatch": hidden, "organisation": hidden}
     a = timeline.register_action
-    a("intake.submit", _("{actor} took the request ({channel})"))
+    a("intake.submit", _("{actor} took the request ({channel})"), fields={"dispatch": hidden})
     a("intake.route", _("{actor} dispatched the request to {organisation}"))
     a("intake.dispatch", _("{actor} sent the request to {organisation}"), fields={"dispatch": hidden})
     a("intake.accept", _("{actor} accepted the request"), fields=step)

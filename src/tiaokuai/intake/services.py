@@ -281,11 +281,12 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
         d = _new_dispatch(request, org, now, release_id=matter.release_id if matter else None) if org else None
         for photo in photos:
             core_attachments.store(RequestAttachment(request=request), photo, uploaded_by=user, at=now)
-        audit.log(actor=user, action="intake.submit", obj=request, after={
-            "number": request.number, "channel": channel, "kind": kind, "status": status,
-            "matter": request.matter_code or None, "outcome": request.outcome or None,
-            "dispatch": d.pk if d else None, "organisation": org.code if org else None,
-            "open311_client": open311_client.name if open311_client else None, "attachments": len(photos)})
+        after = {"number": request.number, "channel": channel, "kind": kind, "status": status,
+                 "matter": request.matter_code, "outcome": request.outcome, "dispatch": d.pk if d else None,
+                 "organisation": org.code if org else None,
+                 "open311_client": open311_client.name if open311_client else None, "attachments": len(photos)}
+        audit.log(actor=user, action="intake.submit", obj=request,
+                  after={k: v for k, v in after.items() if v or k in ("number", "channel", "status")})
         if org is not None:
             _notify_body(request, org, kind="intake.dispatch",
                          title=_("Citizen request %(number)s") % {"number": request.number})
