@@ -148,6 +148,38 @@ def install_error_handlers(api: Any) -> None:
 
     # Anything else propagates to Django's handler500 (core.error_pages), which answers an /api/ path with the
     # same {code, message, details} in JSON, after Django has logged it.
+    document_errors(api)
+
+
+# The errors any operation can answer, whatever its own response declaration says: malformed JSON (400),
+# no or a bad token (401), a session without its CSRF token (403), a missing or forbidden object (404), input
+# that fails validation (422). document_errors() adds them to every operation of the published OpenAPI.
+COMMON_ERRORS = {
+    "400": "Malformed request (e.g. a body that is not JSON)",
+    "401": "Not signed in: no token, or an expired or revoked one",
+    "403": "Refused (e.g. a signed-in session without its CSRF token)",
+    "404": "Not found, or not visible to the caller",
+    "422": "Invalid input: details name each field with its messages",
+}
+
+
+def document_errors(api: Any) -> None:
+    """Wraps api.get_openapi_schema so that every operation documents COMMON_ERRORS with the ErrorOut body."""
+    original = api.get_openapi_schema
+
+    def get_openapi_schema(*args: Any, **kwargs: Any) -> Any:
+        schema = original(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("ErrorOut", ErrorOut.model_json_schema())
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in COMMON_ERRORS.items():
+                    responses.setdefault(code, {"description": description, "content": body})
+        return schema
+
+    api.get_openapi_schema = get_openapi_schema
 
 
 class TokenIn(Schema):

@@ -1,0 +1,62 @@
+"""Schema fuzzing of the whole JSON API (schemathesis over /api/v1/openapi.json), for every operation as two
+roles (a township clerk and the county establishment office): no server error, every status code documented,
+every answer valid against the published schema. Bounded: a few examples per operation (TIAOKUAI_FUZZ_EXAMPLES)."""
+
+import os
+import sys
+from collections import Counter
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis")
+
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402
+from schemathesis.checks import not_a_server_error  # noqa: E402
+from schemathesis.specs.openapi.checks import (  # noqa: E402
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.factories import PASSWORD  # noqa: E402
+from tiaokuai.config.wsgi import application  # noqa: E402
+
+EXAMPLES = int(os.environ.get("TIAOKUAI_FUZZ_EXAMPLES", "8"))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+ROLES = ["township", "establishment_office"]
+FIGURES: Counter = Counter()
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report():
+    yield
+    sys.stderr.write(f"\nAPI fuzz: {FIGURES['cases']} cases, {FIGURES['requests']} requests, "
+                     f"{len(FIGURES) - 2 if FIGURES else 0} operations seen, {FIGURES['server_errors']} server "
+                     "errors\n")
+
+
+@pytest.fixture
+def role_headers(county, client):
+    headers = {}
+    for role in ROLES:
+        user = county.users[role]
+        resp = client.post("/api/v1/auth/token", {"username": user.username, "password": PASSWORD},
+                           content_type="application/json")
+        headers[role] = {"Authorization": f"Bearer {resp.json()['token']}"}
+    return headers
+
+
+@schema.parametrize()
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+def test_given_any_generated_request_when_called_as_each_role_then_no_5xx_and_schema_conformant(case, role_headers):
+    FIGURES["cases"] += 1
+    FIGURES[f"op {case.operation.label}"] = 1
+    for role in ROLES:
+        response = case.call(headers=role_headers[role])
+        FIGURES["requests"] += 1
+        if response.status_code >= 500:
+            FIGURES["server_errors"] += 1
+        case.validate_response(response, checks=CHECKS)
