@@ -405,3 +405,19 @@ def test_given_an_overdue_dispatch_when_the_sweep_runs_then_it_climbs_the_ladder
     assert d.escalation_level == 3 and r.supervised_at is not None and d.next_check_at is None
     assert actions(r).count("intake.escalate") == 3
     assert list(selectors.overdue(selectors.viewer_of(rcounty.users["supervisor"]))) == [d]
+
+
+def test_given_a_grid_worker_when_a_photo_is_over_10_mb_then_invalid_and_nothing_changes(rcounty, clock, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    big = SimpleUploadedFile("a.jpg", b"\xff\xd8\xff\xe0" + b"\0" * (10 * 1024 * 1024), content_type="image/jpeg")
+    before = snapshot()
+    with pytest.raises(Invalid) as exc:
+        services.request_submit(actor=rcounty.users["grid_worker"], channel="grid", description="路灯不亮",
+                                village_code=rcounty.villages[0].code, attachments=[big])
+    assert "attachments" in exc.value.details
+    assert snapshot() == before
+    small = SimpleUploadedFile("b.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 1000, content_type="image/jpeg")
+    r = services.request_submit(actor=rcounty.users["grid_worker"], channel="grid", description="路灯不亮",
+                                village_code=rcounty.villages[0].code, attachments=[small])
+    assert r.attachments.get().content_type == "image/jpeg"

@@ -124,7 +124,7 @@ def _client(key: str) -> Open311Client | None:
 
 def _over_limit(client: Open311Client) -> bool:
     minute = int(timezone.now().timestamp() // 60)
-    key = f"open311:{client.pk}:{minute}"
+    key = f"open311:{client.key_hash[:16]}:{minute}"
     if cache.add(key, 1, timeout=120):
         return client.rate_per_minute < 1
     try:
