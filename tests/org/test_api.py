@@ -146,10 +146,18 @@ def test_given_township_when_listing_people_then_masked_and_office_unmasked_and_
     assert {r["phone"] for r in rows} == {"138****0000"} and all(r["masked"] for r in rows)
     p = Person.objects.get(name="张青石")
     assert api(county.users["township_other"]).get(f"/api/v1/people/{p.pk}").status_code == 404
+    office = api(county.users["establishment_office"])
+    assert all(r["masked"] and "****" in r["phone"] for r in office.get("/api/v1/people", limit=1000).json())
     before = AuditEvent.objects.filter(action="org.person.view_personal_data").count()
-    body = api(county.users["establishment_office"]).get(f"/api/v1/people/{p.pk}").json()
+    assert office.get(f"/api/v1/people/{p.pk}").json()["masked"] is True  # masked by default, nothing audited
+    assert office.get(f"/api/v1/people/{p.pk}", reveal="true").status_code == 422  # a reveal needs its purpose
+    assert AuditEvent.objects.filter(action="org.person.view_personal_data").count() == before
+    body = office.get(f"/api/v1/people/{p.pk}", reveal="true", purpose="核对编制").json()
     assert body["id_number"] == "110101199001011234" and body["masked"] is False
-    assert AuditEvent.objects.filter(action="org.person.view_personal_data").count() == before + 1
+    events = AuditEvent.objects.filter(action="org.person.view_personal_data")
+    assert events.count() == before + 1 and events.last().after == {"purpose": "核对编制"}
+    township = api(county.users["township"]).get(f"/api/v1/people/{p.pk}", reveal="true", purpose="x").json()
+    assert township["masked"] is True and events.count() == before + 1
 
 
 def test_certificates_api_issue_filter_and_refusals(county, api):

@@ -158,9 +158,17 @@ def test_given_township_when_opening_person_then_masked_and_office_unmasked_with
     html = login(county.users["township"]).get(reverse("org:person", args=[p.pk])).content.decode()
     assert "110101********1234" in html and "110101199001011234" not in html
     before = AuditEvent.objects.filter(action="org.person.view_personal_data").count()
-    html = login(county.users["establishment_office"]).get(reverse("org:person", args=[p.pk])).content.decode()
+    office = login(county.users["establishment_office"])
+    html = office.get(reverse("org:person", args=[p.pk])).content.decode()
+    assert "110101199001011234" not in html and 'id="reveal-form"' in html
+    assert AuditEvent.objects.filter(action="org.person.view_personal_data").count() == before
+    html = office.get(reverse("org:person", args=[p.pk]), {"reveal": "1", "purpose": "核对编制"}).content.decode()
     assert "110101199001011234" in html
     assert AuditEvent.objects.filter(action="org.person.view_personal_data").count() == before + 1
+    html = office.get(reverse("org:people")).content.decode()
+    assert "110101199001011234" not in html and "13800000000" not in html  # lists stay masked
+    office.get(reverse("org:person_edit", args=[p.pk]))  # the edit form shows them: audited too
+    assert AuditEvent.objects.filter(action="org.person.view_personal_data").count() == before + 2
 
 
 def test_division_drilldown_page(county, login):

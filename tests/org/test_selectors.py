@@ -71,10 +71,13 @@ def test_given_township_when_listing_people_then_only_its_units_people_masked(co
     assert data == {"id_number": "110101********1234", "phone": "138****0000", "masked": True}
 
 
-def test_given_office_when_reading_person_then_unmasked(county):
+def test_given_office_when_reading_person_then_masked_unless_revealed(county):
     v = viewer_for(county.users["establishment_office"])
-    data = selectors.personal_data(v, Person.objects.get(name="张青石"))
+    person = Person.objects.get(name="张青石")
+    assert selectors.personal_data(v, person)["masked"] is True
+    data = selectors.personal_data(v, person, reveal=True)
     assert data == {"id_number": "110101199001011234", "phone": "13800000000", "masked": False}
+    assert selectors.personal_data(viewer_for(county.users["township"]), person, reveal=True)["masked"] is True
 
 
 def test_given_other_township_person_when_opening_then_not_found(county):

@@ -153,12 +153,12 @@ def staffing(request: HttpRequest, scope: str = "county", code: str | None = Non
 # --------------------------------------------------------------------------- people
 
 
-def _person_out(v: Any, p: Person) -> dict[str, Any]:
+def _person_out(v: Any, p: Person, personal: dict[str, Any] | None = None) -> dict[str, Any]:
     current = next(iter(getattr(p, "current_assignments", None) or []), None)
     if current is None and not hasattr(p, "current_assignments"):
         current = p.assignments.filter(ended_on__isnull=True).select_related("organisation").first()
     return {
-        "id": p.pk, "name": p.name, **selectors.personal_data(v, p),
+        "id": p.pk, "name": p.name, **(personal or selectors.personal_data(v, p)),
         "current": None if current is None else {
             "assignment_id": current.pk, "organisation": current.organisation.code,
             "organisation_name": current.organisation.name, "kind": current.kind, "post": current.post,
@@ -176,13 +176,20 @@ def list_people(request: HttpRequest, page: Query[PeoplePage], q: str | None = N
 
 
 @router.get("/people/{person_id}", response={200: PersonDetailOut, **ERRORS})
-def get_person(request: HttpRequest, person_id: Id):
+def get_person(request: HttpRequest, person_id: Id, reveal: bool = False,
+               purpose: str = Query("", max_length=200)):  # noqa: B008
+    """ID number and phone are masked; the establishment office reveals them for this record with reveal=true
+    and a purpose, which is audited."""
     v = viewer(request)
-    data = selectors.person_page(v, person_id)
+    if reveal and not purpose.strip():
+        selectors.person_detail(v, person_id)  # 404 first for a person the caller may not see
+        raise Invalid(_("Please correct the errors below."),
+                      details={"purpose": [_("Say why you need the full ID number and phone.")]})
+    data = selectors.person_page(v, person_id, reveal=reveal)
     person = data["person"]
     if not data["personal"]["masked"]:
-        services.person_personal_data_viewed(actor=request.user, person=person)
-    return _person_out(v, person) | {
+        services.person_personal_data_viewed(actor=request.user, person=person, purpose=purpose)
+    return _person_out(v, person, data["personal"]) | {
         "memberships": [
             {"organisation": m.organisation.code, "organisation_name": m.organisation.name, "role": m.role,
              "title": m.title, "is_head": m.is_head, "division": m.division.code if m.division else None}

@@ -32,7 +32,8 @@ def register() -> None:
     a("org.organisation.update", _("{actor} edited the unit {object}"))
     a("org.person.create", _("{actor} registered {name}"))
     a("org.person.update", _("{actor} edited the person {object}"))
-    a("org.person.view_personal_data", _("{actor} viewed the personal data of {object}"))
+    a("org.person.view_personal_data", _("{actor} viewed the personal data of {object}"),
+      fields={"purpose": _("purpose")})
     a("org.membership.create", _("{actor} gave {person} a role in {organisation}"))
     a("org.membership.update", _("{actor} changed the role of {person} in {organisation}"))
     a("org.membership.end", _("{actor} ended the role of {person} in {organisation}"))

@@ -455,18 +455,21 @@ def person_detail(viewer: Viewer, person_id: int) -> Person:
     return person
 
 
-def personal_data(viewer: Viewer, person: Person) -> dict[str, Any]:
-    """ID number and phone, masked unless the viewer is the establishment office."""
-    if sees_personal_data(viewer):
+def personal_data(viewer: Viewer, person: Person, *, reveal: bool = False) -> dict[str, Any]:
+    """ID number and phone: masked by default for everyone (lists, API, pages); unmasked only when a role that
+    needs them (the establishment office) asks to reveal this one record — the caller then audits the reveal
+    with its purpose (services.person_personal_data_viewed)."""
+    if reveal and sees_personal_data(viewer):
         return {"id_number": person.id_number, "phone": person.phone, "masked": False}
     return {"id_number": mask_id_number(person.id_number), "phone": mask_phone(person.phone), "masked": True}
 
 
-def person_page(viewer: Viewer, person_id: int) -> dict[str, Any]:
+def person_page(viewer: Viewer, person_id: int, *, reveal: bool = False) -> dict[str, Any]:
     person = person_detail(viewer, person_id)
     return {
         "person": person,
-        "personal": personal_data(viewer, person),
+        "personal": personal_data(viewer, person, reveal=reveal),
+        "can_reveal": sees_personal_data(viewer),
         "memberships": list(person.memberships.select_related("organisation", "division").order_by("role")),
         "assignments": list(person.assignments.select_related("organisation").order_by("-started_on", "-id")),
         "certificates": list(with_state(person.certificates.prefetch_related("domains")).order_by("-expires_on")),

@@ -242,9 +242,10 @@ def person_update(*, actor: Any, person: Person, name: str | None = None, id_num
     return person
 
 
-def person_personal_data_viewed(*, actor: Any, person: Person) -> None:
-    """Record that someone saw a person's unmasked ID number and phone."""
-    audit.log(actor=actor, action="org.person.view_personal_data", obj=person)
+def person_personal_data_viewed(*, actor: Any, person: Person, purpose: str = "") -> None:
+    """Record that someone saw a person's unmasked ID number and phone, and why."""
+    audit.log(actor=actor, action="org.person.view_personal_data", obj=person,
+              after={"purpose": (purpose or "").strip()[:200]})
 
 
 @transaction.atomic

@@ -251,9 +251,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @registry_view
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_for(request.user)
-    data = selectors.person_page(viewer, pk)
+    purpose = (request.GET.get("purpose") or "").strip()[:200]
+    data = selectors.person_page(viewer, pk, reveal=bool(request.GET.get("reveal")) and bool(purpose))
+    data["purpose_missing"] = bool(request.GET.get("reveal")) and not purpose
     if not data["personal"]["masked"]:
-        services.person_personal_data_viewed(actor=request.user, person=data["person"])
+        services.person_personal_data_viewed(actor=request.user, person=data["person"], purpose=purpose)
     data["can_edit"] = viewer.can_edit_registry
     from tiaokuai.core.audit import timeline as events_of
 
@@ -280,6 +282,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_detail(viewer, pk)
     form = PersonForm(request.POST or None, initial={"name": person.name, "id_number": person.id_number,
                                                      "phone": person.phone})
+    if request.method != "POST":  # the form shows the full ID number and phone: a reveal like any other
+        services.person_personal_data_viewed(actor=request.user, person=person, purpose=_("editing the record"))
     if request.method == "POST":
         done = _submit(request, form, lambda d: services.person_update(actor=request.user, person=person, **d))
         if done is not None:
