@@ -176,3 +176,21 @@ def test_given_a_live_server_when_a_third_party_open311_client_talks_to_it_then_
     assert number in {r["service_request_id"] for r in client.get_service_requests(status="open")}
     xml_client = GeoReport(endpoint, output_format="xml")
     assert xml_client.get_service_request(number)["service_request_id"] == number
+
+
+@pytest.mark.django_db
+def test_given_a_request_worked_on_when_asking_for_updates_then_its_public_steps_in_order(rcounty, key):
+    number = post(good(rcounty, key)).json()[0]["service_request_id"]
+    r = Request.objects.get(number=number)
+    d = r.dispatches.get()
+    services.dispatch_accept(actor=rcounty.users["department"], dispatch_id=d.pk)
+    services.dispatch_resolve(actor=rcounty.users["department"], dispatch_id=d.pk, outcome="resolved")
+    services.request_close(actor=rcounty.users["operator"], request_id=r.pk)
+    rows = Client().get(f"{BASE}/servicerequestupdates.json").json()
+    assert [x["service_request_id"] for x in rows] == [number] * 4
+    assert [x["description"] for x in rows] == ["已受理", "承办单位已签收", "已办复", "已办结"]
+    assert [x["status"] for x in rows] == ["open", "open", "open", "closed"]
+    assert len({x["update_id"] for x in rows}) == 4 and rows[0]["updated_datetime"].endswith("+08:00")
+    xml = ET.fromstring(Client().get(f"{BASE}/servicerequestupdates.xml").content)
+    assert len(xml.findall("request_update")) == 4
+    assert Client().get(f"{BASE}/servicerequestupdates.json", {"end_date": "bad"}).status_code == 400

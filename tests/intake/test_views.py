@@ -101,3 +101,14 @@ def test_given_an_overdue_request_then_the_supervision_page_lists_it(rcounty, cl
     page = login(rcounty.users["supervisor"]).get(reverse("intake:supervision")).content.decode()
     assert r.number in page and "status-overdue" in page
     assert login(rcounty.users["department"]).get(reverse("intake:supervision")).status_code == 404
+
+
+def test_given_work_waiting_when_each_role_opens_the_workbench_then_its_request_work_is_listed(rcounty, clock, login):
+    r = services.request_submit(actor=rcounty.users["operator"], channel="hotline", description="耕地上建房",
+                                village_code=rcounty.villages[0].code, citizen_phone="13900001111",
+                                matter_code="ZR-001")
+    waiting = services.request_submit(actor=None, channel="web", description="想反映情况",
+                                      village_code=rcounty.villages[0].code, citizen_phone="13900001111")
+    home = login(rcounty.users["department"]).get("/").content.decode()
+    assert r.number in home
+    assert waiting.number in login(rcounty.users["operator"]).get("/").content.decode()

@@ -18,11 +18,12 @@ class IntakeConfig(AppConfig):
 
 def _register_pages() -> None:
     """Left-navigation entries and home cards (rendered by the shell)."""
-    from tiaokuai.core.registry import NavEntry, register_home_cards, register_nav
+    from tiaokuai.core.registry import NavEntry, register_home_cards, register_nav, register_todo
     from tiaokuai.org.choices import Role
 
-    from . import selectors
+    from . import selectors, todo
 
+    register_todo("intake", todo.todo, order=150)
     register_home_cards("intake", selectors.home_cards, order=150)
     section = _("Citizen requests")
     register_nav(

@@ -38,7 +38,8 @@ SPEC = "http://wiki.open311.org/GeoReport_v2"
 def _xml_value(name: str, value: Any) -> str:
     if isinstance(value, list):
         item = {"services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
-                "values": "value", "endpoints": "endpoint", "formats": "format", "keywords": "keyword"}.get(name, "item")
+                "values": "value", "endpoints": "endpoint", "formats": "format", "keywords": "keyword",
+                "service_request_updates": "request_update"}.get(name, "item")
         return f"<{name}>" + "".join(_xml_value(item, v) for v in value) + f"</{name}>"
     if isinstance(value, dict):
         return f"<{name}>" + "".join(_xml_value(k, v) for k, v in value.items()) + f"</{name}>"
@@ -256,3 +257,40 @@ def token(request, token: str, fmt: str = "json"):
     if r is None:
         return _error(404, "token not found", fmt)
     return _answer([{"service_request_id": r.number, "token": r.tracking_code}], fmt, root="service_requests")
+
+
+# ---------------------------------------------------------------- the service-request updates extension
+
+
+@require_http_methods(["GET"])
+def updates(request, fmt: str = "json"):
+    """GET servicerequestupdates: what happened to requests (the public steps, never who or any note), with
+    update_id, service_request_id, status, updated_datetime, description; start_date/end_date (default 90 days),
+    at most 1,000, oldest first."""
+    from tiaokuai.core.models import AuditEvent
+
+    from .selectors import PUBLIC_ACTIONS, public_label
+
+    fmt = _fmt(fmt)
+    params = request.GET
+    try:
+        start = _parse_time(params["start_date"]) if params.get("start_date") else None
+        end = _parse_time(params["end_date"]) if params.get("end_date") else None
+    except ValueError:
+        return _error(400, "start_date and end_date must be ISO 8601 date-times", fmt)
+    if start and end and start > end:
+        return _error(400, "start_date is after end_date", fmt)
+    if start is None and end is None:
+        start = timezone.now() - dt.timedelta(days=DEFAULT_DAYS)
+    events = AuditEvent.objects.filter(object_type="intake.request", action__in=list(PUBLIC_ACTIONS))
+    if start is not None:
+        events = events.filter(at__gte=start)
+    if end is not None:
+        events = events.filter(at__lte=end)
+    events = list(events.order_by("at", "id").values("id", "at", "action", "object_id")[:MAX_RESULTS])
+    numbers = dict(Request.objects.filter(pk__in={int(e["object_id"]) for e in events}).values_list("pk", "number"))
+    closing = {"intake.close", "intake.confirm_outcome", "intake.merge"}
+    rows = [{"update_id": str(e["id"]), "service_request_id": numbers.get(int(e["object_id"]), ""),
+             "status": "closed" if e["action"] in closing else "open", "updated_datetime": _time(e["at"]),
+             "description": public_label(e["action"]), "media_url": ""} for e in events]
+    return _answer(rows, fmt, root="service_request_updates")

@@ -12,5 +12,6 @@ urlpatterns = [
     re_path(r"^services/(?P<code>[^/]+)\.(?P<fmt>json|xml)$", open311.service_definition, name="service"),
     re_path(r"^requests\.(?P<fmt>json|xml)$", open311.requests, name="requests"),
     re_path(r"^requests/(?P<number>[^/]+)\.(?P<fmt>json|xml)$", open311.request_one, name="request"),
+    re_path(r"^servicerequestupdates\.(?P<fmt>json|xml)$", open311.updates, name="updates"),
     re_path(r"^tokens/(?P<token>[^/]+)\.(?P<fmt>json|xml)$", open311.token, name="token"),
 ]

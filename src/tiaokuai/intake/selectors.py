@@ -156,19 +156,24 @@ PUBLIC_ACTIONS = {
 }
 
 
+def public_label(action: str) -> str:
+    """What an audit action means to the citizen (PUBLIC_ACTIONS), in the active language."""
+    labels = {
+        "received": _("Received"), "dispatched": _("Sent to the responsible body"),
+        "accepted": _("Accepted by the responsible body"), "answered": _("Answered"), "closed": _("Closed and done"),
+        "reopened": _("Reopened after your callback"), "returned": _("Answer returned to be improved"),
+        "merged": _("Merged with a request about the same problem"),
+    }
+    return str(labels[PUBLIC_ACTIONS[action]])
+
+
 def public_steps(request: Request) -> list[dict[str, Any]]:
     """The request's progress as the citizen sees it: times and what happened, never who or any note."""
     from tiaokuai.core.models import AuditEvent
 
-    labels = {
-        "received": _("Received"), "dispatched": _("Sent to the responsible body"),
-        "accepted": _("Accepted by the responsible body"), "answered": _("Answered"), "closed": _("Closed"),
-        "reopened": _("Reopened after your callback"), "returned": _("Answer returned to be improved"),
-        "merged": _("Merged with a request about the same problem"),
-    }
     events = AuditEvent.objects.filter(object_type="intake.request", object_id=str(request.pk),
                                        action__in=list(PUBLIC_ACTIONS)).order_by("at", "id")
-    return [{"at": timezone.localtime(e.at), "label": labels[PUBLIC_ACTIONS[e.action]]} for e in events]
+    return [{"at": timezone.localtime(e.at), "label": public_label(e.action)} for e in events]
 
 
 # ---------------------------------------------------------------- figures and home
