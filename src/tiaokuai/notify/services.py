@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from tiaokuai.core import audit
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, NotFound
+from tiaokuai.core.personal import mask_text
 from tiaokuai.org.choices import Role
 
 from .channels import PermanentError, enabled_channels, get_channel
@@ -88,7 +89,8 @@ def notify(
     # savepoint=False: inside the caller's transaction no savepoint is needed (an error rolls back the caller's
     # whole transaction anyway); outside one, this opens a transaction so rows and deliveries commit together.
     with transaction.atomic(savepoint=False):
-        kind, title, url = kind[:60], title[:200], url[:500]
+        # Phone and ID numbers typed into a description never travel in a notification (in-app, SMS, e-mail).
+        kind, title, url, body = kind[:60], mask_text(title)[:200], url[:500], mask_text(body)
         notifications = Notification.objects.bulk_create([
             Notification(recipient=user, kind=kind, title=title, body=body, url=url,
                          object_type=object_type, object_id=object_id, created_at=now)

@@ -8,6 +8,7 @@ from ninja import Field, Schema
 
 from tiaokuai.core import audit, timeline
 from tiaokuai.core.api import Id
+from tiaokuai.core.personal import mask_text
 
 from . import forms
 from .models import Dispatch, Whistle, WhistleItem
@@ -203,7 +204,7 @@ def whistle_out(w: Whistle, *, dispatches: list[Dispatch] | None = None,
         "township": names["township"] if "township" in names else w.township.code,
         "village": names["village"] if "village" in names else w.village.code,
         "grid": names["grid"] if "grid" in names else (w.grid.code if w.grid_id else None),
-        "urgency": w.urgency, "description": w.description, "address": w.address,
+        "urgency": w.urgency, "description": mask_text(w.description), "address": w.address,
         "latitude": float(w.latitude) if w.latitude is not None else None,
         "longitude": float(w.longitude) if w.longitude is not None else None,
         "raised_at": _t(w.raised_at),
