@@ -206,3 +206,81 @@ def test_given_township_staff_when_opening_the_calendar_page_then_404(county, lo
     assert client.get("/system/calendar/").status_code == 404
     assert client.post("/system/calendar/2027/", {"day": "2027-02-06", "is_working": "1"}).status_code == 404
     assert not CalendarDay.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Constant-time arithmetic agrees with the day-by-day walk it replaced
+
+
+def _reference_add(start, minutes):
+    """The former day-by-day walk of add_working_minutes."""
+    local = start.astimezone(worktime.TZ)
+    remaining = dt.timedelta(minutes=minutes)
+    full_day = dt.timedelta(minutes=worktime.minutes_per_day())
+    days = worktime.DayClassifier()
+    day = local.date()
+    for offset in range(4000):
+        if days.working(day):
+            if offset > 0 and remaining > full_day:
+                remaining -= full_day
+            else:
+                for seg_start, seg_end in worktime._segments(day):
+                    begin = max(seg_start, local)
+                    if begin >= seg_end:
+                        continue
+                    if remaining <= seg_end - begin:
+                        return begin + remaining
+                    remaining -= seg_end - begin
+        day += dt.timedelta(days=1)
+    raise AssertionError("no working day")
+
+
+def _reference_between(start, end):
+    """The former day-by-day walk of working_minutes_between."""
+    if end < start:
+        return -_reference_between(end, start)
+    a, b = start.astimezone(worktime.TZ), end.astimezone(worktime.TZ)
+    days = worktime.DayClassifier()
+    full_day = dt.timedelta(minutes=worktime.minutes_per_day())
+    total = dt.timedelta()
+    day = a.date()
+    while day <= b.date():
+        if days.working(day):
+            if a.date() < day < b.date():
+                total += full_day
+            else:
+                for seg_start, seg_end in worktime._segments(day):
+                    lo, hi = max(seg_start, a), min(seg_end, b)
+                    if hi > lo:
+                        total += hi - lo
+        day += dt.timedelta(days=1)
+    return int(total.total_seconds() // 60)
+
+
+@pytest.mark.django_db
+def test_given_random_instants_across_years_and_overrides_when_counting_then_the_index_agrees_with_the_day_walk():
+    import random
+
+    from django.utils import timezone as tz
+
+    # given office overrides (an extra day off and a make-up Saturday) and spans over 2025–2028 (2027+
+    # falls back to weekdays when the package does not know the year)
+    CalendarDay.objects.create(date=dt.date(2026, 12, 9), is_working=False, note="t", updated_at=tz.now())
+    CalendarDay.objects.create(date=dt.date(2026, 12, 12), is_working=True, note="t", updated_at=tz.now())
+    rng = random.Random(20261207)
+    base = dt.datetime(2025, 1, 1, tzinfo=worktime.TZ)
+    days = worktime.DayClassifier()
+    for _ in range(200):
+        start = base + dt.timedelta(minutes=rng.randrange(0, 4 * 365 * 24 * 60), seconds=rng.choice([0, 0, 17]))
+        minutes = rng.choice([0, 1, 60, 210, 420, 421, 839, 840, rng.randrange(0, 420 * 300)])
+        # then both count the same
+        assert worktime.add_working_minutes(start, minutes) == _reference_add(start, minutes), (start, minutes)
+        end = start + dt.timedelta(minutes=rng.randrange(-60 * 24 * 400, 60 * 24 * 400))
+        assert worktime.working_minutes_between(start, end) == _reference_between(start, end), (start, end)
+        n = rng.randrange(0, 400)
+        day = start.date()
+        walked, counted = day, 0
+        while counted < n or (n == 0 and not days.working(walked)):
+            walked += dt.timedelta(days=1)
+            counted += days.working(walked)
+        assert worktime.nth_working_day_after(day, n) == walked, (day, n)

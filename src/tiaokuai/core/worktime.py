@@ -6,8 +6,11 @@ A day is a working day according to, in order:
 3. a weekday fallback (Monday–Friday) for years the package does not know yet.
 
 All inputs are aware datetimes; everything is computed in Asia/Shanghai and returned as aware
-datetimes in that zone. Arithmetic steps day by day (never minute by minute); the package lookup is
-cached per day, the override table is read once per year per call (and cached briefly outside tests).
+datetimes in that zone. Arithmetic is constant time per call whatever the span: each year's working days
+are indexed once per set of overrides (how many fall on or before each day, and which they are), so whole
+days are counted or skipped by look-up, and only the two end days are walked by their office hours. The
+package lookup is cached per day, the override table is read once per year per call (and cached briefly
+outside tests).
 """
 
 import datetime as dt
@@ -125,23 +128,98 @@ def _overrides_for_year(year: int) -> dict[date, bool]:
     return rows
 
 
+class _Year:
+    """One year's working days as an index: `upto[i]` is how many working days fall on or before day i of the
+    year (0-based), `ordinals` the working days in order. Built once per (year, overrides) and shared."""
+
+    __slots__ = ("first", "ordinals", "total", "upto")
+
+    def __init__(self, year: int, working: Any) -> None:
+        self.first = date(year, 1, 1).toordinal()
+        upto: list[int] = []
+        ordinals: list[int] = []
+        for ordinal in range(self.first, date(year, 12, 31).toordinal() + 1):
+            if working(date.fromordinal(ordinal)):
+                ordinals.append(ordinal)
+            upto.append(len(ordinals))
+        self.upto = upto
+        self.ordinals = ordinals
+        self.total = len(ordinals)
+
+    def through(self, day: date) -> int:
+        """Working days of this year on or before `day`."""
+        return self.upto[day.toordinal() - self.first]
+
+
+_year_index: dict[tuple[int, frozenset], _Year] = {}
+
+
 class _Days:
     """Day classifier for one calculation: reads each year's overrides at most once."""
 
     def __init__(self) -> None:
         self._years: dict[int, dict[date, bool]] = {}
+        self._index: dict[int, _Year] = {}
+
+    def _overrides(self, year: int) -> dict[date, bool]:
+        overrides = self._years.get(year)
+        if overrides is None:
+            overrides = self._years[year] = _overrides_for_year(year)
+        return overrides
 
     def working(self, day: date) -> bool:
-        overrides = self._years.get(day.year)
-        if overrides is None:
-            overrides = self._years[day.year] = _overrides_for_year(day.year)
-        value = overrides.get(day)
+        value = self._overrides(day.year).get(day)
         if value is not None:
             return value
         official = _official(day)
         if official is not None:
             return official
         return day.weekday() < 5
+
+    def year(self, year: int) -> _Year:
+        """The year's index (cached for the same overrides, so an edit on the calendar page is seen)."""
+        hit = self._index.get(year)
+        if hit is None:
+            key = (year, frozenset(self._overrides(year).items()))
+            hit = _year_index.get(key)
+            if hit is None:
+                if len(_year_index) > 256:
+                    _year_index.clear()
+                hit = _year_index[key] = _Year(year, self.working)
+            self._index[year] = hit
+        return hit
+
+    def between(self, first: date, last: date) -> int:
+        """Working days d with first < d <= last (0 when last <= first), in time bounded by the years
+        spanned, not the days."""
+        if last <= first:
+            return 0
+        if first.year == last.year:
+            y = self.year(first.year)
+            return y.through(last) - y.through(first)
+        y = self.year(first.year)
+        count = y.total - y.through(first)
+        for year in range(first.year + 1, last.year):
+            count += self.year(year).total
+        return count + self.year(last.year).through(last)
+
+    def nth_after(self, day: date, n: int) -> date:
+        """The n-th working day after `day` (n >= 1)."""
+        y = self.year(day.year)
+        left = y.total - y.through(day)
+        if n <= left:
+            return date.fromordinal(y.ordinals[y.through(day) + n - 1])
+        n -= left
+        year, empty = day.year + 1, 0
+        while True:
+            y = self.year(year)
+            if n <= y.total:
+                return date.fromordinal(y.ordinals[n - 1])
+            n -= y.total
+            empty = empty + 1 if y.total == 0 else 0
+            if empty * 366 >= _MAX_DAYS_SEARCHED:
+                raise ValueError("no working day found")
+            year += 1
 
 
 def is_working_day(day: date) -> bool:
@@ -156,11 +234,7 @@ class DayClassifier(_Days):
 def working_day_on_or_after(day: date, classifier: _Days | None = None) -> date:
     """The first working day on or after `day`."""
     days = classifier or _Days()
-    for _i in range(_MAX_DAYS_SEARCHED):
-        if days.working(day):
-            return day
-        day += timedelta(days=1)
-    raise ValueError("no working day found")
+    return day if days.working(day) else days.nth_after(day, 1)
 
 
 def nth_working_day_after(day: date, n: int, classifier: _Days | None = None) -> date:
@@ -171,14 +245,7 @@ def nth_working_day_after(day: date, n: int, classifier: _Days | None = None) ->
     days = classifier or _Days()
     if n == 0:
         return working_day_on_or_after(day, days)
-    counted = 0
-    for _i in range(_MAX_DAYS_SEARCHED):
-        day += timedelta(days=1)
-        if days.working(day):
-            counted += 1
-            if counted == n:
-                return day
-    raise ValueError("no working day found")
+    return days.nth_after(day, n)
 
 
 def office_close() -> time:
@@ -215,11 +282,37 @@ def _segments(day: date) -> Iterator[tuple[datetime, datetime]]:
         yield _at(day, a), _at(day, b)
 
 
+def _left_in_day(day: date, local: datetime) -> timedelta:
+    """Working time of `day` from `local` on (the whole day when `local` is before it)."""
+    return sum((max(timedelta(), seg_end - max(seg_start, local)) for seg_start, seg_end in _segments(day)),
+               timedelta())
+
+
+def _done_in_day(day: date, local: datetime) -> timedelta:
+    """Working time of `day` up to `local`."""
+    return sum((max(timedelta(), min(seg_end, local) - seg_start) for seg_start, seg_end in _segments(day)),
+               timedelta())
+
+
+def _walk(day: date, begin: datetime, remaining: timedelta) -> datetime | None:
+    """The instant `remaining` working time after `begin` within `day`, or None when the day has less."""
+    for seg_start, seg_end in _segments(day):
+        start = max(seg_start, begin)
+        if start >= seg_end:
+            continue
+        available = seg_end - start
+        if remaining <= available:
+            return start + remaining
+        remaining -= available
+    return None
+
+
 def add_working_minutes(start: datetime, minutes: int) -> datetime:
     """The instant when `minutes` working minutes have passed since `start`.
 
     With minutes == 0 this is the next working instant at or after start. A sum that ends exactly
-    at the end of a period stays there (17:30), it does not jump to the next morning."""
+    at the end of a period stays there (17:30), it does not jump to the next morning. Constant time in
+    the length of the period: whole days come from the year's working-day index."""
     if minutes < 0:
         raise ValueError("minutes must not be negative")
     local = _local(start)
@@ -227,21 +320,18 @@ def add_working_minutes(start: datetime, minutes: int) -> datetime:
     full_day = timedelta(minutes=minutes_per_day())
     days = _Days()
     day = local.date()
-    for offset in range(_MAX_DAYS_SEARCHED):
-        if days.working(day):
-            if offset > 0 and remaining > full_day:
-                remaining -= full_day
-            else:
-                for seg_start, seg_end in _segments(day):
-                    begin = max(seg_start, local)
-                    if begin >= seg_end:
-                        continue
-                    available = seg_end - begin
-                    if remaining <= available:
-                        return begin + remaining
-                    remaining -= available
-        day += timedelta(days=1)
-    raise ValueError("no working day found")
+    if days.working(day):
+        found = _walk(day, local, remaining)
+        if found is not None:
+            return found
+        remaining -= _left_in_day(day, local)
+    # Whole working days first, then the rest within the last one (a rest of exactly a day ends at close).
+    whole = max(0, -(-remaining // full_day) - 1) if remaining > timedelta() else 0
+    target = days.nth_after(day, whole + 1)
+    found = _walk(target, _at(target, time.min), remaining - whole * full_day)
+    if found is None:  # only when the office hours are empty
+        raise ValueError("no working day found")
+    return found
 
 
 def next_working_moment(start: datetime) -> datetime:
@@ -256,38 +346,25 @@ def add_working_days(start: datetime, days: int) -> datetime:
     rolled = next_working_moment(start)
     if days == 0:
         return rolled
-    classifier = _Days()
-    day = rolled.date()
-    counted = 0
-    for _i in range(_MAX_DAYS_SEARCHED):
-        day += timedelta(days=1)
-        if classifier.working(day):
-            counted += 1
-            if counted == days:
-                return _at(day, rolled.time())
-    raise ValueError("no working day found")
+    return _at(_Days().nth_after(rolled.date(), days), rolled.time())
 
 
 def working_minutes_between(start: datetime, end: datetime) -> int:
-    """Working minutes from start to end (negative when end is before start)."""
+    """Working minutes from start to end (negative when end is before start), in constant time per pair:
+    the two end days by their office hours, the whole days between from the years' working-day index."""
     if end < start:
         return -working_minutes_between(end, start)
     a, b = _local(start), _local(end)
     days = _Days()
-    full_day = timedelta(minutes=minutes_per_day())
-    total = timedelta()
-    day = a.date()
-    last = b.date()
-    while day <= last:
-        if days.working(day):
-            if a.date() < day < last:
-                total += full_day
-            else:
-                for seg_start, seg_end in _segments(day):
-                    lo, hi = max(seg_start, a), min(seg_end, b)
-                    if hi > lo:
-                        total += hi - lo
-        day += timedelta(days=1)
+    first, last = a.date(), b.date()
+    if first == last:
+        total = _done_in_day(first, b) - _done_in_day(first, a) if days.working(first) else timedelta()
+    else:
+        total = timedelta(minutes=minutes_per_day()) * days.between(first, last - timedelta(days=1))
+        if days.working(first):
+            total += _left_in_day(first, a)
+        if days.working(last):
+            total += _done_in_day(last, b)
     return int(total.total_seconds() // 60)
 
 
