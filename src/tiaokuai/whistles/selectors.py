@@ -19,6 +19,7 @@ from tiaokuai.core.errors import NotFound
 from tiaokuai.duties.choices import ListKind, ReleaseStatus
 from tiaokuai.duties.models import ListRelease
 from tiaokuai.org.choices import Role
+from tiaokuai.org.models import Division, Domain, Organisation
 
 from .access import dispatch_parties, handled_q, is_office, may_see_whistle, scope_whistles, whistle_parties
 from .choices import PENDING_DISPATCH, DispatchStatus, DisputeStatus, WhistleStatus
@@ -86,21 +87,27 @@ def board(viewer: Viewer, *, township: Any = None, department: Any = None, domai
           status: Any = None, overdue: Any = None) -> QuerySet[Whistle]:
     """Whistles for the county board, filtered. Codes or ids are accepted for township/department/domain."""
     qs = visible_whistles(viewer)
+    # Codes are resolved to ids first, so each filter is an indexed equality, not an OR across a join.
     if township:
-        qs = qs.filter(Q(township__code=township) | Q(township_id=_int(township)))
+        qs = qs.filter(township_id=_id_of(Division, township))
     if department:
-        qs = qs.filter(Exists(Dispatch.objects.filter(whistle=OuterRef("pk")).filter(
-            Q(organisation__code=department) | Q(organisation_id=_int(department))).exclude(
-            status=DispatchStatus.WITHDRAWN)))
+        qs = qs.filter(pk__in=Dispatch.objects.filter(organisation_id=_id_of(Organisation, department))
+                       .exclude(status=DispatchStatus.WITHDRAWN).values("whistle_id"))
     if domain:
-        qs = qs.filter(Q(item__domain__code=domain) | Q(item__domain_id=_int(domain)))
+        qs = qs.filter(item__domain_id=_id_of(Domain, domain))
     if status:
         qs = qs.filter(status__in=[status] if isinstance(status, str) else list(status))
     if overdue in (True, "1", "true", "yes", 1):
-        qs = qs.filter(Exists(Dispatch.objects.filter(overdue_q(timezone.now()), whistle=OuterRef("pk"))))
+        qs = qs.filter(pk__in=Dispatch.objects.filter(overdue_q(timezone.now())).values("whistle_id"))
     elif overdue in (False, "0", "false", "no", 0):
-        qs = qs.exclude(Exists(Dispatch.objects.filter(overdue_q(timezone.now()), whistle=OuterRef("pk"))))
+        qs = qs.exclude(pk__in=Dispatch.objects.filter(overdue_q(timezone.now())).values("whistle_id"))
     return qs
+
+
+def _id_of(model: Any, value: Any) -> int:
+    """The id of a row named by code or id (-1 when there is none: the filter then matches nothing)."""
+    found = model.objects.filter(code=str(value)).values_list("pk", flat=True).first()
+    return found if found is not None else _int(value)
 
 
 def _int(value: Any) -> int:
