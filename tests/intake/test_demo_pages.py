@@ -13,7 +13,14 @@ from tests.demo.test_load import load
 from tiaokuai.core import timeline
 from tiaokuai.core.models import AuditEvent
 from tiaokuai.intake.access import may_handle
-from tiaokuai.intake.models import Open311Client, Request, RequestDispatch, RequestEscalation
+from tiaokuai.intake.models import (
+    Interview,
+    Open311Client,
+    Request,
+    RequestDispatch,
+    RequestEscalation,
+    SupervisionItem,
+)
 from tiaokuai.org.models import Membership
 
 
@@ -55,6 +62,7 @@ def test_given_the_demo_then_it_has_requests_on_every_channel_and_in_every_state
     assert RequestDispatch.objects.filter(status="disputed").exists()
     assert RequestEscalation.objects.filter(level=3).exists()
     assert Request.objects.exclude(supervised_at=None).exists()
+    assert SupervisionItem.objects.filter(reason="overdue").exists() and Interview.objects.filter(level=1).exists()
     key = json.loads((demo / "demo-open311.json").read_text())
     assert key["endpoint"].endswith("/open311/v2/") and Open311Client.objects.count() == 1
 
@@ -62,7 +70,7 @@ def test_given_the_demo_then_it_has_requests_on_every_channel_and_in_every_state
 ROLE_PAGES = {
     None: ["intake:submit", "intake:track"],
     "leader": ["intake:hotline", "intake:list", "intake:supervision", "intake:callbacks"],
-    "supervision": ["intake:list", "intake:supervision"],
+    "supervision": ["intake:list", "intake:supervision", "intake:supervision_items"],
     "establishment_office": ["intake:list", "intake:supervision"],
     "department": ["intake:inbox", "intake:list"],
     "township": ["intake:inbox", "intake:list"],
@@ -79,6 +87,11 @@ def test_given_the_demo_when_each_role_opens_its_intake_pages_then_200(demo):
             resp = client.get(reverse(name))
             if resp.status_code != 200:
                 failures.append((role, name, resp.status_code))
+    supervision = _client(_user_with("supervision"))
+    for org_id in SupervisionItem.objects.values_list("organisation_id", flat=True).distinct():
+        resp = supervision.get(reverse("intake:supervision_unit", args=[org_id]))
+        if resp.status_code != 200:
+            failures.append(("supervision", org_id, resp.status_code))
     assert failures == []
 
 

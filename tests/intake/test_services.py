@@ -226,7 +226,8 @@ def test_given_a_closed_request_when_the_citizen_is_not_satisfied_then_it_reopen
     assert r.status == "dispatched" and r.reopen_count == 1 and r.false_completion
     assert d.status == "accepted" and d.resolved_at is None and d.outcome == ""
     assert d.resolve_by == dt.datetime(2026, 12, 2, 23, 59, 59, 999999, tzinfo=TZ)  # 7 days from the reopening
-    assert actions(r)[-3:] == ["intake.callback", "intake.reopen", "intake.dispatch_reopen"]
+    assert actions(r)[-5:] == ["intake.callback", "intake.supervision_open", "intake.supervision_open",
+                               "intake.reopen", "intake.dispatch_reopen"]  # false completion, not satisfied
     assert selectors.satisfaction_figures(Request.objects.all())["false_completions"] == 1
 
 

@@ -37,5 +37,7 @@ def _register_pages() -> None:
                             Role.DEPARTMENT, Role.GRID_WORKER, Role.PROXY_AGENT}), order=220),
         NavEntry(section, _("Overdue requests (supervision)"), "intake:supervision",
                  frozenset({Role.SUPERVISION, Role.LEADER}), order=230),
+        NavEntry(section, _("Supervision items and interviews"), "intake:supervision_items",
+                 frozenset({Role.SUPERVISION}), order=235),
         NavEntry(section, _("Callbacks to make"), "intake:callbacks", frozenset({Role.LEADER}), order=240),
     )

@@ -6,7 +6,19 @@ from tiaokuai.core import timeline
 from tiaokuai.core.timeline import Field
 from tiaokuai.org.models import Organisation
 
-from .choices import Channel, DispatchStatus, EscalationKind, Kind, Outcome, RequestStatus, Satisfaction
+from .choices import (
+    Channel,
+    DispatchStatus,
+    EscalationKind,
+    InterviewLevel,
+    InterviewStatus,
+    Kind,
+    Outcome,
+    RequestStatus,
+    Satisfaction,
+    SupervisionReason,
+    SupervisionStatus,
+)
 from .models import RequestDispatch
 
 REQUEST = "intake.request"
@@ -34,7 +46,7 @@ def register() -> None:
         "matter": _("matter"), "note": _("explanation"), "comment": _("comment"), "reason": _("reason"),
         "number": hidden, "dispatch": Field(_("body"), lookup=dispatch_org), "dispute": hidden, "replaces": hidden,
         "open311_client": _("Open311 client"), "attachments": Field(_("photos")), "by": hidden,
-        "fields": hidden, "into": _("merged into"), "duplicate": _("duplicate"), "whistle_number": _("whistle"),
+        "fields": hidden, "item": hidden, "into": _("merged into"), "duplicate": _("duplicate"), "whistle_number": _("whistle"),
     })
     step = {"status": dispatch_status, "dispatch": hidden, "organisation": hidden}
     a = timeline.register_action
@@ -69,3 +81,14 @@ def register() -> None:
     a("intake.reveal", _("{actor} viewed the citizen's contact details"))
     a("intake.link_whistle", _("{actor} raised whistle {whistle_number} for the request"))
     a("intake.open311_client", _("{actor} registered Open311 client {name}"))
+    a("intake.supervision_open", _("{actor} opened a supervision item: {reason}"),
+      fields={"reason": Field(_("reason"), choices=SupervisionReason), "item": hidden, "dispatch": hidden})
+    timeline.register_fields("intake.supervisionitem", {"status": Field(_("status"), choices=SupervisionStatus)})
+    a("intake.supervision_close", _("{actor} closed the supervision item: {note}"))
+    timeline.register_fields("intake.interview", {
+        "status": Field(_("status"), choices=InterviewStatus), "level": Field(_("level"), choices=InterviewLevel),
+        "organisation": Field(_("unit"), lookup=org_by_code), "held_on": Field(_("held on"), kind="date"),
+        "attendees": _("attendees"), "findings": _("findings"), "rectify_by": Field(_("rectify by"), kind="datetime"),
+        "public_notice": Field(_("public notice"), kind="bool"), "late": Field(_("late"), kind="bool")})
+    a("intake.interview", _("{actor} recorded an interview of {organisation}: {level}"))
+    a("intake.interview_rectified", _("{actor} recorded the rectification as done"))

@@ -96,3 +96,30 @@ STATUS_BADGE = {
     RequestStatus.CLOSED: "bg-green-lt",
     RequestStatus.MERGED: "bg-secondary-lt",
 }
+
+
+class SupervisionReason(models.TextChoices):
+    OVERDUE = "overdue", _("Still overdue after the escalation ladder")
+    RETURNS = "returns", _("Answer returned repeatedly")
+    UNSATISFIED = "unsatisfied", _("Citizen not satisfied")
+    FALSE_COMPLETION = "false_completion", _("False completion")
+
+
+class SupervisionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class InterviewLevel(models.IntegerChoices):
+    CONTACT_LEADER = 1, _("Interview by the contact leader")
+    DISCIPLINE_SECRETARY = 2, _("Interview by the discipline secretary")
+    PRINCIPAL_LEADERS = 3, _("Interview by the principal leaders, with public notice")
+
+
+class InterviewStatus(models.TextChoices):
+    RECTIFYING = "rectifying", _("Rectification under way")
+    RECTIFIED = "rectified", _("Rectified")
+
+
+# Returns of one request's answer that open a supervision item.
+RETURNS_FOR_SUPERVISION = 2

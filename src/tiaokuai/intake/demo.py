@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 
 from tiaokuai.duties.choices import DutyRole
@@ -19,7 +20,7 @@ from tiaokuai.org.models import Division, Membership
 
 from . import services
 from .choices import Kind
-from .models import Request, RequestDispatch, RequestDispute
+from .models import Request, RequestDispatch, RequestDispute, SupervisionItem
 from .sweeps import LADDER
 
 TEXTS = (
@@ -185,3 +186,12 @@ def _progress(made: list[Request], rng: random.Random, operator: Any, supervisor
             next_check_at=d.accept_by - back)
     for days_ago in (6, 4, 2):
         LADDER.run(now - dt.timedelta(days=days_ago))
+    # The supervision office has interviewed the unit with the most findings once (level 1, rectifying).
+    unit = (SupervisionItem.objects.values("organisation__code").annotate(n=Count("id")).order_by("-n",
+                                                                                                 "organisation__code")
+            .first())
+    if supervisor is not None and unit is not None:
+        services.interview_record(actor=supervisor, organisation_code=unit["organisation__code"],
+                                  held_on=timezone.localdate(), attendees="县委督查室主任、单位主要负责人",
+                                  minutes="通报超时办理和群众不满意情况，听取单位说明。",
+                                  rectification="一个月内完成全部超时诉求办理，建立首问负责台账。")

@@ -171,3 +171,16 @@ class DecideForm(StyledForm):
     decision = forms.ChoiceField(label=_("Decision"), choices=DisputeDecision.choices)
     organisation = forms.CharField(label=_("Reroute to (organisation code)"), required=False, max_length=32)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class InterviewForm(StyledForm):
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    attendees = forms.CharField(label=_("Attendees"), max_length=300)
+    minutes = forms.CharField(label=_("Minutes"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    rectification = forms.CharField(label=_("Rectification promised"), max_length=4000,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(StyledForm):
+    note = forms.CharField(label=_("How it was followed up"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))

@@ -16,10 +16,14 @@ from .choices import (
     DispatchStatus,
     DisputeStatus,
     EscalationKind,
+    InterviewLevel,
+    InterviewStatus,
     Kind,
     Outcome,
     RequestStatus,
     Satisfaction,
+    SupervisionReason,
+    SupervisionStatus,
 )
 
 
@@ -188,3 +192,65 @@ class RequestAttachment(AttachmentBase):
     class Meta(AttachmentBase.Meta):
         verbose_name = _("request photo")
         verbose_name_plural = _("request photos")
+
+
+class SupervisionItem(models.Model):
+    """A finding for the supervision office (督查): one request of one unit, for one reason (overdue after the
+    ladder, repeated returns, "not satisfied", false completion). Repeated findings for a unit lead to
+    interviews (约谈)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="supervision_items",
+                                     verbose_name=_("unit"))
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="supervision_items",
+                                verbose_name=_("citizen request"))
+    reason = models.CharField(_("reason"), max_length=20, choices=SupervisionReason.choices)
+    status = models.CharField(_("status"), max_length=8, choices=SupervisionStatus.choices,
+                              default=SupervisionStatus.OPEN)
+    opened_at = models.DateTimeField(_("opened at"), db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("closed by"))
+    note = models.TextField(_("note"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("supervision item")
+        verbose_name_plural = _("supervision items")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "reason"], condition=Q(status="open"),
+                                    name="supervision_one_open_per_reason"),
+        ]
+        indexes = [models.Index(fields=["organisation", "opened_at"], name="supervision_org_opened_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.reason}"
+
+
+class Interview(models.Model):
+    """An accountability interview (约谈) of a unit: level 1 by the contact leader, 2 by the discipline
+    secretary, 3 by the principal leaders with public notice (通报); the rectification promised is clocked."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="interviews",
+                                     verbose_name=_("unit"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=InterviewLevel.choices)
+    status = models.CharField(_("status"), max_length=12, choices=InterviewStatus.choices,
+                              default=InterviewStatus.RECTIFYING)
+    held_on = models.DateField(_("held on"))
+    attendees = models.CharField(_("attendees"), max_length=300)
+    minutes = models.TextField(_("minutes"))
+    rectification = models.TextField(_("rectification promised"))
+    rectify_by = models.DateTimeField(_("rectify by"))
+    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+    public_notice = models.BooleanField(_("public notice"), default=False)
+    items = models.ManyToManyField(SupervisionItem, related_name="interviews", blank=True,
+                                   verbose_name=_("findings"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} L{self.level} {self.held_on}"

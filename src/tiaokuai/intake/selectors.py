@@ -211,3 +211,54 @@ def home_cards(viewer: Viewer) -> list[dict[str, Any]]:
 
 def viewer_of(user: Any) -> Viewer:
     return viewer_for(user)
+
+
+# ---------------------------------------------------------------- supervision items and interviews
+
+
+def supervision_items(viewer: Viewer, *, status: str = "open") -> QuerySet[Any]:
+    from .models import SupervisionItem
+
+    if not is_supervisor(viewer):
+        return SupervisionItem.objects.none()
+    qs = SupervisionItem.objects.select_related("organisation", "request").order_by("-opened_at", "-id")
+    return qs.filter(status=status) if status else qs
+
+
+def unit_summaries(viewer: Viewer, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Per unit with findings in the last year: findings, open ones, those since its last interview, interviews
+    and the level the next one would be."""
+    from .models import Interview, SupervisionItem
+    from .services import next_interview_level
+
+    if not is_supervisor(viewer):
+        return []
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=365)
+    rows = (SupervisionItem.objects.filter(opened_at__gte=since).values("organisation_id", "organisation__name",
+                                                                         "organisation__code")
+            .annotate(findings=Count("id"), open=Count("id", filter=Q(status="open")),
+                      pending=Count("id", filter=Q(interviews__isnull=True)))
+            .order_by("-pending", "-findings", "organisation__code"))
+    interviews = dict(Interview.objects.filter(held_on__gt=since.date()).values("organisation_id")
+                      .annotate(n=Count("id")).values_list("organisation_id", "n"))
+    today = timezone.localdate(now)
+    return [{**r, "interviews": interviews.get(r["organisation_id"], 0),
+             "next_level": next_interview_level(r["organisation_id"], today)} for r in rows]
+
+
+def unit_history(viewer: Viewer, organisation_id: Any) -> dict[str, Any]:
+    from tiaokuai.org.models import Organisation
+
+    from .models import Interview, SupervisionItem
+
+    org = Organisation.objects.filter(pk=organisation_id).first() if str(organisation_id).isdigit() else None
+    if org is None or not is_supervisor(viewer):
+        raise NotFound(_("Not found."))
+    return {
+        "org": org,
+        "items": list(SupervisionItem.objects.filter(organisation=org).select_related("request")
+                      .order_by("-opened_at", "-id")[:200]),
+        "interviews": list(Interview.objects.filter(organisation=org).prefetch_related("items__request")
+                           .order_by("-held_on", "-id")),
+    }

@@ -11,7 +11,9 @@ import secrets
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +24,7 @@ from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, numbering
 from tiaokuai.core import dispatch as dispatch_kernel
 from tiaokuai.core.access import viewer_for
+from tiaokuai.core.clocks import DeadlineSpec, Unit
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.duties.choices import DutyRole, ListKind
 from tiaokuai.duties.models import Matter
@@ -40,17 +43,28 @@ from .choices import (
     HANDLER_OUTCOMES,
     NEEDS_CONFIRMATION,
     OUTCOMES_NEEDING_NOTE,
+    RETURNS_FOR_SUPERVISION,
     Channel,
     DispatchStatus,
     DisputeDecision,
+    InterviewLevel,
     Kind,
     Outcome,
     RequestStatus,
     Satisfaction,
+    SupervisionReason,
 )
 from .clocks import DISPATCH_CLOCKS, spec, step_specs
-from .models import Open311Client, Request, RequestAttachment, RequestDispatch, RequestDispute
-from .workflows import DISPATCH, DISPUTE, REQUEST
+from .models import (
+    Interview,
+    Open311Client,
+    Request,
+    RequestAttachment,
+    RequestDispatch,
+    RequestDispute,
+    SupervisionItem,
+)
+from .workflows import DISPATCH, DISPUTE, INTERVIEW, REQUEST, SUPERVISION
 
 NUMBER_PREFIX = "RQ"  # request numbers: RQ-20261207-0001
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -508,6 +522,9 @@ def request_return(*, actor: Any, request_id: Any, reason: str) -> Request:
                   updated_at=now)
     if target == RequestStatus.DISPATCHED:
         _reopen_dispatch(actor, request, now, reason, "return")
+        if request.return_count >= RETURNS_FOR_SUPERVISION and d is not None:
+            open_supervision(actor=actor, request=request, organisation_id=d.organisation_id,
+                             reason=SupervisionReason.RETURNS)
     return request
 
 
@@ -566,8 +583,15 @@ def request_callback(*, actor: Any, request_id: Any, satisfaction: str, comment:
                          "false_completion": false_completion},
                   satisfaction=satisfaction, callback_comment=comment, callback_at=now,
                   false_completion=request.false_completion or false_completion, updated_at=now)
+    last = _last_dispatch(request)
+    if last is not None and false_completion:
+        open_supervision(actor=actor, request=request, organisation_id=last.organisation_id,
+                         reason=SupervisionReason.FALSE_COMPLETION)
+    if satisfaction == Satisfaction.UNSATISFIED and last is not None and unsatisfied_to_supervision():
+        open_supervision(actor=actor, request=request, organisation_id=last.organisation_id,
+                         reason=SupervisionReason.UNSATISFIED)
     if satisfaction == Satisfaction.UNSATISFIED:
-        d = _last_dispatch(request)
+        d = last
         target = (RequestStatus.DISPATCHED if d is not None and d.status == DispatchStatus.RESOLVED
                   else RequestStatus.RECEIVED)
         REQUEST.apply("reopen", request, actor=actor, target=target, after={"reason": comment[:500]},
@@ -657,3 +681,131 @@ def key_hash(key: str) -> str:
     import hashlib
 
     return hashlib.sha256((key or "").encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- supervision (督查) and interviews (约谈)
+
+
+def unsatisfied_to_supervision() -> bool:
+    """The county's rule: does "not satisfied" at the callback open a supervision item (besides reopening)?"""
+    return bool(settings.TIAOKUAI.get("INTAKE_UNSATISFIED_TO_SUPERVISION", True))
+
+
+def rectify_spec() -> DeadlineSpec:
+    return DeadlineSpec(int(settings.TIAOKUAI.get("INTAKE_RECTIFY_DAYS", 30)), Unit.NATURAL_DAYS)
+
+
+def open_supervision(*, actor: Any, request: Request, organisation_id: int, reason: str) -> SupervisionItem | None:
+    """Open a finding (one open per request and reason), told to the supervision office; inside the caller's
+    transaction."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            item = SupervisionItem.objects.create(organisation_id=organisation_id, request=request, reason=reason,
+                                                  opened_at=now)
+    except IntegrityError:
+        return None
+    audit.log(actor=actor, action="intake.supervision_open", obj=request,
+              after={"reason": reason, "organisation": Organisation.objects.get(pk=organisation_id).code,
+                     "item": item.pk})
+    _notify(recipients=role_users(Role.SUPERVISION), kind="intake.supervision",
+            title=_("Supervision: request %(number)s — %(reason)s") % {
+                "number": request.number, "reason": SupervisionReason(reason).label},
+            url=_url(request.pk), obj=request)
+    return item
+
+
+def _supervisor(actor: Any) -> None:
+    from .access import is_supervisor
+
+    if not is_supervisor(viewer_for(actor)):
+        raise NotFound(_("Not found."))
+
+
+@transaction.atomic
+def supervision_close(*, actor: Any, item_id: Any, note: str) -> SupervisionItem:
+    _supervisor(actor)
+    item = SupervisionItem.objects.select_related("request").filter(pk=_int(item_id)).first()
+    if item is None:
+        raise NotFound(_("Not found."))
+    SUPERVISION.check("close", item.status)
+    note = (note or "").strip()
+    if not note:
+        raise _invalid({"note": [_("Say how it was followed up.")]})
+    SUPERVISION.apply("close", item, actor=actor, after={"note": note[:500]}, closed_at=timezone.now(),
+                      closed_by=actor, note=note)
+    return item
+
+
+def next_interview_level(organisation_id: int, on: dt.date) -> int:
+    """First interview of a unit in a year: the contact leader; second: the discipline secretary; third and
+    later: the principal leaders with public notice."""
+    since = on - dt.timedelta(days=365)
+    done = Interview.objects.filter(organisation_id=organisation_id, held_on__gt=since, held_on__lte=on).count()
+    return min(InterviewLevel.PRINCIPAL_LEADERS, done + 1)
+
+
+def findings_since_last_interview(organisation_id: int) -> Any:
+    return SupervisionItem.objects.filter(organisation_id=organisation_id, interviews__isnull=True)
+
+
+@transaction.atomic
+def interview_record(*, actor: Any, organisation_code: str, held_on: Any, attendees: str, minutes: str,
+                     rectification: str) -> Interview:
+    """The supervision office records an interview of a unit with findings since its last one; its level
+    follows the unit's earlier interviews; the rectification deadline is clocked."""
+    _supervisor(actor)
+    org = Organisation.objects.filter(code=organisation_code or "").first()
+    errors: dict[str, list[str]] = {}
+    if org is None:
+        raise NotFound(_("Not found."))
+    if isinstance(held_on, str):
+        try:
+            held_on = dt.date.fromisoformat(held_on)
+        except ValueError:
+            held_on = None
+    today = timezone.localdate()
+    if not isinstance(held_on, dt.date) or held_on > today:
+        errors["held_on"] = [_("Give the date it was held (not in the future).")]
+    for name, value in (("attendees", attendees), ("minutes", minutes), ("rectification", rectification)):
+        if not (value or "").strip():
+            errors[name] = [_("This field is required.")]
+    findings = list(findings_since_last_interview(org.pk))
+    if not findings:
+        errors["organisation"] = [_("This unit has no findings since its last interview.")]
+    if errors:
+        raise _invalid(errors)
+    level = next_interview_level(org.pk, held_on)
+    start = dt.datetime.combine(held_on, dt.time(12, 0), tzinfo=ZoneInfo("Asia/Shanghai"))
+    interview = Interview.objects.create(
+        organisation=org, level=level, held_on=held_on, attendees=attendees.strip()[:300], minutes=minutes.strip(),
+        rectification=rectification.strip(), rectify_by=rectify_spec().due(start),
+        public_notice=level == InterviewLevel.PRINCIPAL_LEADERS, recorded_by=actor, recorded_at=timezone.now())
+    interview.items.set(findings)
+    audit.log(actor=actor, action="intake.interview", obj=interview, after={
+        "organisation": org.code, "level": level, "held_on": held_on.isoformat(), "attendees": interview.attendees,
+        "findings": len(findings), "rectify_by": interview.rectify_by.isoformat(),
+        "public_notice": interview.public_notice})
+    _notify(recipients=heads_of([org.pk]).get(org.pk, []), kind="intake.interview",
+            title=_("%(org)s: %(level)s") % {"org": org.name, "level": InterviewLevel(level).label},
+            body=interview.rectification[:500], url="", obj=interview)
+    return interview
+
+
+@transaction.atomic
+def interview_rectified(*, actor: Any, interview_id: Any, note: str = "") -> Interview:
+    _supervisor(actor)
+    interview = Interview.objects.filter(pk=_int(interview_id)).first()
+    if interview is None:
+        raise NotFound(_("Not found."))
+    now = timezone.now()
+    INTERVIEW.apply("rectify", interview, actor=actor,
+                    after={"note": (note or "").strip()[:500], "late": now > interview.rectify_by}, rectified_at=now)
+    return interview
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

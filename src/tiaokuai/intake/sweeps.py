@@ -14,13 +14,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tiaokuai.core import escalation
+from tiaokuai.core import audit, escalation
 from tiaokuai.core.clocks import Unit
 from tiaokuai.org.choices import Role
 
-from .choices import EscalationKind, EscalationLevel, Kind
+from .choices import EscalationKind, EscalationLevel, Kind, SupervisionReason, SupervisionStatus
 from .clocks import DISPATCH_CLOCKS, overdue_unit, spec
-from .models import Request, RequestDispatch, RequestEscalation
+from .models import Request, RequestDispatch, RequestEscalation, SupervisionItem
 
 
 def _kind(row: Mapping[str, Any]) -> str:
@@ -51,9 +51,23 @@ class RequestLadder(escalation.Ladder):
 
     def record(self, escalated: list[escalation.Escalated], now: dt.datetime) -> None:
         super().record(escalated, now)
-        supervised = {e.row["request_id"] for e in escalated if e.level == self.top}
-        if supervised:
-            Request.objects.filter(pk__in=list(supervised), supervised_at__isnull=True).update(supervised_at=now)
+        top = [e for e in escalated if e.level == self.top]
+        if not top:
+            return
+        Request.objects.filter(pk__in=[e.row["request_id"] for e in top], supervised_at__isnull=True).update(
+            supervised_at=now)
+        # A supervision item (督查) per request still overdue at the top of the ladder (one open per reason).
+        open_already = set(SupervisionItem.objects.filter(
+            request_id__in=[e.row["request_id"] for e in top], reason=SupervisionReason.OVERDUE,
+            status=SupervisionStatus.OPEN).values_list("request_id", flat=True))
+        new = {e.row["request_id"]: e for e in top if e.row["request_id"] not in open_already}
+        SupervisionItem.objects.bulk_create([
+            SupervisionItem(organisation_id=e.row["organisation_id"], request_id=pk, reason=SupervisionReason.OVERDUE,
+                            opened_at=now) for pk, e in new.items()], ignore_conflicts=True)
+        audit.log_many([audit.Event(at=now, actor_id=None, action="intake.supervision_open",
+                                    object_type="intake.request", object_id=str(pk), object_repr=e.row["request__number"],
+                                    after={"reason": SupervisionReason.OVERDUE, "dispatch": e.pk})
+                        for pk, e in new.items()])
 
     def tell(self, escalated: list[escalation.Escalated]) -> None:
         from tiaokuai.org.models import Organisation

@@ -26,7 +26,7 @@ from tiaokuai.org.choices import Role
 from tiaokuai.org.models import Division, Organisation
 
 from . import selectors, services
-from .access import dispatch_parties, is_operator, may_see, request_parties
+from .access import dispatch_parties, is_operator, is_supervisor, may_see, request_parties
 from .choices import STATUS_BADGE, Channel, RequestStatus
 from .clocks import DISPATCH_CLOCKS
 from .forms import (
@@ -34,8 +34,10 @@ from .forms import (
     DecideForm,
     FieldForm,
     HotlineForm,
+    InterviewForm,
     LinkWhistleForm,
     MergeForm,
+    NoteForm,
     PublicForm,
     ReasonForm,
     ResolveForm,
@@ -209,6 +211,7 @@ def supervision(request):
     figures = selectors.satisfaction_figures(selectors.requests_for(viewer))
     return render(request, "intake/supervision.html", {"page_obj": page_obj, "rows": rows, "figures": figures,
                                                        "disputes": selectors.open_disputes(viewer)[:50],
+                                                       "perms_supervision": is_supervisor(viewer),
                                                        "decide_form": DecideForm()})
 
 
@@ -357,3 +360,63 @@ def attachment(request, pk: int):
     viewer = viewer_for(request.user)
     photo = RequestAttachment.objects.select_related("request").filter(pk=pk).first()
     return core_attachments.serve(request, photo, lambda a: may_see(viewer, a.request))
+
+
+# ---------------------------------------------------------------------------------------------
+# Supervision items (督查) and interviews (约谈)
+
+
+@login_required
+def supervision_items(request):
+    viewer = viewer_for(request.user)
+    if not is_supervisor(viewer):
+        raise Http404
+    status = request.GET.get("status", "open")
+    page_obj = paginate(request, selectors.supervision_items(viewer, status=status if status in ("open", "closed")
+                                                             else ""))
+    return render(request, "intake/supervision_items.html", {
+        "page_obj": page_obj, "units": selectors.unit_summaries(viewer), "status": status,
+        "note_form": NoteForm()})
+
+
+@login_required
+@_not_found_as_404
+def supervision_unit(request, pk: int):
+    viewer = viewer_for(request.user)
+    history = selectors.unit_history(viewer, pk)
+    now = timezone.now()
+    return render(request, "intake/supervision_unit.html", {
+        **history, "now": now, "interview_form": InterviewForm(initial={"held_on": timezone.localdate()}),
+        "next_level": services.next_interview_level(history["org"].pk, timezone.localdate()),
+        "pending": services.findings_since_last_interview(history["org"].pk).count()})
+
+
+@login_required
+@require_POST
+@_not_found_as_404
+def supervision_action(request, pk: int, action: str):
+    post = request.POST
+    fallback = reverse("intake:supervision_items")
+    try:
+        if action == "close":
+            services.supervision_close(actor=request.user, item_id=pk, note=post.get("note", ""))
+            messages.success(request, _("Closed."))
+        elif action == "interview":
+            org = Organisation.objects.filter(pk=pk).first()
+            services.interview_record(actor=request.user, organisation_code=org.code if org else "",
+                                      held_on=post.get("held_on", ""), attendees=post.get("attendees", ""),
+                                      minutes=post.get("minutes", ""), rectification=post.get("rectification", ""))
+            messages.success(request, _("Interview recorded."))
+            fallback = reverse("intake:supervision_unit", args=[pk])
+        elif action == "rectified":
+            interview = services.interview_rectified(actor=request.user, interview_id=pk, note=post.get("note", ""))
+            messages.success(request, _("Rectification recorded as done."))
+            fallback = reverse("intake:supervision_unit", args=[interview.organisation_id])
+        else:
+            raise Http404
+    except Invalid as exc:
+        detail_msgs = [f"{m}" for ms in exc.details.values() for m in (ms if isinstance(ms, list) else [ms])]
+        messages.error(request, " ".join(detail_msgs) or exc.message)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    return redirect(_next_url(request, fallback))

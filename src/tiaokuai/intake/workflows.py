@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tiaokuai.core.workflow import Workflow, action
 
 from .choices import DispatchStatus as D
-from .choices import DisputeStatus
+from .choices import DisputeStatus, InterviewStatus, SupervisionStatus
 from .choices import RequestStatus as R
 
 _OPEN = (R.RECEIVED, R.DISPATCHED, R.RESOLVED)
@@ -61,4 +61,14 @@ DISPUTE = Workflow("intake.dispute", DisputeStatus, (
            label=_("Keep")),
     action("reroute", [DisputeStatus.OPEN], DisputeStatus.REROUTED, who="office", audit="intake.dispute_rerouted",
            label=_("Reroute")),
+))
+
+SUPERVISION = Workflow("intake.supervision", SupervisionStatus, (
+    action("close", [SupervisionStatus.OPEN], SupervisionStatus.CLOSED, who="supervisor",
+           audit="intake.supervision_close", label=_("Close the finding")),
+))
+
+INTERVIEW = Workflow("intake.interview", InterviewStatus, (
+    action("rectify", [InterviewStatus.RECTIFYING], InterviewStatus.RECTIFIED, who="supervisor",
+           audit="intake.interview_rectified", label=_("Rectification done")),
 ))
