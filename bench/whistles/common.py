@@ -70,22 +70,25 @@ def run_python(env: dict, code: str) -> str:
 
 
 @contextmanager
-def server(env: dict, *, workers: int, threads: int):
+def server(env: dict, *, workers: int, threads: int, argv: list[str] | None = None, log_name: str = "server.log"):
+    """`tiaokuai serve` (or `argv`, given the port as {port}) on 127.0.0.1:<free port> in its own session; the
+    session is ended (SIGTERM, then SIGKILL) on the way out."""
     port = free_port()
-    log = open(Path(env["TIAOKUAI_VAR_DIR"]) / "server.log", "wb")  # noqa: SIM115
+    log = open(Path(env["TIAOKUAI_VAR_DIR"]) / log_name, "wb")  # noqa: SIM115
+    command = [a.replace("{port}", str(port)) for a in argv] if argv else [
+        str(VENV_BIN / "tiaokuai"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+    ]
     proc = subprocess.Popen(
-        [
-            str(VENV_BIN / "tiaokuai"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-        ],
+        command,
         env=env,
         cwd=ROOT,
         stdout=log,
@@ -100,7 +103,7 @@ def server(env: dict, *, workers: int, threads: int):
                     break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"server exited: {server_log(env)[-2000:]}") from None
+                    raise RuntimeError(f"server exited: {server_log(env, log_name)[-2000:]}") from None
                 time.sleep(0.2)
         else:
             raise RuntimeError("server did not start in 30 s")
@@ -119,9 +122,9 @@ def server(env: dict, *, workers: int, threads: int):
         log.close()
 
 
-def server_log(env: dict) -> str:
+def server_log(env: dict, log_name: str = "server.log") -> str:
     try:
-        return (Path(env["TIAOKUAI_VAR_DIR"]) / "server.log").read_text(errors="replace")
+        return (Path(env["TIAOKUAI_VAR_DIR"]) / log_name).read_text(errors="replace")
     except OSError:
         return ""
 
