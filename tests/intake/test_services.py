@@ -422,3 +422,17 @@ def test_given_a_grid_worker_when_a_photo_is_over_10_mb_then_invalid_and_nothing
     r = services.request_submit(actor=rcounty.users["grid_worker"], channel="grid", description="路灯不亮",
                                 village_code=rcounty.villages[0].code, attachments=[small])
     assert r.attachments.get().content_type == "image/jpeg"
+
+
+def test_given_a_confirmed_unreasonable_request_when_the_citizen_is_not_satisfied_then_it_stays_closed(rcounty, clock):
+    r = hotline(rcounty)
+    d = r.dispatches.get()
+    services.dispatch_accept(actor=rcounty.users["department"], dispatch_id=d.pk)
+    services.dispatch_resolve(actor=rcounty.users["department"], dispatch_id=d.pk, outcome="unreasonable",
+                              note="要求超出法定范围")
+    services.request_confirm_outcome(actor=rcounty.users["supervisor"], request_id=r.pk)
+    services.request_callback(actor=rcounty.users["operator"], request_id=r.pk, satisfaction="unsatisfied",
+                              comment="不认可")
+    r.refresh_from_db()
+    assert r.status == "closed" and r.outcome == "unreasonable" and r.satisfaction == "unsatisfied"
+    assert actions(r)[-1] == "intake.callback"

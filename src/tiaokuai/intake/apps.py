@@ -39,5 +39,7 @@ def _register_pages() -> None:
                  frozenset({Role.SUPERVISION, Role.LEADER}), order=230),
         NavEntry(section, _("Supervision items and interviews"), "intake:supervision_items",
                  frozenset({Role.SUPERVISION}), order=235),
+        NavEntry(section, _("Request figures"), "intake:figures",
+                 frozenset({Role.LEADER, Role.SUPERVISION, Role.ESTABLISHMENT_OFFICE}), order=238),
         NavEntry(section, _("Callbacks to make"), "intake:callbacks", frozenset({Role.LEADER}), order=240),
     )

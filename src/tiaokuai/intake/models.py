@@ -103,6 +103,8 @@ class Request(models.Model):
             models.Index(fields=["status", "submitted_at"], name="request_status_submitted_idx"),
             models.Index(fields=["township", "status"], name="request_township_status_idx"),
             models.Index(fields=["matter_code", "submitted_at"], name="request_matter_submitted_idx"),
+            # Likely duplicates: the same village, recent (selectors.likely_duplicates).
+            models.Index(fields=["village", "submitted_at"], name="request_village_submitted_idx"),
         ]
 
     def __str__(self) -> str:

@@ -562,7 +562,8 @@ def request_confirm_outcome(*, actor: Any, request_id: Any) -> Request:
 def request_callback(*, actor: Any, request_id: Any, satisfaction: str, comment: str = "",
                      not_solved: bool = False) -> Request:
     """The satisfaction callback (回访) after closing: satisfied / basically satisfied / not satisfied with a
-    comment. "Not satisfied" reopens the request; "not solved" on a request closed as resolved is recorded as a
+    comment. "Not satisfied" reopens the request (except a confirmed "unreasonable" or "answered on the spot",
+    which stays closed and out of the figures); "not solved" on a request closed as resolved is recorded as a
     false completion (虚假办结)."""
     request = access_request(actor, request_id, "operator")
     REQUEST.check("callback", request.status)
@@ -583,6 +584,9 @@ def request_callback(*, actor: Any, request_id: Any, satisfaction: str, comment:
                          "false_completion": false_completion},
                   satisfaction=satisfaction, callback_comment=comment, callback_at=now,
                   false_completion=request.false_completion or false_completion, updated_at=now)
+    if request.outcome in NEEDS_CONFIRMATION:
+        # A confirmed "unreasonable" or "answered on the spot" stays closed and out of satisfaction figures.
+        return request
     last = _last_dispatch(request)
     if last is not None and false_completion:
         open_supervision(actor=actor, request=request, organisation_id=last.organisation_id,

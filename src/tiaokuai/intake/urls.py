@@ -13,6 +13,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("supervision/", views.supervision, name="supervision"),
     path("callbacks/", views.callbacks, name="callbacks"),
+    path("figures/", views.figures, name="figures"),
     path("supervision/items/", views.supervision_items, name="supervision_items"),
     path("supervision/units/<int:pk>/", views.supervision_unit, name="supervision_unit"),
     path("supervision/<int:pk>/<str:action>/", views.supervision_action, name="supervision_action"),

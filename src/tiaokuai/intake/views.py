@@ -420,3 +420,23 @@ def supervision_action(request, pk: int, action: str):
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect(_next_url(request, fallback))
+
+
+@login_required
+def figures(request):
+    from django.http import HttpResponse
+
+    from . import reports
+
+    viewer = viewer_for(request.user)
+    _require(viewer, {Role.LEADER, Role.SUPERVISION, Role.ESTABLISHMENT_OFFICE})
+    month = reports.parse_month(request.GET.get("month"), timezone.localdate())
+    by = request.GET.get("by") if request.GET.get("by") in reports.GROUPS else "channel"
+    rows = reports.monthly_figures(viewer, month, by)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(reports.figures_xlsx(rows, month),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="request-figures-{month:%Y-%m}-{by}.xlsx"'
+        return response
+    return render(request, "intake/figures.html", {"rows": rows, "columns": reports.COLUMNS, "month": month,
+                                                   "by": by})
