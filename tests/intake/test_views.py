@@ -112,3 +112,38 @@ def test_given_work_waiting_when_each_role_opens_the_workbench_then_its_request_
     home = login(rcounty.users["department"]).get("/").content.decode()
     assert r.number in home
     assert waiting.number in login(rcounty.users["operator"]).get("/").content.decode()
+
+
+@pytest.mark.parametrize("who,name", [("department", "intake:inbox"), ("operator", "intake:list"),
+                                      ("supervisor", "intake:supervision"), ("operator", "intake:callbacks"),
+                                      ("supervisor", "intake:supervision_items")])
+def test_given_more_rows_when_a_list_page_is_opened_then_the_query_count_stays_the_same(rcounty, clock, login, who,
+                                                                                         name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    op = rcounty.users["operator"]
+
+    def add(n):
+        for _i in range(n):
+            r = services.request_submit(actor=op, channel="hotline", description="耕地上建房", matter_code="ZR-001",
+                                        village_code=rcounty.villages[0].code, citizen_phone="13900001111",
+                                        kind="life_property")
+            d = r.dispatches.get()
+            services.dispatch_accept(actor=rcounty.users["department"], dispatch_id=d.pk)
+            services.dispatch_resolve(actor=rcounty.users["department"], dispatch_id=d.pk, outcome="resolved")
+            services.request_close(actor=op, request_id=r.pk)
+            services.request_callback(actor=op, request_id=r.pk, satisfaction="unsatisfied", comment="没解决")
+            services.request_submit(actor=op, channel="hotline", description="耕地", matter_code="ZR-001",
+                                    village_code=rcounty.villages[0].code, citizen_phone="13900001111",
+                                    kind="life_property")
+
+    c = login(rcounty.users[who])
+    counts = []
+    for n in (1, 4):
+        add(n)
+        clock.advance(hours=3)
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(reverse(name)).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts

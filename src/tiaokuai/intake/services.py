@@ -197,8 +197,7 @@ def next_check(d: RequestDispatch, **changes: Any) -> dt.datetime | None:
 
 # ---------------------------------------------------------------- submit (every channel)
 
-CHANNEL_ROLES = {
-    Channel.HOTLINE: None,  # operators (access.is_operator)
+CHANNEL_ROLES: dict[str, set[str]] = {  # the hotline: operators (access.is_operator)
     Channel.GRID: {Role.GRID_WORKER},
     Channel.PROXY: {Role.PROXY_AGENT},
 }
@@ -729,7 +728,8 @@ def _supervisor(actor: Any) -> None:
 @transaction.atomic
 def supervision_close(*, actor: Any, item_id: Any, note: str) -> SupervisionItem:
     _supervisor(actor)
-    item = SupervisionItem.objects.select_related("request").filter(pk=_int(item_id)).first()
+    pk = _int(item_id)
+    item = SupervisionItem.objects.select_related("request").filter(pk=pk).first() if pk is not None else None
     if item is None:
         raise NotFound(_("Not found."))
     SUPERVISION.check("close", item.status)
@@ -799,7 +799,8 @@ def interview_record(*, actor: Any, organisation_code: str, held_on: Any, attend
 @transaction.atomic
 def interview_rectified(*, actor: Any, interview_id: Any, note: str = "") -> Interview:
     _supervisor(actor)
-    interview = Interview.objects.filter(pk=_int(interview_id)).first()
+    pk = _int(interview_id)
+    interview = Interview.objects.filter(pk=pk).first() if pk is not None else None
     if interview is None:
         raise NotFound(_("Not found."))
     now = timezone.now()
