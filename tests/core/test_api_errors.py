@@ -159,3 +159,20 @@ def test_openapi_schema_names_are_unique_and_error_codes_documented(client):
             if not needed <= codes:
                 undocumented.append((method, path, sorted(needed - codes)))
     assert undocumented == []
+
+
+@pytest.mark.parametrize("case", ["query", "json", "page"])
+def test_given_a_null_character_when_sent_then_400_in_chinese_and_nothing_stored(county, api, case):
+    from tiaokuai.whistles.models import Whistle
+
+    client = api(county.users["township"])
+    if case == "query":
+        resp = client.get("/api/v1/people", q="a\x00b")
+    elif case == "json":
+        resp = client.post("/api/v1/whistles", {"village": "330001001", "description": "漏\x00水"})
+    else:
+        resp = client.client.get("/org/people/", {"q": "\x00"})
+        assert resp.status_code == 400 and '<html lang="zh-hans">' in resp.content.decode()
+        return
+    assert_error(resp, 400, "null_character")
+    assert Whistle.objects.count() == 0

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "tiaokuai.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tiaokuai.core.middleware.RejectNullCharactersMiddleware",  # NUL in path/query/JSON → 400, not a crash
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
