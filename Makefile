@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TK := $(VENV)/bin/tiaokuai
 
-.PHONY: demo test setup setup-dev check bench messages clean
+.PHONY: demo test setup setup-dev check bench bench-data messages clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -28,6 +28,11 @@ check: setup-dev
 ## Benchmarks (not tests): see bench/README.md.
 bench: setup-dev
 	@bench/run.sh
+
+## Fill a benchmark database with N whistles (default 1,000,000): bench/data/generate.py; SQLite under
+## BENCH_DATA_DIR (default var/bench-data), or PostgreSQL with BENCH_DATABASE_URL.
+bench-data: setup-dev
+	@$(PY) bench/data/generate.py --n $(or $(N),1000000)
 
 messages: setup-dev
 	@cd src/tiaokuai && ../../$(VENV)/bin/django-admin makemessages -l zh_Hans --no-obsolete --no-location -i "static/vendor/*" --settings=tiaokuai.config.settings && ../../$(VENV)/bin/django-admin compilemessages --settings=tiaokuai.config.settings

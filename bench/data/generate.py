@@ -1,0 +1,485 @@
+"""Fill a database with N whistles of the demo county over three years, through bulk paths (`make bench-data`).
+
+    .venv/bin/python bench/data/generate.py --n 1000000 [--var-dir var/bench-data] [--database-url URL]
+        [--chunk 10000] [--seed 1] [--years 3]
+
+The database is the SQLite file <var-dir>/tiaokuai.sqlite3, or --database-url (PostgreSQL, e.g.
+postgresql://postgres@127.0.0.1:5432/bench_data; the database is created when missing). The var dir also holds
+the demo accounts file (demo-accounts.json) that bench/whistles/reads.py logs in with.
+
+1. When the database has no demo county: `tiaokuai migrate` and `tiaokuai demo load --seed 1` into it.
+2. N whistles raised over the last --years years (more on working days and in office hours, slowly growing),
+   numbered CS-YYYYMMDD-NNNN per day after the demo's numbers (the day counters are advanced), each with the
+   dispatches the lists in force decide for its item and township (~2 per whistle), its audit events (raise,
+   each dispatch resolved, confirm, close), its notifications (the departments' staff on raise, the
+   township on resolve) and, for late dispatches, the escalations the sweep would have made. The older a
+   whistle, the likelier it is closed: ~97 % of those older than 60 days; a few old ones stalled open, overdue
+   and escalated to level 3 (under supervision); recent ones open, resolved or confirmed. Step deadlines are
+   natural-time approximations (respond 2 h, arrive 1 day, resolve 5 days; urgent and emergency shorter);
+   the next check of open dispatches is the sweep's own rule (services.next_check).
+3. Rows go in by chunks of --chunk whistles, one transaction per chunk, with executemany on SQLite and COPY on
+   PostgreSQL (never one ORM save per row); each chunk's transaction also records an audit event
+   "bench.data" with its number, so an interrupted run resumes after the last whole chunk. A database that
+   already holds generated rows for another N or seed is refused.
+
+Prints rows/s per chunk and the total time. Only for a benchmark database: never point it at real data.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+UTC = dt.UTC
+MARK = "bench.data"
+NUMBER_OFFSET = 500  # bulk numbers of a day start after the demo's (a few a day)
+
+
+def parse() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--n", type=int, default=int(os.environ.get("N", "1000000")))
+    p.add_argument("--var-dir", default=os.environ.get("BENCH_DATA_DIR", str(ROOT / "var" / "bench-data")))
+    p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
+    p.add_argument("--chunk", type=int, default=10000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--years", type=float, default=3.0)
+    return p.parse_args()
+
+
+def environment(args: argparse.Namespace) -> dict:
+    var = Path(args.var_dir).resolve()
+    var.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "TIAOKUAI_VAR_DIR": str(var), "TIAOKUAI_LOG_LEVEL": "WARNING"}
+    env.pop("TIAOKUAI_TESTING", None)
+    if args.database_url:
+        url = args.database_url
+        host = url.split("@")[-1].split("/")[0].split(":")[0]
+        if host not in ("127.0.0.1", "localhost"):
+            raise SystemExit("bench data goes only to a database on 127.0.0.1")
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=5) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = url
+    else:
+        env.pop("DATABASE_URL", None)
+    return env
+
+
+def load_demo(env: dict) -> None:
+    """migrate + the demo county, unless the database already has it."""
+    tk = str(VENV_BIN / "tiaokuai")
+    subprocess.run([tk, "migrate", "--noinput"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                   timeout=600)
+    from tiaokuai.org.models import Division
+
+    if not Division.objects.filter(level="township").exists():
+        t0 = time.monotonic()
+        subprocess.run([tk, "demo", "load", "--seed", "1"], env=env, cwd=ROOT, check=True, timeout=900)
+        print(f"demo county loaded in {time.monotonic() - t0:.1f} s")
+
+
+# ----------------------------------------------------------------------------------------- the plan
+
+
+def day_counts(n: int, days: list[dt.date], rng: random.Random) -> list[int]:
+    """How many whistles each day gets (sums to n): working days 1, weekends 0.3, +40 % over the span."""
+    from tiaokuai.core import worktime
+
+    weights = [(1.0 if worktime.is_working_day(d) else 0.3) * (1 + 0.4 * i / len(days)) * rng.uniform(0.8, 1.2)
+               for i, d in enumerate(days)]
+    total = sum(weights)
+    raw = [w * n / total for w in weights]
+    counts = [int(x) for x in raw]
+    for i in sorted(range(len(days)), key=lambda i: raw[i] - counts[i], reverse=True)[: n - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def day_times(day: dt.date, count: int, seed: int, urgencies: list[str]) -> list[tuple[dt.datetime, str]]:
+    """The raise moments (sorted) and urgencies of one day's whistles: the same for the same seed and day."""
+    rng = random.Random(f"{seed}-{day.isoformat()}")
+    out = []
+    for _ in range(count):
+        urgency = rng.choices(urgencies, weights=[78, 18, 4])[0]
+        if urgency == "emergency":
+            minute = rng.randint(6 * 60, 23 * 60)
+        else:
+            minute = rng.choice((rng.randint(8 * 60 + 30, 11 * 60 + 50), rng.randint(14 * 60, 17 * 60 + 20),
+                                 rng.randint(7 * 60 + 40, 19 * 60)))
+        at = dt.datetime.combine(day, dt.time(minute // 60, minute % 60, rng.randint(0, 59)), tzinfo=SHANGHAI)
+        out.append((at, urgency))
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+class Adapter:
+    """Values as the database takes them: SQLite through executemany (datetimes as naive UTC text, JSON as
+    text), PostgreSQL through COPY (psycopg adapts datetimes; JSON as text)."""
+
+    def __init__(self, vendor: str):
+        self.sqlite = vendor == "sqlite"
+
+    def value(self, v):
+        if isinstance(v, dt.datetime):
+            return str(v.astimezone(UTC).replace(tzinfo=None)) if self.sqlite else v
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        if isinstance(v, bool) and self.sqlite:
+            return int(v)
+        return v
+
+
+class Table:
+    """One model's table: every concrete column, the ones a row does not give taken from the field default."""
+
+    def __init__(self, model, adapter: Adapter, *, with_id: bool):
+        self.model, self.adapter = model, adapter
+        self.fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+        self.names = [f.attname for f in self.fields]
+        self.defaults = {}
+        for f in self.fields:
+            d = f.get_default() if f.has_default() else None
+            self.defaults[f.attname] = adapter.value(d)
+        self.rows: list[tuple] = []
+
+    def add(self, **values) -> None:
+        a = self.adapter.value
+        d = self.defaults
+        self.rows.append(tuple(a(values[k]) if k in values else d[k] for k in self.names))
+
+    def flush(self, connection) -> int:
+        rows, self.rows = self.rows, []
+        if not rows:
+            return 0
+        qn = connection.ops.quote_name
+        table = qn(self.model._meta.db_table)
+        cols = ", ".join(qn(f.column) for f in self.fields)
+        with connection.cursor() as cursor:
+            if self.adapter.sqlite:
+                sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['?'] * len(self.fields))})"  # noqa: S608
+                cursor.cursor.executemany(sql, rows)  # the sqlite3 cursor itself: no per-row placeholder rewrite
+            else:
+                with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        return len(rows)
+
+
+class County:
+    """What the demo county gives the generator: townships, villages, grids, raisers, routes, staff."""
+
+    def __init__(self, now: dt.datetime):
+        from django.contrib.auth import get_user_model
+
+        from tiaokuai.org.models import Division, Membership
+        from tiaokuai.whistles import services as S
+        from tiaokuai.whistles.demo_history import _describe
+        from tiaokuai.whistles.models import WhistleItem
+
+        self.item_release_id, self.resp_release_id = S.releases_in_force(now.date())
+        if not self.item_release_id:
+            raise SystemExit("no whistle list in force: is the demo county loaded?")
+        routes = S.routes_for(self.item_release_id, self.resp_release_id)
+        self.townships = list(Division.objects.filter(level="township").order_by("code"))
+        villages: dict[int, list] = {}
+        for v in Division.objects.filter(level="village").order_by("code"):
+            villages.setdefault(v.township_id, []).append(v)
+        grids: dict[int, list[int]] = {}
+        for g in Division.objects.filter(level="grid").order_by("code"):
+            grids.setdefault(g.parent_id, []).append(g.pk)
+        self.raisers: dict[int, tuple[int, int]] = {}
+        staff: dict[int, list[int]] = {}
+        for m in Membership.objects.filter(person__user__isnull=False).select_related("person").order_by("id"):
+            uid = m.person.user_id if hasattr(m.person, "user_id") else None
+            if uid is None:
+                continue
+            if m.role == "township" and m.division_id and m.division_id not in self.raisers:
+                self.raisers[m.division_id] = (uid, m.organisation_id)
+            if m.role in ("department", "officer"):
+                staff.setdefault(m.organisation_id, []).append(uid)
+        active = set(get_user_model().objects.filter(is_active=True).values_list("pk", flat=True))
+        self.staff = {o: sorted({u for u in us if u in active}) for o, us in staff.items()}
+        self.townships = [t for t in self.townships if t.pk in self.raisers and villages.get(t.pk)]
+        self.villages = villages
+        self.grids = grids
+        items = {i.pk: i for i in WhistleItem.objects.filter(release_id=self.item_release_id).select_related("domain")}
+        self.routes = {}  # code → (route, {township id: [(org id, org code, role, assignment role)]})
+        for code, r in sorted(routes.items()):
+            plans = {}
+            for t in self.townships:
+                plan = S.dispatch_plan(r, t.pk)
+                if plan:
+                    plans[t.pk] = [(b.organisation_id, b.code, role, b.role) for b, role in plan]
+            if len(plans) == len(self.townships):
+                self.routes[code] = (r, plans)
+        if not self.routes:
+            raise SystemExit("no whistle list item routes in every township")
+        self.codes = sorted(self.routes)
+        rng = random.Random(7)
+        self.descriptions = {code: [_describe(rng, items[r.item_id], items[r.item_id].domain.code, "")
+                                    for _ in range(12)] for code, (r, _p) in self.routes.items()}
+
+
+# ----------------------------------------------------------------------------------------- one chunk
+
+H = dt.timedelta(hours=1)
+MIN = dt.timedelta(minutes=1)
+DEADLINES = {"normal": (2 * H, 24 * H, 120 * H), "urgent": (30 * MIN, 7 * H, 48 * H),
+             "emergency": (15 * MIN, 1 * H, 12 * H)}
+OUTCOMES = (("resolved", 85), ("partly_resolved", 8), ("cannot_resolve", 3), ("referred", 4))
+ESCALATE_AFTER = {"normal": 7 * H, "urgent": 3 * H, "emergency": 1 * H}
+
+
+def fate(rng: random.Random, age_days: float) -> str:
+    r = rng.random()
+    if age_days < 2:
+        table = (("open", 0.85), ("resolved", 0.95), ("confirmed", 0.98))
+    elif age_days < 14:
+        table = (("open", 0.3), ("resolved", 0.5), ("confirmed", 0.6))
+    elif age_days < 60:
+        table = (("open", 0.06), ("resolved", 0.1), ("confirmed", 0.13))
+    else:
+        table = (("open", 0.015), ("resolved", 0.02), ("confirmed", 0.03))
+    for status, upto in table:
+        if r < upto:
+            return status
+    return "closed"
+
+
+def chunk_rows(k: int, plan: list[tuple[dt.date, int, int]], county: County, tables: dict, ids: dict,
+               now: dt.datetime, seed: int, per_day: dict) -> None:
+    """Rows of whistles plan[...] (day, seq in the day, count of the day) into the tables."""
+    from tiaokuai.whistles.services import next_check
+
+    rng = random.Random(f"{seed}-chunk-{k}")
+    W, D, E, A, N = (tables[x] for x in ("whistle", "dispatch", "escalation", "audit", "notification"))
+    times: dict[dt.date, list] = {}
+    for day, seq, count in plan:
+        if day not in times:
+            times[day] = day_times(day, count, seed, ["normal", "urgent", "emergency"])
+        raised, urgency = times[day][seq]
+        if raised > now - 20 * MIN:
+            raised = now - rng.randint(20, 600) * MIN
+        age = (now - raised).total_seconds() / 86400
+        township = county.townships[rng.randrange(len(county.townships))]
+        village = rng.choice(county.villages[township.pk])
+        grid = rng.choice(county.grids[village.pk]) if county.grids.get(village.pk) and rng.random() < 0.6 else None
+        raiser, raising_org = county.raisers[township.pk]
+        code = county.codes[rng.randrange(len(county.codes))]
+        route, plans = county.routes[code]
+        bodies = plans[township.pk]
+        status = fate(rng, age)
+        wid = ids["whistle"] = ids["whistle"] + 1
+        number = f"CS-{day:%Y%m%d}-{NUMBER_OFFSET + seq + 1:04d}"
+        per_day[day] = max(per_day.get(day, 0), NUMBER_OFFSET + seq + 1)
+        respond, arrive, resolve = DEADLINES[urgency]
+        respond_by, arrive_by, resolve_by = raised + respond, raised + arrive, raised + resolve
+        description = rng.choice(county.descriptions[code])
+        A.add(at=raised, actor_id=raiser, action="whistles.raise", object_type="whistles.whistle", object_id=str(wid),
+              object_repr=number, before=None, request_id="", after={
+                  "number": number, "status": "open", "item": code, "urgency": urgency,
+                  "item_release": county.item_release_id, "responsibility_release": county.resp_release_id,
+                  "dispatches": [{"id": ids["dispatch"] + i + 1, "organisation": c, "role": role}
+                                 for i, (_o, c, role, _a) in enumerate(bodies)]})
+        title = f"吹哨 {number}：{route.name}"[:200]
+        url = f"/whistles/{wid}/"
+        done_all = status != "open"
+        last_resolved = raised
+        supervised_at = None
+        for org_id, org_code, role, assignment in bodies:
+            did = ids["dispatch"] = ids["dispatch"] + 1
+            late = rng.random() < 0.13
+            row = {"id": did, "whistle_id": wid, "organisation_id": org_id, "role": role, "dispatched_at": raised,
+                   "respond_by": respond_by, "arrive_by": arrive_by, "resolve_by": resolve_by,
+                   "matter_code": route.matter_code, "assignment_role": assignment,
+                   "decided_by_release_id": county.resp_release_id}
+            level, escalated_at = 0, None
+            if done_all:
+                responded = raised + respond * rng.uniform(0.1, 0.9) * (2.5 if late else 1)
+                arrived = responded + (arrive - respond) * rng.uniform(0.1, 0.9)
+                resolved = arrived + (resolve - arrive) * rng.uniform(0.05, 0.9) * (1.6 if late else 1)
+                resolved = min(resolved, now - MIN * rng.randint(5, 600))
+                arrived, responded = min(arrived, resolved), min(responded, resolved)
+                last_resolved = max(last_resolved, resolved)
+                outcome = rng.choices([o for o, _w in OUTCOMES], weights=[w for _o, w in OUTCOMES])[0]
+                row.update(status="resolved", responded_at=responded, arrived_at=arrived, resolved_at=resolved,
+                           outcome=outcome, arrival_people="执法人员2人", next_check_at=None)
+                if late and responded > respond_by:
+                    level, escalated_at = 1, respond_by + MIN
+                    ids["escalation"] += 1
+                    E.add(id=ids["escalation"], dispatch_id=did, level=1, kind="respond", at=escalated_at,
+                          overdue_minutes=int((responded - respond_by).total_seconds() // 60))
+                A.add(at=resolved, actor_id=(county.staff.get(org_id) or [None])[0], action="whistles.resolve",
+                      object_type="whistles.whistle", object_id=str(wid), object_repr=number, before=None,
+                      request_id="", after={"dispatch": did, "organisation": org_code, "status": "resolved",
+                                            "outcome": outcome, "late": resolved > resolve_by})
+            else:
+                step = rng.choice((0, 1, 1, 2, 2, 2))
+                pending_due = (respond_by, arrive_by, resolve_by)[step]
+                responded = raised + respond * rng.uniform(0.1, 0.9) if step >= 1 else None
+                arrived = responded + (arrive - respond) * rng.uniform(0.1, 0.9) if step >= 2 and responded else None
+                if responded and responded > now:
+                    responded, arrived, step, pending_due = None, None, 0, respond_by
+                if arrived and arrived > now:
+                    arrived, step, pending_due = None, 1, arrive_by
+                dstatus = ("dispatched", "responded", "arrived")[step]
+                kind = ("respond", "arrive", "resolve")[step]
+                if pending_due < now:
+                    overdue = now - pending_due
+                    level = min(3, 1 + int(overdue / ESCALATE_AFTER[urgency]))
+                    for lv in range(1, level + 1):
+                        at = pending_due + MIN + ESCALATE_AFTER[urgency] * (lv - 1)
+                        ids["escalation"] += 1
+                        E.add(id=ids["escalation"], dispatch_id=did, level=lv, kind=kind, at=at,
+                              overdue_minutes=int((at - pending_due).total_seconds() // 60))
+                        A.add(at=at, actor_id=None, action="whistles.escalate", object_type="whistles.whistle",
+                              object_id=str(wid), object_repr=number, before={"escalation_level": lv - 1},
+                              request_id="", after={"dispatch": did, "escalation_level": lv, "kind": kind})
+                        escalated_at = at
+                    if level == 3:
+                        supervised_at = min(supervised_at or escalated_at, escalated_at)
+                row.update(status=dstatus, responded_at=responded, arrived_at=arrived)
+                row["next_check_at"] = next_check({
+                    "status": dstatus, "paused_since": None, "responded_at": responded, "arrived_at": arrived,
+                    "respond_by": respond_by, "arrive_by": arrive_by, "resolve_by": resolve_by,
+                    "escalation_level": level, "escalated_at": escalated_at, "urgency": urgency})
+            row.update(escalation_level=level, escalated_at=escalated_at)
+            D.add(**row)
+            for uid in county.staff.get(org_id, ())[:2]:
+                N.add(recipient_id=uid, kind="whistles.dispatch", title=title, body=description[:500], url=url,
+                      object_type="whistles.whistle", object_id=str(wid), created_at=raised,
+                      read_at=raised + rng.randint(5, 600) * MIN if age > 1 or rng.random() < 0.5 else None)
+        w = {"id": wid, "number": number, "status": status, "item_id": route.item_id,
+             "item_release_id": county.item_release_id, "responsibility_release_id": county.resp_release_id,
+             "township_id": township.pk, "village_id": village.pk, "grid_id": grid, "raised_by_id": raiser,
+             "raising_org_id": raising_org, "address": f"{township.name}{village.name}",
+             "latitude": None, "longitude": None, "description": description, "urgency": urgency,
+             "raised_at": raised, "supervised_at": supervised_at}
+        if done_all:
+            w["resolved_at"] = last_resolved
+            N.add(recipient_id=raiser, kind="whistles.resolved", title=f"{number} 已办结"[:200], body="", url=url,
+                  object_type="whistles.whistle", object_id=str(wid), created_at=last_resolved,
+                  read_at=last_resolved + rng.randint(5, 900) * MIN if status != "resolved" else None)
+            if status in ("confirmed", "closed"):
+                confirmed = min(last_resolved + rng.randint(30, 2880) * MIN, now - MIN)
+                w["confirmed_at"] = confirmed
+                A.add(at=confirmed, actor_id=raiser, action="whistles.confirm", object_type="whistles.whistle",
+                      object_id=str(wid), object_repr=number, before={"status": "resolved"}, request_id="",
+                      after={"status": "confirmed"})
+                if status == "closed":
+                    closed = min(confirmed + rng.randint(1, 1440) * MIN, now)
+                    w["closed_at"] = closed
+                    A.add(at=closed, actor_id=raiser, action="whistles.close", object_type="whistles.whistle",
+                          object_id=str(wid), object_repr=number, before={"status": "confirmed"}, request_id="",
+                          after={"status": "closed"})
+        W.add(**w)
+
+
+# ----------------------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    args = parse()
+    env = environment(args)
+    os.environ.update({k: v for k, v in env.items() if k in ("TIAOKUAI_VAR_DIR", "DATABASE_URL",
+                                                                  "TIAOKUAI_LOG_LEVEL")})
+    if "DATABASE_URL" not in env:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiaokuai.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from tiaokuai.core import numbering
+    from tiaokuai.core.models import AuditEvent
+    from tiaokuai.notify.models import Notification
+    from tiaokuai.whistles.models import Dispatch, Escalation, Whistle
+    from tiaokuai.whistles.services import NUMBER_PREFIX
+
+    started = time.monotonic()
+    load_demo(env)
+    marks = AuditEvent.objects.filter(action=MARK).order_by("-id")
+    last = marks.first()
+    total_chunks = (args.n + args.chunk - 1) // args.chunk
+    if last is not None:
+        m = last.after or {}
+        if (m.get("n"), m.get("seed")) != (args.n, args.seed):
+            raise SystemExit(f"refused: this database already holds generated whistles (n={m.get('n')}, "
+                             f"seed={m.get('seed')}); use a new --var-dir or database")
+        args.chunk = m["chunk_size"]  # resume with the chunks it was started with
+        total_chunks = (args.n + args.chunk - 1) // args.chunk
+        if m.get("chunk") == total_chunks - 1:
+            print(f"nothing to do: {args.n:,} whistles already generated ({connection.vendor})")
+            return
+        now = dt.datetime.fromisoformat(m["now"])
+        first_chunk = m["chunk"] + 1
+        print(f"resuming after chunk {m['chunk'] + 1}/{total_chunks}")
+    else:
+        now = timezone.now().astimezone(SHANGHAI).replace(second=0, microsecond=0)
+        first_chunk = 0
+    county = County(now)
+    end_day = now.date()
+    days = [end_day - dt.timedelta(days=i) for i in range(int(365 * args.years) - 1, -1, -1)]
+    counts = day_counts(args.n, days, random.Random(args.seed))
+    index: list[tuple[dt.date, int, int]] = [(d, s, c) for d, c in zip(days, counts, strict=True) for s in range(c)]
+    adapter = Adapter(connection.vendor)
+    tables = {"whistle": Table(Whistle, adapter, with_id=True), "dispatch": Table(Dispatch, adapter, with_id=True),
+              "escalation": Table(Escalation, adapter, with_id=True),
+              "audit": Table(AuditEvent, adapter, with_id=False),
+              "notification": Table(Notification, adapter, with_id=False)}
+    print(f"generating {args.n:,} whistles over {len(days)} days up to {now:%Y-%m-%d %H:%M} on {connection.vendor} "
+          f"({connection.settings_dict['NAME']}), chunks of {args.chunk:,}")
+    rows_total = 0
+    gen_started = time.monotonic()
+    for k in range(first_chunk, total_chunks):
+        t0 = time.monotonic()
+        per_day: dict[dt.date, int] = {}
+        with transaction.atomic():
+            ids = {"whistle": Whistle.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+                   "dispatch": Dispatch.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+                   "escalation": Escalation.objects.order_by("-id").values_list("id", flat=True).first() or 0}
+            chunk_rows(k, index[k * args.chunk:(k + 1) * args.chunk], county, tables, ids, now, args.seed, per_day)
+            built = time.monotonic()
+            rows = sum(tables[name].flush(connection)
+                       for name in ("whistle", "dispatch", "escalation", "audit", "notification"))
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    for sql in connection.ops.sequence_reset_sql(no_style(), [Whistle, Dispatch, Escalation]):
+                        cursor.execute(sql)
+            numbering.advance(NUMBER_PREFIX, per_day)
+            AuditEvent.objects.create(at=timezone.now(), action=MARK, object_type="bench", object_id=str(k),
+                                      object_repr="bench data", after={
+                                          "n": args.n, "seed": args.seed, "chunk_size": args.chunk, "chunk": k,
+                                          "now": now.isoformat()})
+        rows_total += rows
+        dt_s = time.monotonic() - t0
+        print(f"  chunk {k + 1}/{total_chunks}: {rows:,} rows in {dt_s:.1f} s ({rows / dt_s:,.0f} rows/s; "
+              f"building {built - t0:.1f} s)", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics for the planner (both engines)
+    spent = time.monotonic() - gen_started
+    counts_now = {m.__name__: m.objects.count() for m in (Whistle, Dispatch, Escalation, AuditEvent, Notification)}
+    print(f"done: {rows_total:,} rows in {spent:.1f} s ({rows_total / max(spent, 1e-9):,.0f} rows/s); "
+          f"total with the demo load {time.monotonic() - started:.1f} s")
+    print("  tables now: " + ", ".join(f"{k} {v:,}" for k, v in counts_now.items()))
+    by_status = dict(Whistle.objects.values_list("status").order_by().annotate(n=django.db.models.Count("id")))
+    print(f"  whistles by status: {by_status}")
+
+
+if __name__ == "__main__":
+    main()
