@@ -34,3 +34,30 @@ class StyledFormMixin:
 
 class StyledForm(StyledFormMixin, forms.Form):
     pass
+
+
+class DateTextInput(forms.DateInput):
+    """A date typed as 2026-12-07: a plain text box with the Chinese format as its hint (a browser's own date
+    picker speaks the browser's language: mm/dd/yyyy, "December 2026"). Django reads it with DATE_INPUT_FORMATS."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002  (Django's argument name)
+        from django.utils.translation import gettext_lazy
+
+        hint = gettext_lazy("Year-month-day, e.g. 2026-12-07")
+        base = {"placeholder": hint, "title": hint, "inputmode": "numeric", "autocomplete": "off",
+                "pattern": r"\d{4}-\d{1,2}-\d{1,2}", "maxlength": "10", "data-date-input": ""}
+        super().__init__(attrs={**base, **(attrs or {})}, format=format)
+
+
+class MonthTextInput(forms.TextInput):
+    """A month typed as 2026-12 (plain text with the Chinese format as its hint)."""
+
+    def __init__(self, attrs=None):
+        from django.utils.translation import gettext_lazy
+
+        hint = gettext_lazy("Year-month, e.g. 2026-12")
+        base = {"placeholder": hint, "title": hint, "inputmode": "numeric", "autocomplete": "off",
+                "pattern": r"\d{4}-\d{1,2}", "maxlength": "7"}
+        super().__init__(attrs={**base, **(attrs or {})})

@@ -1,15 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tiaokuai.core.forms import StyledForm
+from tiaokuai.core.forms import DateTextInput, StyledForm
 from tiaokuai.org.models import Organisation
 
 from .choices import BodyKind, DutyRole, MatterKind
 from .models import Domain
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+DateInput = DateTextInput  # a date typed as 2026-12-07 (core.forms)
 
 
 class MatterSearchForm(StyledForm):

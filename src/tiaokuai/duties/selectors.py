@@ -245,18 +245,32 @@ def release_dump(release: ListRelease) -> list[dict[str, Any]]:
 DIFF_FIELDS = ["name", "domain", "kind", "legal_basis", "description", "keywords"]
 
 
-def _steps_text(steps: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        f"{s['order']}. {_step_body(s['organisation'])} {s['action']}"
-        + (f" ({s['time_limit_days']})" if s["time_limit_days"] is not None else "")
-        for s in steps
-    )
+def _steps_text(steps: list[dict[str, Any]], names: dict[str, str] | None = None) -> str:
+    """Process steps as a clerk reads them: "1. 县公安局（331122-GAJ） 受理，时限 30 个工作日"."""
+    names = names or {}
+    lines = []
+    for s in steps:
+        line = f"{s['order']}. {_step_body(s['organisation'], names)} {s['action']}"
+        if s["time_limit_days"] is not None:
+            line += _("; time limit %(days)s working days") % {"days": s["time_limit_days"]}
+        lines.append(line)
+    return "\n".join(lines)
 
 
-def _step_body(code: str | None) -> str:
+def _step_body(code: str | None, names: dict[str, str] | None = None) -> str:
     if code == BodyKind.TERRITORIAL_TOWNSHIP:
         return str(BodyKind.TERRITORIAL_TOWNSHIP.label)
-    return code or "-"
+    if not code:
+        return "-"
+    name = (names or {}).get(code)
+    return f"{name}（{code}）" if name else code
+
+
+def _step_names(*dumps: list[dict[str, Any]]) -> dict[str, str]:
+    """Names of the units the process steps of these matters name, in one query."""
+    codes = {s["organisation"] for dump in dumps for m in dump for s in m["steps"]
+             if s["organisation"] and s["organisation"] != BodyKind.TERRITORIAL_TOWNSHIP}
+    return dict(Organisation.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
 
 
 def _field_label(name: str) -> str:
@@ -269,6 +283,7 @@ def diff_dumps(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str
     added = [new_by[c] for c in sorted(new_by.keys() - old_by.keys())]
     removed = [old_by[c] for c in sorted(old_by.keys() - new_by.keys())]
     changed = []
+    names: dict[str, str] | None = None
     for code in sorted(old_by.keys() & new_by.keys()):
         before, after = old_by[code], new_by[code]
         fields = []
@@ -277,8 +292,10 @@ def diff_dumps(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str
                 fields.append({"field": name, "label": _field_label(name),
                                "before": before[name], "after": after[name]})
         if before["steps"] != after["steps"]:
+            if names is None:
+                names = _step_names(old, new)
             fields.append({"field": "steps", "label": _("process steps"),
-                           "before": _steps_text(before["steps"]), "after": _steps_text(after["steps"])})
+                           "before": _steps_text(before["steps"], names), "after": _steps_text(after["steps"], names)})
         a_old = {a["organisation"]: a for a in before["assignments"]}
         a_new = {a["organisation"]: a for a in after["assignments"]}
         assignments = {

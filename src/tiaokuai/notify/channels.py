@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     from .models import Notification
@@ -30,6 +31,7 @@ class PermanentError(ChannelError):
 
 class Channel:
     name: ClassVar[str] = ""
+    label: ClassVar[Any] = ""  # what the outbox page calls it (translated)
 
     def send(self, notification: "Notification") -> None:
         raise NotImplementedError
@@ -39,6 +41,7 @@ class LogChannel(Channel):
     """Default: write the message to the `tiaokuai.notify` logger (for intranets without SMS)."""
 
     name = "log"
+    label = gettext_lazy("Server log (no outside sending)")
 
     def send(self, notification: "Notification") -> None:
         logger.info(
@@ -61,6 +64,7 @@ class SmsChannel(Channel):
     gateway). Does nothing useful unless configured: an unconfigured gateway is a permanent error."""
 
     name = "sms"
+    label = gettext_lazy("SMS")
 
     def send(self, notification: "Notification") -> None:
         gateway = _setting("SMS_GATEWAY_URL")
@@ -97,6 +101,7 @@ class EmailChannel(Channel):
     """E-mail through Django's mail settings (EMAIL_HOST …)."""
 
     name = "email"
+    label = gettext_lazy("E-mail")
 
     def send(self, notification: "Notification") -> None:
         address = notification.recipient.email
@@ -129,3 +134,9 @@ def get_channel(name: str) -> Channel:
         return CHANNELS[name]()
     except KeyError:
         raise PermanentError(f"unknown channel {name!r}") from None
+
+
+def channel_label(name: str) -> str:
+    """The channel's name in the user's language ("log" → 系统日志…); an unknown channel keeps its code."""
+    cls = CHANNELS.get(name)
+    return str(cls.label) if cls is not None and cls.label else name

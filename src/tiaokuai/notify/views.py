@@ -17,6 +17,7 @@ from tiaokuai.core.forms import StyledForm
 from tiaokuai.core.paging import paginate
 
 from . import selectors, services
+from .channels import CHANNELS, channel_label
 from .choices import DeliveryState
 
 # --- Inbox ---------------------------------------------------------------------------------------
@@ -77,7 +78,12 @@ def open_notification(request, notification_id: int):
 class OutboxFilter(StyledForm):
     state = forms.ChoiceField(label=gettext_lazy("State"), required=False,
                               choices=[("", gettext_lazy("All states")), *DeliveryState.choices])
-    channel = forms.CharField(label=gettext_lazy("Channel"), required=False, max_length=20)
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [("", gettext_lazy("All channels"))] + [
+            (name, cls.label or name) for name, cls in CHANNELS.items()]
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
 
 
@@ -90,8 +96,11 @@ def outbox(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.outbox(viewer, state=filters.get("state", ""), channel=filters.get("channel", ""),
                           q=filters.get("q", ""))
+    page_obj = paginate(request, qs)
+    for delivery in page_obj:
+        delivery.channel_label = channel_label(delivery.channel)
     return render(request, "notify/outbox.html", {
-        "form": form, "page_obj": paginate(request, qs), "counts": selectors.outbox_counts(viewer),
+        "form": form, "page_obj": page_obj, "counts": selectors.outbox_counts(viewer),
         "states": DeliveryState, "title": _("Outbox"),
     })
 

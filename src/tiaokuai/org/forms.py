@@ -4,12 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tiaokuai.core.errors import Invalid
-from tiaokuai.core.forms import StyledForm
+from tiaokuai.core.forms import DateTextInput, StyledForm
 
 from .choices import DivisionLevel, EstablishmentKind, OrganisationKind, Role
 from .models import Division, Domain, Organisation, Person
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateTextInput()  # a date typed as 2026-12-07 (core.forms)
 
 
 class OrganisationChoice(forms.ModelChoiceField):

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy
 
-from tiaokuai.core.forms import StyledForm, StyledFormMixin
+from tiaokuai.core.forms import DateTextInput, StyledForm, StyledFormMixin
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
@@ -19,7 +19,7 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
 
 
 class CalendarDayForm(StyledForm):
-    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = forms.DateField(label=gettext_lazy("Date"), widget=DateTextInput())
     is_working = forms.TypedChoiceField(
         label=gettext_lazy("Type of day"), coerce=lambda v: v == "1",
         choices=[("0", gettext_lazy("Day off (holiday)")), ("1", gettext_lazy("Working day (make-up day)"))],

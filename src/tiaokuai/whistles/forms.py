@@ -4,7 +4,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tiaokuai.core.forms import StyledForm
+from tiaokuai.core.forms import MonthTextInput, StyledForm
 
 NOT_ON_LIST = "__none__"
 
@@ -208,6 +208,6 @@ class BoardFilterForm(StyledForm):
 
 class FiguresForm(StyledForm):
     month = forms.CharField(label=_("Month"), required=False,
-                            widget=forms.TextInput(attrs={"type": "month"}))
+                            widget=MonthTextInput())
     by = forms.ChoiceField(label=_("Per"), required=False, choices=[
         ("department", _("Department")), ("township", _("Township"))])

@@ -87,8 +87,39 @@
   document.addEventListener("input", clearValidity, true);
   document.addEventListener("change", clearValidity, true);
 
-  function ready() { labelTables(document); }
+  // File inputs in the page's language: a button "选择文件" and the chosen names, instead of the browser's own
+  // "Choose File / No file chosen" (the native input stays, focusable, under the button).
+  var fileSeq = 0;
+  function dressFileInputs(root) {
+    (root || document).querySelectorAll('input[type="file"]:not([data-dressed])').forEach(function (input) {
+      input.setAttribute("data-dressed", "1");
+      if (!input.id) { fileSeq += 1; input.id = "file-input-" + fileSeq; }
+      var photos = (input.getAttribute("accept") || "").indexOf("image") === 0;
+      var button = document.createElement("label");
+      button.className = "btn btn-outline-secondary file-button";
+      button.htmlFor = input.id;
+      button.textContent = text(photos ? "fileChoosePhotos" : "fileChoose");
+      var names = document.createElement("span");
+      names.className = "file-names small text-secondary";
+      names.setAttribute("aria-live", "polite");
+      names.textContent = text("fileNone");
+      var box = document.createElement("div");
+      box.className = "file-box d-flex flex-wrap align-items-center gap-2";
+      input.classList.add("file-native");
+      input.parentNode.insertBefore(box, input);
+      box.appendChild(input); box.appendChild(button); box.appendChild(names);
+      input.addEventListener("change", function () {
+        var files = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+        names.textContent = !files.length ? text("fileNone")
+          : files.length === 1 ? files[0] : text("fileCount", {n: files.length}) + "：" + files.join("、");
+      });
+    });
+  }
+
+  function ready() { labelTables(document); dressFileInputs(document); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
-  document.addEventListener("htmx:afterSwap", function (event) { labelTables(event.detail && event.detail.target); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    labelTables(event.detail && event.detail.target); dressFileInputs(event.detail && event.detail.target);
+  });
   window.tiaokuai = {labelTables: labelTables, validityMessage: validityMessage};
 })();

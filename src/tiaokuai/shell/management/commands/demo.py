@@ -21,6 +21,16 @@ UP_SEED = 2026
 SHOWN = {"department": "dept-zrzy"}
 
 
+def role_label(role: str) -> str:
+    """A role as the printout names it: in Chinese (县委编办 … 群众), the code for an unknown role."""
+    from django.utils import translation
+
+    from tiaokuai.org.choices import Role
+
+    with translation.override("zh-hans"):
+        return str(Role(role).label) if role in Role.values else role
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
@@ -109,7 +119,7 @@ class Command(BaseCommand):
         names = dict(Organisation.objects.values_list("code", "name"))
         shown = [next((a for a in accounts if a["username"] == SHOWN.get(role)), None)
                  or next((a for a in accounts if a["role"] == role), None) for role in ROLES]
-        rows = [[a["username"], a["password"], a["role"], names.get(a["organisation"], "—")]
+        rows = [[a["username"], a["password"], role_label(a["role"]), names.get(a["organisation"], "—")]
                 for a in shown if a is not None]
         try:
             public = reverse("duties:public")
