@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 
 from tiaokuai.core.api import AUTH, auth_router, install_error_handlers
 from tiaokuai.duties.api import router as duties_router
+from tiaokuai.intake.api import router as intake_router
 from tiaokuai.notify.api import router as notify_router
 from tiaokuai.org.api import router as org_router
 from tiaokuai.routing.api import router as routing_router
@@ -23,3 +24,4 @@ api.add_router("/", whistles_router)
 api.add_router("/", notify_router)
 api.add_router("/", whistle_reports_router)
 api.add_router("/", routing_router)
+api.add_router("/", intake_router)
