@@ -126,19 +126,21 @@ def day_times(day: dt.date, count: int, seed: int, urgencies: list[str]) -> list
 
 class Adapter:
     """Values as the database takes them: SQLite through executemany (datetimes as naive UTC text, JSON as
-    text), PostgreSQL through COPY (psycopg adapts datetimes; JSON as text)."""
+    text), PostgreSQL through COPY (psycopg adapts datetimes; JSON as text). One converter per column type,
+    chosen once per table (not an isinstance chain per value)."""
 
     def __init__(self, vendor: str):
         self.sqlite = vendor == "sqlite"
 
-    def value(self, v):
-        if isinstance(v, dt.datetime):
-            return str(v.astimezone(UTC).replace(tzinfo=None)) if self.sqlite else v
-        if isinstance(v, (dict, list)):
-            return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-        if isinstance(v, bool) and self.sqlite:
-            return int(v)
-        return v
+    def converter(self, field):
+        kind = field.get_internal_type()
+        if kind == "DateTimeField" and self.sqlite:
+            return lambda v: str(v.astimezone(UTC).replace(tzinfo=None))
+        if kind == "JSONField":
+            return lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        if kind == "BooleanField" and self.sqlite:
+            return int
+        return None
 
 
 class Table:
@@ -147,17 +149,25 @@ class Table:
     def __init__(self, model, adapter: Adapter, *, with_id: bool):
         self.model, self.adapter = model, adapter
         self.fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
-        self.names = [f.attname for f in self.fields]
-        self.defaults = {}
-        for f in self.fields:
+        scope: dict = {}
+        exprs = []
+        for i, f in enumerate(self.fields):
+            convert = adapter.converter(f)
             d = f.get_default() if f.has_default() else None
-            self.defaults[f.attname] = adapter.value(d)
+            scope[f"d{i}"] = convert(d) if convert and d is not None else d
+            if convert is None:
+                exprs.append(f"v.get({f.attname!r}, d{i})")
+            else:
+                scope[f"c{i}"] = convert
+                exprs.append(f"(c{i}(x) if (x := v.get({f.attname!r})) is not None else None) "
+                             f"if {f.attname!r} in v else d{i}")
+        # One generated function per table builds a row tuple: no per-column loop in Python.
+        exec(f"def row(v):\n    return ({', '.join(exprs)},)", scope)  # noqa: S102 (column names from the model)
+        self._row = scope["row"]
         self.rows: list[tuple] = []
 
     def add(self, **values) -> None:
-        a = self.adapter.value
-        d = self.defaults
-        self.rows.append(tuple(a(values[k]) if k in values else d[k] for k in self.names))
+        self.rows.append(self._row(values))
 
     def flush(self, connection) -> int:
         rows, self.rows = self.rows, []
