@@ -102,7 +102,7 @@ class RaiseForm(StyledForm):
         })
         self.fields["description"].widget.attrs.update({
             "hx-get": str(reverse_lazy("routing:suggest")), "hx-target": "#routing-suggestions",
-            "hx-swap": "outerHTML", "hx-trigger": "keyup changed delay:700ms, change",
+            "hx-swap": "outerHTML", "hx-trigger": "input changed delay:700ms, change",
         })
         self.fields["urgency"].widget.attrs["class"] = "form-check-input"
         self.fields["latitude"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
@@ -204,6 +204,17 @@ class BoardFilterForm(StyledForm):
         self.fields["department"].choices = everything + [(o.code, o.name) for o in departments]
         self.fields["domain"].choices = everything + [(d.code, d.name) for d in domains]
         self.fields["status"].choices = everything + list(statuses)
+
+
+class WhistleListFilterForm(BoardFilterForm):
+    """The whistle list's filters: the board's and a search, the urgency and the township's to-do."""
+
+    field_order = ["q", "status", "township", "department", "domain", "urgency", "overdue"]
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("Number, item, village or words")}))
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("All"))] + URGENCY_CHOICES)
+    todo = forms.ChoiceField(label=_("To do"), required=False, widget=forms.HiddenInput,
+                             choices=[("", ""), ("confirm", _("To confirm")), ("rate", _("To rate"))])
 
 
 class FiguresForm(StyledForm):

@@ -384,3 +384,45 @@ def figures_xlsx(rows: list[dict[str, Any]], month: dt.date, by: str) -> bytes:
     buf = BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# The whistle list as a spreadsheet (what the list page shows, filtered)
+
+LIST_COLUMNS = [
+    gettext_lazy("Number"), gettext_lazy("Item code"), gettext_lazy("Item"), gettext_lazy("Township"),
+    gettext_lazy("Village / community"), gettext_lazy("Urgency"), gettext_lazy("Status"),
+    gettext_lazy("Lead department"), gettext_lazy("Assisting departments"), gettext_lazy("Current deadline"),
+    gettext_lazy("Due at"), gettext_lazy("Raised at"),
+]
+
+
+def whistles_xlsx(rows: list[dict[str, Any]]) -> bytes:
+    """rows: the list page's rows ({"w", "lead", "assists", "deadline"}). Every text cell is written as text
+    (core.xlsx.append_row: a description starting with "=" stays words, never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from tiaokuai.core.xlsx import workbook_bytes
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(_("Whistles"))[:31]
+    append_row(ws, [str(c) for c in LIST_COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        w, lead, dl = row["w"], row["lead"], row["deadline"] or {}
+        due = dl.get("due") if dl.get("pending") else None
+        append_row(ws, [
+            w.number, w.item.code if w.item_id else "", w.item.name if w.item_id else str(_("Not on the list")),
+            w.township.name, w.village.name, w.get_urgency_display(), w.get_status_display(),
+            lead.organisation.name if lead else "", "、".join(d.organisation.name for d in row["assists"]),
+            f"{dl.get('title', '')} {dl.get('label', '')}".strip() if dl else "",
+            due.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if due else "",
+            w.raised_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
+        ])
+    for letter, width in zip("ABCDEFGHIJKL", (20, 14, 30, 14, 14, 8, 14, 24, 30, 22, 18, 18), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    return workbook_bytes(wb)

@@ -205,3 +205,26 @@ def supervised_dispatches(viewer: Viewer) -> QuerySet[Dispatch]:
     return (Dispatch.objects.filter(status__in=list(PENDING_DISPATCH), escalation_level__gte=MAX_ESCALATION_LEVEL)
             .select_related("whistle", "whistle__item", "whistle__village", "whistle__township", "organisation")
             .annotate(**step_annotations()).order_by(F("due").asc(nulls_last=True), "id"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The whistle list page: the board's filters plus a search, urgency and the township's to-do
+
+
+def whistle_search(viewer: Viewer, *, q: str = "", urgency: Any = None, todo: str = "", **filters: Any
+                   ) -> QuerySet[Whistle]:
+    """Whistles the viewer may see, filtered like the board (township, department, domain, status, overdue) and by
+    a search over the number, the description, the item and the village, the urgency, and the township's to-do
+    ("confirm": finished by every body, "rate": confirmed with a body not rated). Newest first."""
+    qs = board(viewer, **filters)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(description__icontains=q) | Q(item__name__icontains=q)
+                       | Q(item__code__icontains=q) | Q(village__name__icontains=q))
+    if urgency:
+        qs = qs.filter(urgency=urgency)
+    if todo == "confirm":
+        qs = qs.filter(pk__in=whistles_to_confirm(viewer).values("pk"))
+    elif todo == "rate":
+        qs = qs.filter(pk__in=whistles_to_rate(viewer).values("pk"))
+    return qs

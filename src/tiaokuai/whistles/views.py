@@ -40,6 +40,7 @@ from .forms import (
     ReasonForm,
     ResolveForm,
     RouteForm,
+    WhistleListFilterForm,
     apply_service_errors,
 )
 from .models import Attachment, Rating
@@ -328,19 +329,53 @@ def whistle_action(request, pk: int, action: str):
 # Lists
 
 
+WHISTLE_EXPORT_LIMIT = 10000  # rows in one export of the list (the filters narrow it down)
+
+
 @login_required
 def whistle_list(request):
+    """Whistles the viewer may see: filters, a search, paging, the lead department and the deadline it works
+    towards as text; ?format=xlsx exports what is filtered."""
     viewer = viewer_for(request.user)
     _require(viewer, STAFF_ROLES)
-    qs = selectors.visible_whistles(viewer).select_related("item", "township", "village")
-    status = request.GET.get("status", "")
-    if status in WhistleStatus.values:
-        qs = qs.filter(status=status)
-    number = request.GET.get("q", "").strip()
-    if number:
-        qs = qs.filter(number__icontains=number)
+    form = _list_filters(viewer, request.GET)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None, False)}
+    qs = selectors.whistle_search(viewer, **filters)
+    now = timezone.now()
+    if request.GET.get("format") == "xlsx":
+        rows = [_list_row(w, now) for w in qs[:WHISTLE_EXPORT_LIMIT]]
+        response = HttpResponse(reports.whistles_xlsx(rows), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="whistles-{timezone.localdate():%Y%m%d}.xlsx"'
+        return response
+    page_obj = paginate(request, qs)
     return render(request, "whistles/list.html", {
-        "page_obj": paginate(request, qs), "statuses": WhistleStatus.choices, "status": status, "q": number})
+        "form": form, "page_obj": page_obj, "rows": [_list_row(w, now) for w in page_obj],
+        "filtered": bool(filters)})
+
+
+def _list_row(whistle, now) -> dict:
+    """One row of the list: the whistle, its lead and assisting bodies, and the lead's current deadline."""
+    active = [d for d in whistle.dispatches.all() if d.status != DispatchStatus.WITHDRAWN]
+    for d in active:
+        d.whistle = whistle
+    lead = next((d for d in active if d.role == "lead"), None)
+    deadline = None
+    if whistle.status == WhistleStatus.OPEN:  # the most pressing deadline of the bodies still working
+        pending = [reports.current_deadline(d, now) for d in active if d.status in PENDING_OR_DISPUTED]
+        dated = [dl for dl in pending if dl.get("pending") and dl.get("due")]
+        deadline = min(dated, key=lambda dl: dl["due"]) if dated else (pending[0] if pending else None)
+    return {"w": whistle, "lead": lead, "assists": [d for d in active if d.role != "lead"], "deadline": deadline}
+
+
+def _list_filters(viewer, data):
+    townships = Division.objects.filter(level="township").order_by("code")
+    if not viewer.county_wide and viewer.township_ids and not viewer.has_role(Role.DEPARTMENT):
+        townships = townships.filter(pk__in=viewer.township_ids)
+    departments = Organisation.objects.filter(kind="county_department", is_active=True).order_by("code")
+    return WhistleListFilterForm(data or None, townships=townships, departments=departments,
+                                 domains=Domain.objects.order_by("order", "code"), statuses=WhistleStatus.choices)
 
 
 def _board_filters(viewer, data):

@@ -5,12 +5,16 @@
   if (!window.echarts || !el) { return; }
   var data = JSON.parse(document.getElementById("figures-data").textContent);
   var chart = echarts.init(el);
+  // The legend sits below the chart and the plot area keeps room for the axis names and labels
+  // (containLabel), so the legend never covers the axis names at the top; long names turn on narrow screens.
+  var turn = data.names.length > 6 || el.clientWidth < 600;
   chart.setOption({
     tooltip: {trigger: "axis"},
-    legend: {data: [data.labels.whistles, data.labels.response_rate, data.labels.resolution_rate]},
-    grid: {left: 40, right: 40, bottom: 60},
-    xAxis: {type: "category", data: data.names, axisLabel: {interval: 0, rotate: data.names.length > 6 ? 30 : 0}},
-    yAxis: [{type: "value", name: data.labels.whistles, minInterval: 1}, {type: "value", name: "%", max: 100}],
+    legend: {type: "scroll", bottom: 0, data: [data.labels.whistles, data.labels.response_rate, data.labels.resolution_rate]},
+    grid: {left: 56, right: 8, top: 48, bottom: 36, containLabel: true},
+    xAxis: {type: "category", data: data.names, axisLabel: {interval: 0, rotate: turn ? 40 : 0, hideOverlap: false}},
+    yAxis: [{type: "value", name: data.labels.whistles, minInterval: 1, nameGap: 16},
+            {type: "value", name: "%", max: 100, nameGap: 16}],
     series: [
       {name: data.labels.whistles, type: "bar", data: data.whistles},
       {name: data.labels.response_rate, type: "bar", yAxisIndex: 1, data: data.response_rate},
