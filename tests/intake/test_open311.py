@@ -194,3 +194,17 @@ def test_given_a_request_worked_on_when_asking_for_updates_then_its_public_steps
     xml = ET.fromstring(Client().get(f"{BASE}/servicerequestupdates.xml").content)
     assert len(xml.findall("request_update")) == 4
     assert Client().get(f"{BASE}/servicerequestupdates.json", {"end_date": "bad"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_given_the_fields_as_a_json_object_when_posting_then_taken_the_same_and_bad_json_is_400(rcounty, key):
+    import json
+
+    c = Client()
+    resp = c.post(f"{BASE}/requests.json", json.dumps(good(rcounty, key)), content_type="application/json")
+    assert resp.status_code == 201 and Request.objects.get().channel == "open311"
+    before = count()
+    resp = c.post(f"{BASE}/requests.json", "{nope", content_type="application/json")
+    assert resp.status_code == 400 and resp.json()[0]["code"] == 400
+    assert c.post(f"{BASE}/requests.json", "[]", content_type="application/json").status_code == 400
+    assert count() == before

@@ -9,6 +9,7 @@ Asia/Shanghai (+08:00).
 """
 
 import datetime as dt
+import json
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -120,7 +121,9 @@ def service_definition(request, code: str, fmt: str = "json"):
 def _client(key: str) -> Open311Client | None:
     if not key:
         return None
-    return Open311Client.objects.filter(key_hash=services.key_hash(key), is_active=True).first()
+    digest = services.key_hash(key)
+    return services._cached(("open311", digest), lambda: Open311Client.objects.filter(
+        key_hash=digest, is_active=True).first())
 
 
 def _over_limit(client: Open311Client) -> bool:
@@ -210,7 +213,15 @@ def requests(request, fmt: str = "json"):
 
 
 def _post(request, fmt: str) -> HttpResponse:
-    data = request.POST
+    data: Any = request.POST
+    if request.content_type == "application/json":  # the spec's form fields, also accepted as a JSON object
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            return _error(400, "the body is not valid JSON", fmt)
+        if not isinstance(body, dict):
+            return _error(400, "the body must be a JSON object", fmt)
+        data = {str(k): "" if v is None else str(v) for k, v in body.items()}
     client = _client(data.get("api_key", ""))
     if client is None:
         return _error(403, "api_key is missing or not valid", fmt)

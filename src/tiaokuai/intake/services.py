@@ -8,6 +8,7 @@ its dispatches are written against the request (with the dispatch in `after`): o
 
 import datetime as dt
 import secrets
+import time
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -101,6 +102,34 @@ def _coordinate(value: Any, field: str, bound: int, errors: dict[str, list[str]]
     return d
 
 
+# ---------------------------------------------------------------- a few seconds of memory on the submit path
+
+_TTL_CACHE: dict[tuple, tuple[float, Any]] = {}
+
+
+def _ttl_seconds() -> float:
+    if getattr(settings, "TESTING", False):
+        return 0.0  # tests roll back their rows; a cache would outlive them
+    return float(settings.TIAOKUAI.get("INTAKE_CACHE_SECONDS", 10))
+
+
+def _cached(key: tuple, compute: Any) -> Any:
+    """In-process memory for hot, rarely changing reads (villages, the list's answer for a matter and a
+    township, a body's staff): a change reaches the submit path at most INTAKE_CACHE_SECONDS later."""
+    ttl = _ttl_seconds()
+    if ttl <= 0:
+        return compute()
+    now = time.monotonic()
+    hit = _TTL_CACHE.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    if len(_TTL_CACHE) > 5000:
+        _TTL_CACHE.clear()
+    _TTL_CACHE[key] = (now + ttl, value)
+    return value
+
+
 # ---------------------------------------------------------------- telling people
 
 
@@ -172,12 +201,12 @@ def suggested_matter(text: str) -> str:
 
 
 def _new_dispatch(request: Request, org: Organisation, now: dt.datetime, *, release_id: int | None,
-                  replaces: RequestDispatch | None = None) -> RequestDispatch:
-    accept, feedback = step_specs(request.kind)
-    accept_by = accept.due(now)
+                  replaces: RequestDispatch | None = None,
+                  deadlines: tuple[dt.datetime, dt.datetime] | None = None) -> RequestDispatch:
+    accept_by, resolve_by = deadlines or tuple(spec_.due(now) for spec_ in step_specs(request.kind))
     return RequestDispatch.objects.create(
         request=request, organisation=org, status=DispatchStatus.DISPATCHED, dispatched_at=now,
-        accept_by=accept_by, resolve_by=feedback.due(now), next_check_at=accept_by,
+        accept_by=accept_by, resolve_by=resolve_by, next_check_at=accept_by,
         matter_code=request.matter_code, decided_by_release_id=release_id, replaces=replaces)
 
 
@@ -236,7 +265,8 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
         errors["description"] = [_("At most %(n)d characters.") % {"n": 4000}]
     if kind not in Kind.values:
         errors["kind"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(Kind.values)}]
-    village = Division.objects.filter(code=village_code or "", level="village").first()
+    village = _cached(("village", village_code), lambda: Division.objects.filter(
+        code=village_code or "", level="village").only("pk", "township_id", "code", "name").first())
     if village is None or village.township_id is None:
         errors["village"] = [_("Unknown village.")]
     citizen_name = (citizen_name or "").strip()[:60]
@@ -251,7 +281,7 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
     matter = None
     matter_code = (matter_code or "").strip()
     if matter_code:
-        matter = matter_in_force(matter_code, today)
+        matter = _cached(("matter", matter_code, today), lambda: matter_in_force(matter_code, today))
         if matter is None:
             errors["matter"] = [_("Unknown matter (not on the list in force).")]
     if answered_on_spot and channel != Channel.HOTLINE:
@@ -273,10 +303,18 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
     if matter is None and not answered_on_spot:
         code = suggested_matter(description)
         matter = matter_in_force(code, today) if code else None
-    org = body_for(matter.code, village.township_id, today) if matter is not None and not answered_on_spot else None
+    org = None
+    if matter is not None and not answered_on_spot:
+        code, township_id = matter.code, village.township_id
+        org = _cached(("body", code, township_id, today), lambda: body_for(code, township_id, today))
     status = (RequestStatus.RESOLVED if answered_on_spot
               else RequestStatus.DISPATCHED if org is not None else RequestStatus.RECEIVED)
     user = actor if getattr(actor, "is_authenticated", False) else None
+    # Everything that only reads happens before the write transaction (on SQLite BEGIN IMMEDIATE takes the
+    # database's write lock): deadlines and recipients; the transaction is a handful of INSERTs.
+    feedback_by = spec(kind, "feedback").due(now)
+    deadlines = (spec(kind, "accept").due(now), feedback_by) if org is not None else None
+    recipients = _cached(("staff", org.pk), lambda: body_users(org)) if org is not None else []
     with transaction.atomic():
         request = Request(
             tracking_code=new_tracking_code(), channel=channel, kind=kind, status=status, description=description,
@@ -285,13 +323,14 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
             matter_code=matter.code if matter else "", matter_name=matter.name if matter else "",
             responsibility_release_id=matter.release_id if matter else None, submitted_by=user,
             open311_client=open311_client, submitted_at=now, updated_at=now,
-            feedback_by=spec(kind, "feedback").due(now),
+            feedback_by=feedback_by,
         )
         if answered_on_spot:
             request.outcome, request.outcome_note, request.resolved_at = Outcome.ANSWERED_ON_SPOT, answer, now
         request.number = numbering.next_number(NUMBER_PREFIX, now, used_in=(Request, "number"))
         request.save(force_insert=True)
-        d = _new_dispatch(request, org, now, release_id=matter.release_id if matter else None) if org else None
+        d = (_new_dispatch(request, org, now, release_id=matter.release_id if matter else None, deadlines=deadlines)
+             if org else None)
         for photo in photos:
             core_attachments.store(RequestAttachment(request=request), photo, uploaded_by=user, at=now)
         after = {"number": request.number, "channel": channel, "kind": kind, "status": status,
@@ -301,8 +340,8 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
         audit.log(actor=user, action="intake.submit", obj=request,
                   after={k: v for k, v in after.items() if v or k in ("number", "channel", "status")})
         if org is not None:
-            _notify_body(request, org, kind="intake.dispatch",
-                         title=_("Citizen request %(number)s") % {"number": request.number})
+            _notify(recipients=recipients, kind="intake.dispatch", body=description[:500], url=_url(request.pk),
+                    obj=request, title=_("Citizen request %(number)s") % {"number": request.number})
     return request
 
 
