@@ -151,3 +151,31 @@ def test_given_home_when_counted_then_queries_do_not_grow_with_the_to_do(wl, log
     for i in range(10):
         raise_one(wl, description=f"第{i}处违法占用耕地建房")
     assert count() == few
+
+
+def test_given_a_draft_list_version_when_the_office_opens_home_then_it_is_to_publish(wl, login):
+    from tiaokuai.duties import services as duties_services
+
+    draft = duties_services.release_start_draft(actor=wl.users["establishment_office"])
+    html = todo_html(login(wl.users["establishment_office"]))
+    assert "待发布草稿" in html and f'href="/lists/releases/{draft.pk}/"' in html and "核对并发布" in html
+    assert "待发布草稿" not in todo_html(login(wl.users["department"]))
+
+
+def test_given_an_expiring_certificate_when_the_office_and_its_holder_open_home_then_it_is_to_renew(wl, login):
+    from tiaokuai.org.models import Certificate, Membership
+
+    officer = wl.users["department"]
+    Membership.objects.create(person=officer.person, organisation=wl.departments["D-ZR"], role="officer")
+    today = timezone.localdate()
+    cert = Certificate.objects.create(holder=officer.person, number="ZF-330001", issued_on=today - dt.timedelta(days=900),
+                                      expires_on=today + dt.timedelta(days=20))
+    from tiaokuai.core.access import clear_viewer_cache
+
+    clear_viewer_cache()
+    html = todo_html(login(wl.users["establishment_office"]))
+    assert "执法证将到期" in html and f"/org/certificates/{cert.pk}/renew/" in html and "还有 20 天" in html
+    assert 'href="/org/certificates/?state=expiring"' in html
+    html = todo_html(login(officer))
+    assert "ZF-330001" in html and "/renew/" not in html  # the holder is told; the office renews
+    assert "ZF-330001" not in todo_html(login(wl.users["department_other"]))

@@ -19,6 +19,11 @@ class DutiesConfig(AppConfig):
             NavEntry(_("Lists"), _("List versions"), "duties:releases", staff, order=310),
         )
         register_home_cards("duties", selectors.home_cards, order=300)
+        from tiaokuai.core.registry import register_todo
+
+        from . import todo
+
+        register_todo("duties", todo.todo, order=300)  # drafts to publish on the workbench
         from . import audit_actions  # how this app's audit events read on a timeline
 
         audit_actions.register()

@@ -26,6 +26,11 @@ class OrgConfig(AppConfig):
                      order=430),
         )
         register_home_cards("org", selectors.home_cards, order=200)
+        from tiaokuai.core.registry import register_todo
+
+        from . import todo
+
+        register_todo("org", todo.todo, order=200)  # certificates to renew on the workbench
         from . import audit_actions  # how this app's audit events read on a timeline
 
         audit_actions.register()
