@@ -64,3 +64,27 @@ def test_given_a_returned_dispatch_when_restarted_from_a_step_then_that_step_and
     assert changes["accepted_at"] is None and changes["accept_by"] == worktime.add_working_minutes(now, 60)
     with pytest.raises(ValueError):
         dispatch.restart(CLOCKS, specs[:1], now, from_step="accept")
+
+
+def test_given_an_arbiters_decision_when_checked_then_unknown_or_same_bodies_are_refused_per_field():
+    from tests.factories import make_county
+
+    c = make_county()
+    disputing = c.departments["D-ZR"]
+    # a decision that is neither keep nor reroute
+    assert dispatch.arbitration("maybe", "", disputing.pk)[1].keys() == {"decision"}
+    # keep needs no body
+    assert dispatch.arbitration("keep", None, disputing.pk) == (None, {})
+    # reroute to an unknown body, or back to the body that disputes
+    assert dispatch.arbitration("reroute", "NOPE", disputing.pk)[1].keys() == {"organisation"}
+    assert dispatch.arbitration("reroute", disputing.code, disputing.pk)[1].keys() == {"organisation"}
+    # reroute to another body
+    other = c.departments["D-HB"]
+    assert dispatch.arbitration("reroute", other.code, disputing.pk) == (other, {})
+
+
+def test_given_the_shared_arbitration_table_then_each_mechanism_audits_under_its_own_name():
+    table = dispatch.dispute_workflow("tests.dispute", audit_prefix="tests", register=False)
+    assert table.transitions() == {"open": {"kept", "rerouted"}, "kept": set(), "rerouted": set()}
+    assert [table.action(n).audit for n in ("keep", "reroute")] == ["tests.dispute_kept", "tests.dispute_rerouted"]
+    assert table.available("open", {"handler"}) == []

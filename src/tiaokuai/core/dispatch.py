@@ -3,7 +3,8 @@ dispute pauses, an escalation ladder, an outcome kept apart from open/closed, an
 
 A mechanism's dispatch model inherits `DispatchBase` and adds what it hangs off (a whistle, a request, an
 admission…), its role and status choices and its step deadline fields; its escalation records inherit
-`EscalationBase`. The behaviour that is the same for every mechanism lives here as functions over the
+`EscalationBase`, its disputes `DisputeBase` with the shared arbitration table (`dispute_workflow`) and
+checks (`arbitration`). The behaviour that is the same for every mechanism lives here as functions over the
 mechanism's `StepClocks`: pausing on a dispute, resuming with the pending deadlines moved by the paused
 time, restarting the steps after a return or reopen. The state changes themselves go through the
 mechanism's workflow table (core.workflow), the overdue sweep through its ladder (core.escalation).
@@ -15,12 +16,14 @@ names the user model, so the kernel imports no domain app.
 import datetime as dt
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import clocks
 from .clocks import StepClocks, Unit
+from .workflow import Workflow, action
 
 
 class DispatchBase(models.Model):
@@ -41,6 +44,66 @@ class DispatchBase(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting decision")
+    KEPT = "kept", _("Kept")
+    REROUTED = "rerouted", _("Rerouted")
+
+
+class DisputeDecision(models.TextChoices):
+    KEEP = "keep", _("Keep with this body")
+    REROUTE = "reroute", _("Reroute to another body")
+
+
+class DisputeBase(models.Model):
+    """A body says "not ours" (citing the list) about its dispatch; an arbiter keeps or re-routes it.
+    Subclasses add `dispatch` and `new_dispatch` keys to their dispatch model and the one-open-dispute
+    constraint."""
+
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(_("raised at"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True, default="")
+    new_organisation = models.ForeignKey(settings.TIAOKUAI_BODY_MODEL, null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+", verbose_name=_("rerouted to"))
+
+    class Meta:
+        abstract = True
+        ordering = ["-raised_at", "-id"]
+
+
+def dispute_workflow(entity: str, *, audit_prefix: str, register: bool = True) -> Workflow:
+    """The arbitration table every mechanism's disputes share: the arbiter ("office") keeps or re-routes."""
+    return Workflow(entity, DisputeStatus, (
+        action("keep", [DisputeStatus.OPEN], DisputeStatus.KEPT, who="office", audit=f"{audit_prefix}.dispute_kept",
+               label=_("Keep")),
+        action("reroute", [DisputeStatus.OPEN], DisputeStatus.REROUTED, who="office",
+               audit=f"{audit_prefix}.dispute_rerouted", label=_("Reroute")),
+    ), register=register)
+
+
+def arbitration(decision: str, organisation_code: str | None, disputing_organisation_id: int
+                ) -> tuple[Any, dict[str, list[str]]]:
+    """Check an arbiter's decision: (the body to re-route to or None, per-field errors). Mechanisms add their
+    own checks (e.g. a whistle's raising township cannot be called) to the errors."""
+    errors: dict[str, list[str]] = {}
+    if decision not in DisputeDecision.values:
+        errors["decision"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(DisputeDecision.values)}]
+    new_org = None
+    if decision == DisputeDecision.REROUTE:
+        body_model = apps.get_model(settings.TIAOKUAI_BODY_MODEL)
+        new_org = body_model._default_manager.filter(code=organisation_code or "", is_active=True).first()
+        if new_org is None:
+            errors["organisation"] = [_("Unknown organisation.")]
+        elif new_org.pk == disputing_organisation_id:
+            errors["organisation"] = [_("Choose a body other than the one disputing.")]
+    return new_org, errors
 
 
 class EscalationBase(models.Model):

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tiaokuai.core.dispatch import DisputeDecision, DisputeStatus  # noqa: F401 (the kernel's, named here too)
+
 
 class WhistleClass(models.TextChoices):
     MUST = "must", _("Must whistle")
@@ -60,17 +62,6 @@ class AssignmentRole(models.TextChoices):
     PRIMARY = "primary", _("Primary responsibility")
     COORDINATING = "coordinating", _("Coordinating responsibility")
     MANUAL = "", _("Routed by hand")
-
-
-class DisputeStatus(models.TextChoices):
-    OPEN = "open", _("Awaiting decision")
-    KEPT = "kept", _("Kept")
-    REROUTED = "rerouted", _("Rerouted")
-
-
-class DisputeDecision(models.TextChoices):
-    KEEP = "keep", _("Keep with this department")
-    REROUTE = "reroute", _("Reroute to another body")
 
 
 class EscalationKind(models.TextChoices):

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tiaokuai.core.dispatch import DispatchBase, EscalationBase
+from tiaokuai.core.dispatch import DispatchBase, DisputeBase, EscalationBase
 from tiaokuai.core.models import AttachmentBase
 from tiaokuai.duties.models import ListRelease
 from tiaokuai.org.models import Division, Domain, Organisation
@@ -15,7 +15,6 @@ from .choices import (
     AssignmentRole,
     DispatchRole,
     DispatchStatus,
-    DisputeStatus,
     EscalationKind,
     Outcome,
     Urgency,
@@ -180,23 +179,15 @@ class Attachment(AttachmentBase):
         verbose_name_plural = _("attachments")
 
 
-class Dispute(models.Model):
-    """A department says "not ours" (citing the list); the establishment office keeps or reroutes."""
+class Dispute(DisputeBase):
+    """A department says "not ours" (citing the list); the establishment office keeps or reroutes (core.dispatch)."""
 
     dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="disputes")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    raised_at = models.DateTimeField(_("raised at"))
-    reason = models.TextField(_("reason"))
-    status = models.CharField(_("status"), max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True, default="")
     new_organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
                                          related_name="+", verbose_name=_("rerouted to"))
     new_dispatch = models.ForeignKey(Dispatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    class Meta:
+    class Meta(DisputeBase.Meta):
         verbose_name = _("dispute")
         verbose_name_plural = _("disputes")
         ordering = ["-raised_at", "-id"]

@@ -11,10 +11,10 @@ itself (the cascade when every body has finished, the escalation sweep).
 
 from django.utils.translation import gettext_lazy as _
 
+from tiaokuai.core.dispatch import dispute_workflow
 from tiaokuai.core.workflow import Workflow, action
 
 from .choices import DispatchStatus as D
-from .choices import DisputeStatus
 from .choices import WhistleStatus as W
 
 _PENDING = (D.DISPATCHED, D.RESPONDED, D.ARRIVED)
@@ -50,9 +50,4 @@ DISPATCH = Workflow("whistles.dispatch", D, (
     action("escalate", _PENDING, None, who="system", audit="whistles.escalate", label=_("Escalate")),
 ))
 
-DISPUTE = Workflow("whistles.dispute", DisputeStatus, (
-    action("keep", [DisputeStatus.OPEN], DisputeStatus.KEPT, who="office", audit="whistles.dispute_kept",
-           label=_("Keep")),
-    action("reroute", [DisputeStatus.OPEN], DisputeStatus.REROUTED, who="office",
-           audit="whistles.dispute_rerouted", label=_("Reroute")),
-))
+DISPUTE = dispute_workflow("whistles.dispute", audit_prefix="whistles")

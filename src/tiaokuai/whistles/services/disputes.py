@@ -10,7 +10,6 @@ from tiaokuai.core import audit
 from tiaokuai.core import dispatch as dispatch_kernel
 from tiaokuai.core.errors import Conflict
 from tiaokuai.org.choices import OrganisationKind
-from tiaokuai.org.models import Organisation
 
 from ..access import access_dispute
 from ..choices import (
@@ -64,17 +63,9 @@ def dispute_decide(*, actor: Any, dispute_id: Any, decision: str, organisation_c
         raise Conflict(_("This dispute has already been decided."), code="invalid_transition")
     d = dispute.dispatch
     whistle = d.whistle
-    errors: dict[str, list[str]] = {}
-    if decision not in DisputeDecision.values:
-        errors["decision"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(DisputeDecision.values)}]
-    new_org = None
-    if decision == DisputeDecision.REROUTE:
-        new_org = Organisation.objects.filter(code=organisation_code or "", is_active=True).first()
-        if new_org is None:
-            errors["organisation"] = [_("Unknown organisation.")]
-        elif new_org.pk == d.organisation_id:
-            errors["organisation"] = [_("Choose a body other than the one disputing.")]
-        elif new_org.kind == OrganisationKind.TOWNSHIP and new_org.division_id == whistle.township_id:
+    new_org, errors = dispatch_kernel.arbitration(decision, organisation_code, d.organisation_id)
+    if new_org is not None and not errors:
+        if new_org.kind == OrganisationKind.TOWNSHIP and new_org.division_id == whistle.township_id:
             errors["organisation"] = [_("The raising township cannot be called by its own whistle.")]
         elif Dispatch.objects.filter(whistle=whistle, organisation=new_org).exclude(
                 status=DispatchStatus.WITHDRAWN).exists():
