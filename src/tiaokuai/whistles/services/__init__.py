@@ -46,7 +46,6 @@ from .items import (
     whistle_item_save,
 )
 from .raising import (
-    _coordinate,
     _insert_whistle,
     _new_dispatches,
     _number,
@@ -100,7 +99,6 @@ __all__ = [
     "_ROUTE_CACHE",
     "_TTL_CACHE",
     "_cached",
-    "_coordinate",
     "_department_staff",
     "_dispatch_for",
     "_draft_of_whistle_list",

@@ -2,7 +2,6 @@
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tiaokuai.core import audit, numbering
 from tiaokuai.core.errors import Conflict, NotFound
+from tiaokuai.core.location import latitude_longitude
 from tiaokuai.org.choices import OrganisationKind, Role
 from tiaokuai.org.models import Division, Membership, Organisation
 
@@ -87,20 +87,6 @@ def _number(now: dt.datetime) -> str:
     return numbering.next_number(NUMBER_PREFIX, now, used_in=(Whistle, "number"))
 
 
-def _coordinate(value: Any, field: str, bound: int, errors: dict[str, list[str]]) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        d = Decimal(str(value)).quantize(Decimal("0.000001"))
-    except (InvalidOperation, ValueError):
-        errors[field] = [_("Enter a number.")]
-        return None
-    if not -bound <= d <= bound:
-        errors[field] = [_("Must be between -%(b)d and %(b)d.") % {"b": bound}]
-        return None
-    return d
-
-
 def _new_dispatches(whistle: Whistle, plan: Sequence[tuple[Any, str, str, str]], minutes: tuple[int, int, int],
                     now: dt.datetime, *, decided_by_id: int | None,
                     deadlines: tuple[dt.datetime, ...] | None = None) -> list[Dispatch]:
@@ -144,8 +130,7 @@ def whistle_raise(*, actor: Any, item_code: str | None, village_code: str, descr
         grid = Division.objects.filter(code=grid_code, level="grid").only("pk", "parent_id").first()
         if grid is None or (village is not None and grid.parent_id != village.pk):
             errors["grid"] = [_("Unknown grid, or not a grid of this village.")]
-    lat = _coordinate(latitude, "latitude", 90, errors)
-    lng = _coordinate(longitude, "longitude", 180, errors)
+    lat, lng = latitude_longitude(latitude, longitude, errors)
     item_release_id, resp_release_id = releases_in_force(timezone.localdate(now))
     route = None
     if item_code:
