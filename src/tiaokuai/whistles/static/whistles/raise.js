@@ -18,3 +18,26 @@
     select.value = code; select.dataset.auto = "1"; note.classList.remove("d-none");
   });
 })();
+
+// "Use my location": the phone's position fills latitude and longitude (the person checks them; typing them in
+// still works). Shown only where the browser offers geolocation (it needs HTTPS or localhost).
+(function () {
+  var box = document.getElementById("locate-box");
+  var button = document.getElementById("locate-button");
+  if (!box || !button || !navigator.geolocation) { return; }
+  box.hidden = false;
+  var status = document.getElementById("locate-status");
+  button.addEventListener("click", function () {
+    status.textContent = button.dataset.busy;
+    button.disabled = true;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      document.getElementById("id_latitude").value = pos.coords.latitude.toFixed(6);
+      document.getElementById("id_longitude").value = pos.coords.longitude.toFixed(6);
+      status.textContent = button.dataset.done;
+      button.disabled = false;
+    }, function () {
+      status.textContent = button.dataset.failed;
+      button.disabled = false;
+    }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+  });
+})();
