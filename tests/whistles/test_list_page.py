@@ -74,3 +74,16 @@ def test_given_a_filter_when_exporting_then_the_spreadsheet_holds_what_is_filter
 def test_given_the_raise_form_then_suggestions_follow_every_input_not_only_key_presses():
     trigger = RaiseForm().fields["description"].widget.attrs["hx-trigger"]
     assert trigger.startswith("input") and "keyup" not in trigger
+
+
+def test_given_the_whistle_list_in_force_when_searched_then_only_matching_items_and_domains_open(
+        wl, login):  # noqa: F811
+    client = login(wl.users["grid_worker"])
+    html = client.get("/whistles/items/").content.decode()
+    assert html.count('class="card mb-3 items-domain"') == 2 and "共 2 项" in html
+    assert "<details" in html and " open>" not in html  # folded: the page is the list of domains
+    html = client.get("/whistles/items/", {"q": "油烟"}).content.decode()
+    assert "餐饮油烟扰民" in html and "违法占用耕地建房" not in html and " open>" in html
+    html = client.get("/whistles/items/", {"class": "must"}).content.decode()
+    assert "违法占用耕地建房" in html and "餐饮油烟扰民" not in html
+    assert "没有符合的事项" in client.get("/whistles/items/", {"q": "没有这种事"}).content.decode()

@@ -9,6 +9,7 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +28,7 @@ from tiaokuai.org.models import Division, Domain, Organisation
 
 from . import reports, selectors, services
 from .access import may_see_whistle
-from .choices import DispatchStatus, Urgency, WhistleStatus
+from .choices import DispatchStatus, Urgency, WhistleClass, WhistleStatus
 from .forms import (
     ArriveForm,
     BoardFilterForm,
@@ -451,21 +452,37 @@ def dispute_decide(request, pk: int):
 
 @login_required
 def items(request):
+    """The whistle list in force, by domain (folded; opened when searched), with a search over code, name, trigger
+    and matter, and filters by domain and class."""
     viewer = viewer_for(request.user)
     _require(viewer, STAFF_ROLES)
     on = timezone.localdate()
     rows = selectors.whistle_items_in_force(on).select_related("domain", "release").order_by(
         "domain__order", "domain__code", "code")
+    release = rows.first().release if rows.exists() else None
+    domains = Domain.objects.filter(pk__in=rows.values("domain_id")).order_by("order", "code")
+    q = (request.GET.get("q") or "").strip()[:100]
+    domain = request.GET.get("domain") or ""
+    klass = request.GET.get("class") or ""
+    if q:
+        rows = rows.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(trigger__icontains=q)
+                           | Q(matter_code__icontains=q))
+    if domain:
+        rows = rows.filter(domain__code=domain)
+    if klass in WhistleClass.values:
+        rows = rows.filter(whistle_class=klass)
     groups: OrderedDict = OrderedDict()
-    release = None
     for item in rows:
-        release = release or item.release
         item.deadline_rows = [
             (label, [worktime.duration_label(m, natural=u == Urgency.EMERGENCY) for m in item.minutes(u)])
             for u, label in Urgency.choices
         ]
         groups.setdefault(item.domain, []).append(item)
-    return render(request, "whistles/items.html", {"groups": groups, "release": release, "on": on})
+    filtered = bool(q or domain or klass)
+    return render(request, "whistles/items.html", {
+        "groups": groups, "release": release, "on": on, "q": q, "domain": domain, "klass": klass,
+        "domains": domains, "classes": WhistleClass.choices, "filtered": filtered,
+        "open_all": filtered or len(groups) == 1, "count": sum(len(v) for v in groups.values())})
 
 
 # ---------------------------------------------------------------------------------------------
