@@ -228,8 +228,13 @@ def staffing(request: HttpRequest) -> HttpResponse:
     report = selectors.staffing_report(viewer, scope=scope, code=code)
     only_problems = request.GET.get("problems") == "1"
     units = [u for u in report.units if u.staffing.state != "ok"] if only_problems else report.units
+    q = (request.GET.get("q") or "").strip()[:100]
+    if q:  # a unit by its name or code (the figures above stay those of the whole scope)
+        units = [u for u in units if q in u.organisation.name or q.lower() in u.organisation.code.lower()]
+    page_obj = paginate(request, units)
     return render(request, "org/staffing.html", {
-        "report": report, "units": units, "only_problems": only_problems, "scope": scope, "code": code or "",
+        "report": report, "units": page_obj, "page_obj": page_obj, "q": q, "unit_count": len(units),
+        "only_problems": only_problems, "scope": scope, "code": code or "",
         "townships": selectors.divisions(viewer, level="township") if viewer.county_wide else [],
     })
 
