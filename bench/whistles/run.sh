@@ -4,6 +4,7 @@
 # Environment: BENCH_DB=sqlite,postgresql  BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432
 #              BENCH_REQUESTS=4000  BENCH_RATES=300  BENCH_SECONDS=10  BENCH_TIMEOUT=1800 (s, intake run)
 #              BENCH_DISPATCHES=1000000  BENCH_DUE=10000
+#              BENCH_DATA_DIR=… [BENCH_DATABASE_URL=…]: also (c) reads.py against that generated database
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-.venv/bin/python}
@@ -18,3 +19,8 @@ fi
 timeout "${BENCH_TIMEOUT:-1800}" "$PY" bench/whistles/side_by_side.py --db "$DBS" --requests "${BENCH_REQUESTS:-4000}" --rate "${BENCH_RATES:-300}" --seconds "${BENCH_SECONDS:-10}"
 echo
 "$PY" bench/whistles/sweep.py --dispatches "${BENCH_DISPATCHES:-1000000}" --due "${BENCH_DUE:-10000}"
+if [ -n "${BENCH_DATA_DIR:-}" ]; then
+  # (c) reads against a database made by `make bench-data` (BENCH_DATA_DIR, and BENCH_DATABASE_URL for PostgreSQL)
+  echo
+  timeout "${BENCH_TIMEOUT:-1800}" "$PY" bench/whistles/reads.py
+fi
