@@ -47,6 +47,10 @@ class Open311Client(models.Model):
         return self.name
 
 
+# The open statuses in one fixed order: the partial indexes' condition and the duplicate query say it alike.
+OPEN_STATUSES = sorted(str(x) for x in (RequestStatus.RECEIVED, RequestStatus.DISPATCHED, RequestStatus.RESOLVED))
+
+
 class Request(models.Model):
     number = models.CharField(_("number"), max_length=32, unique=True)
     # What the citizen keeps to follow the request without signing in (tracking page, Open311 token).
@@ -103,8 +107,12 @@ class Request(models.Model):
             models.Index(fields=["status", "submitted_at"], name="request_status_submitted_idx"),
             models.Index(fields=["township", "status"], name="request_township_status_idx"),
             models.Index(fields=["matter_code", "submitted_at"], name="request_matter_submitted_idx"),
-            # Likely duplicates: the same village, recent (selectors.likely_duplicates).
-            models.Index(fields=["village", "submitted_at"], name="request_village_submitted_idx"),
+            # Likely duplicates (selectors.likely_duplicates): open requests of the same village, or of the same
+            # matter in the township, recent — partial indexes over open requests only (most are closed).
+            models.Index(fields=["village", "submitted_at"], name="request_open_village_idx",
+                         condition=Q(status__in=OPEN_STATUSES)),
+            models.Index(fields=["township", "matter_code", "submitted_at"], name="request_open_matter_idx",
+                         condition=Q(status__in=OPEN_STATUSES)),
         ]
 
     def __str__(self) -> str:

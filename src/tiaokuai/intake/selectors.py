@@ -13,7 +13,6 @@ from tiaokuai.core.errors import NotFound
 from .access import handled_q, is_operator, is_supervisor, scope_requests
 from .choices import (
     EXCLUDED_FROM_SATISFACTION,
-    OPEN_REQUEST,
     PENDING_DISPATCH,
     DispatchStatus,
     RequestStatus,
@@ -125,15 +124,24 @@ def likely_duplicates(request: Request, *, days: int = 14, threshold: float = 0.
                       ) -> list[tuple[Request, float]]:
     """Open requests that may repeat this one: same village (or same matter in the township), in the last
     `days` days, with similar text (character-bigram Jaccard ≥ threshold)."""
+    from .models import OPEN_STATUSES
+
     since = request.submitted_at - dt.timedelta(days=days)
-    near = Q(village_id=request.village_id)
+    fields = ("pk", "number", "description")
+    base = Request.objects.filter(status__in=OPEN_STATUSES, submitted_at__gte=since).exclude(pk=request.pk)
+    # Two index range scans (see Request.Meta: partial indexes over open requests), merged here.
+    rows = dict.fromkeys(base.filter(village_id=request.village_id).order_by("-submitted_at")
+                         .values_list(*fields)[:100])
     if request.matter_code:
-        near |= Q(township_id=request.township_id, matter_code=request.matter_code)
-    rows = (Request.objects.filter(near, submitted_at__gte=since, status__in=list(OPEN_REQUEST))
-            .exclude(pk=request.pk).only("pk", "number", "description", "submitted_at", "status")
-            .order_by("-submitted_at")[:200])
-    scored = [(r, similarity(request.description, r.description)) for r in rows]
-    scored = [(r, s) for r, s in scored if s >= threshold]
+        rows.update(dict.fromkeys(base.filter(township_id=request.township_id, matter_code=request.matter_code)
+                                  .order_by("-submitted_at").values_list(*fields)[:100]))
+    mine = _grams(request.description)
+    scored = []
+    for pk, number, description in rows:
+        theirs = _grams(description)
+        score = len(mine & theirs) / len(mine | theirs) if mine and theirs else 0.0
+        if score >= threshold:
+            scored.append((Request(pk=pk, number=number, description=description), score))
     scored.sort(key=lambda p: -p[1])
     return scored[:limit]
 
