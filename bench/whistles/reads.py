@@ -7,7 +7,8 @@ Starts `tiaokuai serve` (granian, 2 workers × 4 threads) on 127.0.0.1:<free por
 demo accounts (var-dir/demo-accounts.json; password TIAOKUAI_DEMO_PASSWORD, default tiaokuai-demo): the
 establishment office (county-wide), the department with the most dispatches, a township; then for each URL
 5 warm-up requests and --requests (50) timed ones, one after the other on one keep-alive connection, and prints
-p50/p95/max, the status and the answer's size. Page 1 against a deep page of the longest list (the county's
+p50/p95/max, the server's CPU per request (user+system of the granian process tree, psutil; the database
+server's own CPU is not in it on PostgreSQL), the status and the answer's size. Page 1 against a deep page of the longest list (the county's
 whistle list page --deep-page, the paginator clamps it to the last page; the API's whistles at --deep-offset,
 clamped to the last 50). It reports; it never passes or fails on a time.
 """
@@ -25,7 +26,7 @@ from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import ROOT, percentile, server  # noqa: E402
+from common import ROOT, percentile, server, server_cpu_seconds  # noqa: E402
 
 
 class Client:
@@ -66,15 +67,17 @@ class Client:
             raise RuntimeError(f"login as {username} failed: {status}")
 
 
-def timed(client: Client, path: str, n: int) -> dict:
+def timed(client: Client, path: str, n: int, proc=None) -> dict:
     for _ in range(5):
         status, body = client.request("GET", path)
+    cpu0 = server_cpu_seconds(proc) if proc is not None else 0.0
     lat = []
     for _ in range(n):
         t0 = time.perf_counter()
         status, body = client.request("GET", path)
         lat.append(time.perf_counter() - t0)
-    return {"status": status, "bytes": len(body), "p50_ms": round(percentile(lat, 50) * 1000, 1),
+    cpu = (server_cpu_seconds(proc) - cpu0) * 1000 / n if proc is not None else float("nan")
+    return {"status": status, "bytes": len(body), "cpu_ms": round(cpu, 1), "p50_ms": round(percentile(lat, 50) * 1000, 1),
             "p95_ms": round(percentile(lat, 95) * 1000, 1), "max_ms": round(max(lat) * 1000, 1)}
 
 
@@ -177,7 +180,7 @@ def main() -> None:
     who = accounts(var_dir, f["busiest_org"])
     password = os.environ.get("TIAOKUAI_DEMO_PASSWORD", "tiaokuai-demo")
     results = []
-    with server(env, workers=args.workers, threads=args.threads, log_name="reads-server.log") as (_proc, port):
+    with server(env, workers=args.workers, threads=args.threads, log_name="reads-server.log") as (proc, port):
         clients = {"anonymous": Client(port)}
         for role, account in who.items():
             c = Client(port)
@@ -187,12 +190,12 @@ def main() -> None:
             print(f"reads on {f['vendor']} ({f['whistles']:,} whistles, {f['dispatches']:,} dispatches, "
                   f"{f['notifications']:,} notifications; department {f['busiest_org']} has "
                   f"{f['busiest_dispatches']:,} dispatches); {args.requests} warm requests each, ms")
-            print(f"  {'what':<46} {'p50':>8} {'p95':>8} {'max':>8}  code    bytes  path")
+            print(f"  {'what':<46} {'p50':>8} {'p95':>8} {'max':>8} {'cpu':>6}  code    bytes  path")
         for label, role, path in urls(f, args):
-            r = timed(clients[role], path, args.requests)
+            r = timed(clients[role], path, args.requests, proc)
             results.append({"what": label, "as": who[role]["username"] if role in who else role, "path": path, **r})
             if not args.json:
-                print(f"  {label:<46} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8}  {r['status']} "
+                print(f"  {label:<46} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8} {r['cpu_ms']:>6}  {r['status']} "
                       f"{r['bytes']:>8}  {path}", flush=True)
     if args.json:
         print(json.dumps({"facts": f, "accounts": {k: v["username"] for k, v in who.items()}, "results": results},
