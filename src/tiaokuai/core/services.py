@@ -16,11 +16,11 @@ def token_issue(*, user: Any, at: datetime, name: str = "") -> str:
     from django.conf import settings
 
     key = ApiToken.new_key()
-    days = int(settings.TIAOKUAI["API_TOKEN_DAYS"])
+    expires_at = at + timedelta(days=int(settings.TIAOKUAI["API_TOKEN_DAYS"]))
     token = ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), created_at=at, name=name[:60],
-                                    expires_at=at + timedelta(days=days), auth_hash=user.get_session_auth_hash())
+                                    expires_at=expires_at, auth_hash=user.get_session_auth_hash())
     audit.log(actor=user, action="core.token_issue", obj=token,
-              after={"user": user.pk, "name": token.name, "expires_at": token.expires_at.isoformat()})
+              after={"user": user.pk, "name": token.name, "expires_at": expires_at.isoformat()})
     keep = int(settings.TIAOKUAI["API_TOKENS_PER_USER"])
     live = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=at).order_by("-created_at", "-pk")
     old = list(live.values_list("pk", flat=True)[keep:])
@@ -60,7 +60,7 @@ def token_user(key: str, *, at: datetime) -> Any:
         return None
     if token.last_used_at is None or (at - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)  # at most one write per token per 5 minutes
-    token.user._api_token_id = token.pk
+    setattr(token.user, "_api_token_id", token.pk)  # noqa: B010 - the API's token list marks the current one
     return token.user
 
 
