@@ -116,6 +116,18 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> None:
         made.append(services.request_submit(actor=None, channel="web", description=text, village_code=villages[0].code,
                                             citizen_phone="13700000000"))
     _progress(made, rng, operator, supervisor, office, matters)
+    _forget_loaded_model()
+
+
+def _forget_loaded_model() -> None:
+    """The web requests above loaded the demo's routing model into routing's in-process cache, keyed by the
+    model version's id. A demo loaded inside a test is rolled back and the id is given again to another model,
+    which the cache would then mistake for this one: forget it (routing loads it again on the next suggestion)."""
+    from tiaokuai.routing import selectors as routing_selectors
+
+    cache = getattr(routing_selectors, "_cache", None)
+    if isinstance(cache, dict):
+        cache.update(id=None, model=None)
 
 
 def _townships(user: Any) -> list[int]:
