@@ -176,7 +176,8 @@ def document_errors(api: Any) -> None:
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
                 for code, description in COMMON_ERRORS.items():
-                    responses.setdefault(code, {"description": description, "content": body})
+                    if code not in responses and int(code) not in responses:  # ninja keys its own by int
+                        responses[code] = {"description": description, "content": body}
         return schema
 
     api.get_openapi_schema = get_openapi_schema
