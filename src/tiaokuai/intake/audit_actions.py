@@ -67,8 +67,8 @@ def register() -> None:
       fields=step | {"organisation": Field(_("body"), lookup=org_by_code)})
     a("intake.escalate", _("{actor}: {dispatch} {kind}, escalated to level {escalation_level}"),
       fields={"kind": Field(_("overdue step"), choices=EscalationKind)})
-    timeline.register_fields("intake.requestdispute", {"new_organisation": Field(_("rerouted to"),
-                                                                                 lookup=org_by_code)})
+    timeline.register_fields("intake.requestdispute", {"new_organisation": Field(_("rerouted to"), lookup=org_by_code),
+                                                       "new_dispatch": hidden})
     a("intake.dispute_kept", _("{actor} decided the dispute: kept"))
     a("intake.dispute_rerouted", _("{actor} decided the dispute: rerouted to {new_organisation}"))
     a("intake.return", _("{actor} returned the answer: {reason}"))

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tiaokuai.core.dispatch import DisputeDecision, DisputeStatus  # noqa: F401 - the kernel's, shared by mechanisms
+
 
 class Channel(models.TextChoices):
     WEB = "web", _("Public web form")
@@ -64,17 +66,6 @@ class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")
     BASIC = "basic", _("Basically satisfied")
     UNSATISFIED = "unsatisfied", _("Not satisfied")
-
-
-class DisputeStatus(models.TextChoices):
-    OPEN = "open", _("Awaiting decision")
-    KEPT = "kept", _("Kept")
-    REROUTED = "rerouted", _("Rerouted")
-
-
-class DisputeDecision(models.TextChoices):
-    KEEP = "keep", _("Keep with this body")
-    REROUTE = "reroute", _("Reroute to another body")
 
 
 class EscalationKind(models.TextChoices):

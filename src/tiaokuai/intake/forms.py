@@ -4,9 +4,10 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tiaokuai.core.dispatch import DisputeDecision
 from tiaokuai.core.forms import StyledForm
 
-from .choices import HANDLER_OUTCOMES, DisputeDecision, Kind, Outcome, Satisfaction
+from .choices import HANDLER_OUTCOMES, Kind, Outcome, Satisfaction
 
 SERVICE_FIELD_MAP = {"village_code": "village", "attachments": "photos", "matter_code": "matter",
                      "organisation_code": "organisation", "into_number": "into"}

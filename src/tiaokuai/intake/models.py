@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tiaokuai.core.dispatch import DispatchBase, EscalationBase
+from tiaokuai.core.dispatch import DispatchBase, DisputeBase, EscalationBase
 from tiaokuai.core.models import AttachmentBase
 from tiaokuai.duties.models import ListRelease
 from tiaokuai.org.models import Division, Organisation
@@ -14,7 +14,6 @@ from tiaokuai.org.models import Division, Organisation
 from .choices import (
     Channel,
     DispatchStatus,
-    DisputeStatus,
     EscalationKind,
     InterviewLevel,
     InterviewStatus,
@@ -155,25 +154,16 @@ class RequestDispatch(DispatchBase):
         return f"{self.request_id}→{self.organisation_id}"
 
 
-class RequestDispute(models.Model):
-    """A body says "not ours" (citing the list); the establishment office keeps or reroutes."""
+class RequestDispute(DisputeBase):
+    """A body says "not ours" (citing the list); the establishment office keeps or reroutes (core.dispatch)."""
 
     dispatch = models.ForeignKey(RequestDispatch, on_delete=models.CASCADE, related_name="disputes")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    raised_at = models.DateTimeField(_("raised at"))
-    reason = models.TextField(_("reason"))
-    status = models.CharField(_("status"), max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True, default="")
-    new_organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="+", verbose_name=_("rerouted to"))
+    new_dispatch = models.ForeignKey(RequestDispatch, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
 
-    class Meta:
+    class Meta(DisputeBase.Meta):
         verbose_name = _("request dispute")
         verbose_name_plural = _("request disputes")
-        ordering = ["-raised_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["dispatch"], condition=Q(status="open"), name="rq_dispute_one_open"),
         ]

@@ -471,16 +471,7 @@ def dispute_decide(*, actor: Any, dispute_id: Any, decision: str, organisation_c
     DISPUTE.check("keep", dispute.status)
     d = dispute.dispatch
     request = d.request
-    errors: dict[str, list[str]] = {}
-    if decision not in DisputeDecision.values:
-        errors["decision"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(DisputeDecision.values)}]
-    new_org = None
-    if decision == DisputeDecision.REROUTE:
-        new_org = Organisation.objects.filter(code=organisation_code or "", is_active=True).first()
-        if new_org is None:
-            errors["organisation"] = [_("Unknown organisation.")]
-        elif new_org.pk == d.organisation_id:
-            errors["organisation"] = [_("Choose a body other than the one disputing.")]
+    new_org, errors = dispatch_kernel.arbitration(decision, organisation_code, d.organisation_id)
     if errors:
         raise _invalid(errors)
     now = timezone.now()
@@ -502,8 +493,9 @@ def dispute_decide(*, actor: Any, dispute_id: Any, decision: str, organisation_c
                        after=_on(d, dispute=dispute.pk, new_organisation=new_org.code, note=note[:500]),
                        paused_since=None, next_check_at=None)
         new = _new_dispatch(request, new_org, now, release_id=d.decided_by_release_id, replaces=d)
-        DISPUTE.apply("reroute", dispute, actor=actor, after={"new_organisation": new_org.code, "note": note[:500]},
-                      decided_by=actor, decided_at=now, decision_note=note, new_organisation=new_org)
+        DISPUTE.apply("reroute", dispute, actor=actor,
+                      after={"new_organisation": new_org.code, "new_dispatch": new.pk, "note": note[:500]},
+                      decided_by=actor, decided_at=now, decision_note=note, new_organisation=new_org, new_dispatch=new)
         audit.log(actor=actor, action="intake.dispatch", obj=request, after=_on(new, replaces=d.pk))
         _notify_body(request, new_org, kind="intake.dispatch",
                      title=_("Citizen request %(number)s (rerouted to you)") % {"number": request.number})

@@ -9,10 +9,11 @@ platform (the cascade when the body answers, the callback rule, the escalation s
 
 from django.utils.translation import gettext_lazy as _
 
+from tiaokuai.core.dispatch import dispute_workflow
 from tiaokuai.core.workflow import Workflow, action
 
 from .choices import DispatchStatus as D
-from .choices import DisputeStatus, InterviewStatus, SupervisionStatus
+from .choices import InterviewStatus, SupervisionStatus
 from .choices import RequestStatus as R
 
 _OPEN = (R.RECEIVED, R.DISPATCHED, R.RESOLVED)
@@ -56,12 +57,8 @@ DISPATCH = Workflow("intake.dispatch", D, (
     action("escalate", _PENDING, None, who="system", audit="intake.escalate", label=_("Escalate")),
 ))
 
-DISPUTE = Workflow("intake.dispute", DisputeStatus, (
-    action("keep", [DisputeStatus.OPEN], DisputeStatus.KEPT, who="office", audit="intake.dispute_kept",
-           label=_("Keep")),
-    action("reroute", [DisputeStatus.OPEN], DisputeStatus.REROUTED, who="office", audit="intake.dispute_rerouted",
-           label=_("Reroute")),
-))
+# Arbitration: the kernel's table shared by every mechanism's disputes (audit intake.dispute_kept / _rerouted).
+DISPUTE = dispute_workflow("intake.dispute", audit_prefix="intake")
 
 SUPERVISION = Workflow("intake.supervision", SupervisionStatus, (
     action("close", [SupervisionStatus.OPEN], SupervisionStatus.CLOSED, who="supervisor",
