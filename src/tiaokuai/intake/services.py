@@ -10,7 +10,6 @@ import datetime as dt
 import secrets
 import time
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tiaokuai.core import attachments as core_attachments
-from tiaokuai.core import audit, numbering
+from tiaokuai.core import audit, location, numbering
 from tiaokuai.core import dispatch as dispatch_kernel
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.clocks import DeadlineSpec, Unit
@@ -86,20 +85,6 @@ def _url(request_id: int) -> str:
 
 def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_LENGTH))
-
-
-def _coordinate(value: Any, field: str, bound: int, errors: dict[str, list[str]]) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        d = Decimal(str(value)).quantize(Decimal("0.000001"))
-    except (InvalidOperation, ValueError):
-        errors[field] = [_("Enter a number.")]
-        return None
-    if not -bound <= d <= bound:
-        errors[field] = [_("Must be between -%(b)d and %(b)d.") % {"b": bound}]
-        return None
-    return d
 
 
 # ---------------------------------------------------------------- a few seconds of memory on the submit path
@@ -276,8 +261,7 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
         errors["citizen_phone"] = [_("Enter a phone number.")]
     if channel in (Channel.WEB, Channel.HOTLINE) and not citizen_phone:
         errors["citizen_phone"] = [_("A callback number is needed for the callback.")]
-    lat = _coordinate(latitude, "latitude", 90, errors)
-    lng = _coordinate(longitude, "longitude", 180, errors)
+    lat, lng = location.latitude_longitude(latitude, longitude, errors)
     matter = None
     matter_code = (matter_code or "").strip()
     if matter_code:
