@@ -147,3 +147,13 @@ def test_given_more_rows_when_a_list_page_is_opened_then_the_query_count_stays_t
             assert c.get(reverse(name)).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_given_a_phone_number_in_the_citizens_words_then_pages_api_and_open311_mask_it(rcounty, clock, login, api):
+    r = services.request_submit(actor=rcounty.users["operator"], channel="hotline", matter_code="ZR-001",
+                                description="耕地上建房，联系我13912345678", village_code=rcounty.villages[0].code,
+                                citizen_phone="13900001111")
+    page = login(rcounty.users["department"]).get(reverse("intake:detail", args=[r.pk])).content.decode()
+    assert "13912345678" not in page and "139****5678" in page
+    assert "13912345678" not in api(rcounty.users["department"]).get(f"/api/v1/requests/{r.pk}").content.decode()
+    assert "13912345678" not in Client().get(f"/open311/v2/requests/{r.number}.json").content.decode()

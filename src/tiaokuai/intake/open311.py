@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from tiaokuai.core.errors import Invalid, NotFound
+from tiaokuai.core.personal import mask_text
 from tiaokuai.duties.selectors import matters_in_force
 from tiaokuai.org.models import Division
 
@@ -152,7 +153,7 @@ def _as_open311(r: Request) -> dict[str, Any]:
     return {
         "service_request_id": r.number, "status": "closed" if r.status in CLOSED else "open",
         "status_notes": notes, "service_name": r.matter_name, "service_code": r.matter_code,
-        "description": r.description, "agency_responsible": _agency(r), "service_notice": "",
+        "description": mask_text(r.description), "agency_responsible": _agency(r), "service_notice": "",
         "requested_datetime": _time(r.submitted_at), "updated_datetime": _time(r.updated_at),
         "expected_datetime": _time(expected[-1] if expected else r.feedback_by),
         "address": f"{r.township.name}{r.village.name}{r.address}", "address_id": r.village.code, "zipcode": "",

@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tiaokuai.core import audit, timeline
+from tiaokuai.core.personal import mask_text
 
 from .models import Request, RequestDispatch
 from .selectors import mask_name, mask_phone
@@ -118,7 +119,7 @@ def request_out(r: Request, dispatches: list[RequestDispatch] | None = None) -> 
     if dispatches is None:
         dispatches = list(r.dispatches.select_related("organisation").order_by("id"))
     return {"id": r.pk, "number": r.number, "channel": r.channel, "kind": r.kind, "status": r.status,
-            "description": r.description, "township": r.township.code, "village": r.village.code,
+            "description": mask_text(r.description), "township": r.township.code, "village": r.village.code,
             "matter": r.matter_code, "citizen_name": mask_name(r.citizen_name),
             "citizen_phone": mask_phone(r.citizen_phone), "submitted_at": _t(r.submitted_at),
             "feedback_by": _t(r.feedback_by), "outcome": r.outcome, "satisfaction": r.satisfaction,
