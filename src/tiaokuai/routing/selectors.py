@@ -1,5 +1,6 @@
 """Suggestions for free text: matters of the list in force and the bodies responsible."""
 
+import os
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -44,10 +45,17 @@ def active_model() -> tuple[ModelVersion | None, Any]:
     version = active_version()
     if version is None:
         return None, None
+    # The file's identity too, not only the row's id: ids of rolled-back rows are used again (tests), and a
+    # model file written again under the same name must not be served from the old copy.
+    try:
+        stat = os.stat(version.path)
+        key: Any = (version.pk, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = (version.pk, None, None)
     with _cache_lock:
-        if _cache["id"] != version.pk:
+        if _cache["id"] != key:
             _cache["model"] = RoutingModel.load(version.path)
-            _cache["id"] = version.pk
+            _cache["id"] = key
         return version, _cache["model"]
 
 
