@@ -44,6 +44,10 @@ def fresh_database(kind: str):
     try:
         yield env
     finally:
+        if not os.environ.get("BENCH_KEEP"):  # BENCH_KEEP=1 keeps the files (server logs, SQLite) to look at
+            import shutil
+
+            shutil.rmtree(var_dir, ignore_errors=True)
         if name:
             import psycopg
 
