@@ -139,6 +139,8 @@ class Dispatch(DispatchBase):
         indexes = [
             models.Index(fields=["next_check_at"], name="dispatch_next_check_idx"),
             models.Index(fields=["organisation", "status"], name="dispatch_org_status_idx"),
+            # The open dispatches are a few thousand among millions: overdue counts and filters start here.
+            models.Index(fields=["status"], name="dispatch_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(escalation_level__gte=0) & Q(escalation_level__lte=3),
