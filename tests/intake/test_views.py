@@ -157,3 +157,21 @@ def test_given_a_phone_number_in_the_citizens_words_then_pages_api_and_open311_m
     assert "13912345678" not in page and "139****5678" in page
     assert "13912345678" not in api(rcounty.users["department"]).get(f"/api/v1/requests/{r.pk}").content.decode()
     assert "13912345678" not in Client().get(f"/open311/v2/requests/{r.number}.json").content.decode()
+
+
+def test_given_a_township_handling_a_request_when_it_turns_it_into_a_whistle_then_the_raise_form_opens_filled(
+        rcounty, clock, login):
+    # given a request routed to the township where it happens
+    r = services.request_submit(actor=None, channel="web", description="桥面护栏断裂，行人有坠落危险",
+                                village_code=rcounty.villages[0].code, kind="general", address="青石1村村口",
+                                citizen_name="王小明", citizen_phone="13812345678")
+    services.request_route(actor=rcounty.users["operator"], request_id=r.pk, matter_code="CX-001")
+    c = login(rcounty.users["township"])
+    # when the township opens the request, the link to the raise form carries what the request knows
+    page = c.get(reverse("intake:detail", args=[r.pk])).content.decode()
+    start = page.index(reverse("whistles:raise") + "?")
+    url = page[start:page.index('"', start)].replace("&amp;", "&")
+    form = c.get(url).content.decode()
+    # then the raise form opens with the description, village and address filled, ready to check and send
+    assert "桥面护栏断裂，行人有坠落危险" in form and "青石1村村口" in form
+    assert f'value="{rcounty.villages[0].code}" selected' in form

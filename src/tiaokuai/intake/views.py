@@ -5,6 +5,7 @@ shows the messages beside the fields. The public form and the tracking page need
 one's personal data."""
 
 import functools
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,7 @@ from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.paging import paginate
+from tiaokuai.core.personal import mask_text
 from tiaokuai.duties.selectors import matters_in_force
 from tiaokuai.org.choices import Role
 from tiaokuai.org.models import Division, Organisation
@@ -262,7 +264,10 @@ def detail(request, pk: int):
         context["route_form"] = RouteForm(matters=_matters(), organisations=Organisation.objects.filter(
             is_active=True, kind__in=["county_department", "township"]).order_by("kind", "code"))
     if "link_whistle" in actions:
-        context["whistle_url"] = reverse("whistles:raise") if "handler" in parties else ""
+        context["whistle_url"] = (reverse("whistles:raise") + "?" + urlencode({
+            # the whistle travels to every body it calls: no citizen's phone or ID number in it
+            "description": mask_text(r.description), "village": r.village.code, "address": r.address,
+            "latitude": r.latitude or "", "longitude": r.longitude or ""}) if "handler" in parties else "")
     return render(request, "intake/detail.html", context)
 
 

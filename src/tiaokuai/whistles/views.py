@@ -90,6 +90,9 @@ def _responding_organisations():
 # Raise (phone-sized)
 
 
+PREFILL = ("description", "village", "address", "latitude", "longitude", "urgency")
+
+
 @login_required
 @_not_found_as_404
 def raise_whistle(request):
@@ -101,7 +104,11 @@ def raise_whistle(request):
     village_code = request.POST.get("village") if request.method == "POST" else None
     grids = (Division.objects.filter(level="grid", parent__code=village_code, township_id__in=viewer.township_ids)
              .order_by("code") if village_code else Division.objects.none())
-    form = RaiseForm(request.POST or None, request.FILES or None, items=items, villages=villages, grids=grids)
+    # Another mechanism may hand a case over (a citizen request the township whistles about): the form
+    # opens filled with what it already knows, and the clerk checks it before raising.
+    initial = {k: request.GET[k][:4000] for k in PREFILL if request.GET.get(k)} if request.method == "GET" else {}
+    form = RaiseForm(request.POST or None, request.FILES or None, items=items, villages=villages, grids=grids,
+                     initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             whistle = services.whistle_raise(actor=request.user, **form.service_kwargs())
