@@ -223,6 +223,13 @@ def test_given_dispatch_when_department_responds_arrives_and_resolves_then_whist
     assert list(AuditEvent.objects.values_list("action", flat=True)) == [
         "whistles.raise", "whistles.respond", "whistles.arrive", "whistles.note", "whistles.resolve",
         "whistles.all_resolved"]
+    # The township hears of each step (taken, on site, resolved), in the same transaction as the step.
+    from tiaokuai.notify.models import Notification
+
+    told = list(Notification.objects.filter(recipient=wcounty.users["township"]).order_by("id")
+                .values_list("kind", "title"))
+    assert [k for k, _t in told] == ["whistles.responded", "whistles.arrived", "whistles.resolved"]
+    assert "已接单" in told[0][1] and "李自然、执法队员2名" in told[1][1]
 
 
 def test_given_two_dispatches_when_only_one_is_resolved_then_whistle_stays_open(wcounty, clock):

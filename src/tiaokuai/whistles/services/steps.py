@@ -48,6 +48,9 @@ def dispatch_respond(*, actor: Any, dispatch_id: Any) -> Dispatch:
     nxt = next_check(_values(d, status=DispatchStatus.RESPONDED, responded_at=now))
     DISPATCH.apply("respond", d, actor=actor, audit_on=d.whistle, after=_on(d, late=now > d.respond_by),
                    responded_at=now, next_check_at=nxt)
+    _notify_township(d.whistle, kind="whistles.responded",
+                     title=_("Whistle %(number)s: %(body)s has taken it") % {
+                         "number": d.whistle.number, "body": d.organisation.name})
     return d
 
 
@@ -74,6 +77,9 @@ def dispatch_arrive(*, actor: Any, dispatch_id: Any, people: str, arrived_at: dt
     DISPATCH.apply("arrive", d, actor=actor, audit_on=d.whistle,
                    after=_on(d, people=people[:300], arrived_at=at.isoformat(), late=at > d.arrive_by),
                    arrived_at=at, arrival_people=people[:300], next_check_at=nxt)
+    _notify_township(d.whistle, kind="whistles.arrived",
+                     title=_("Whistle %(number)s: %(body)s is on site (%(people)s)") % {
+                         "number": d.whistle.number, "body": d.organisation.name, "people": people[:100]})
     return d
 
 
