@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import audit_actions  # how this app's audit events read on a timeline
+        from . import audit, audit_actions, sweeps  # how this app's audit events read on a timeline
 
         audit_actions.register()
+        sweeps.register("core.audit_seal")(audit.seal_sweep)  # tamper evidence within a minute of each write

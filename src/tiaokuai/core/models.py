@@ -20,6 +20,10 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # Tamper evidence (core.audit.seal_pending): the event's place in the chain and the sha256 of the previous
+    # seal and this event's content. Empty until the sweep seals it (within a minute of commit).
+    seal_seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    seal = models.CharField(max_length=64, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("audit event")
