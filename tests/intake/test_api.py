@@ -31,6 +31,13 @@ def test_given_the_api_when_a_request_goes_from_the_hotline_to_the_callback_then
     assert detail["satisfaction"] == "satisfied" and detail["timeline"][-1]["text"].startswith("县委编办 周领导 回访群众")
     assert op.post(f"/api/v1/requests/{rid}/reveal").json() == {"citizen_name": "李四", "citizen_phone": "13900001111"}
     assert AuditEvent.objects.filter(action="intake.reveal").count() == 1
+    # and the month's figures count it, as the figures page does
+    from django.utils import timezone
+
+    figures = op.get(f"/api/v1/request-figures?month={timezone.localdate():%Y-%m}&by=channel").json()
+    (row,) = figures["rows"]
+    assert row["name"] == "热线电话" and (row["requests"], row["answered"], row["resolved"], row["callbacks"], row["satisfied"], row["rate"]) == (
+        1, 1, 1, 1, 1, 100.0)
 
 
 def test_given_the_access_matrix_then_404_or_401_and_nothing_changes(rcounty, api):

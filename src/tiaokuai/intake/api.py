@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Query, Router, Schema, Status
 
 from tiaokuai.core.api import ErrorOut, Id, paging, viewer
 
@@ -134,3 +134,41 @@ def decide(request: HttpRequest, dispute_id: Id, payload: DecideIn):
     x = services.dispute_decide(actor=request.user, dispute_id=dispute_id, decision=payload.decision,
                                 organisation_code=payload.organisation, note=payload.note)
     return {"id": x.pk, "status": x.status}
+
+
+class RequestFigureRow(Schema):
+    name: str | None
+    requests: int
+    answered: int
+    on_time: int
+    resolved: int
+    callbacks: int
+    satisfied: int
+    satisfied_all: int
+    excluded: int
+    false_completions: int
+    rate: float | None
+    rate_all: float | None
+
+
+class RequestFiguresOut(Schema):
+    month: str
+    by: str
+    rows: list[RequestFigureRow]
+
+
+@router.get("/request-figures", response={200: RequestFiguresOut, **ERRORS})
+def request_figures(request: HttpRequest, month: str = "", by: str = "channel"):
+    """The month's figures per channel, township or department, scoped to what the caller may see: requests,
+    answered (on time), resolved, callbacks, satisfaction with and without the excluded outcomes, false
+    completions — the same numbers as the figures page and its xlsx."""
+    from django.utils import timezone
+
+    from . import reports
+
+    by = by if by in reports.GROUPS else "channel"
+    first = reports.parse_month(month, timezone.localdate())
+    rows = reports.monthly_figures(viewer(request), first, by)
+    return {"month": f"{first:%Y-%m}", "by": by, "rows": [
+        {**r, "name": None if r["name"] is None else str(r["name"]), "satisfied": r["good"],
+         "satisfied_all": r["good_all"]} for r in rows]}
