@@ -53,18 +53,28 @@ class Event:
 COLUMNS = ["at", "actor_id", "action", "object_type", "object_id", "object_repr", "before", "after", "request_id"]
 
 
+_JSON = DjangoJSONEncoder(ensure_ascii=False)  # one encoder for every event (dates, decimals, UUIDs as text)
+
+
 def log_many(events: Sequence[Event]) -> None:
     """Insert many events in one executemany (several times cheaper per row than the ORM's bulk_create;
-    nothing needs their ids back)."""
+    nothing needs their ids back). Times are adapted once per distinct value: a sweep's events share one."""
     if not events:
         return
     request_id = current_request_id()
     adapt = connection.ops.adapt_datetimefield_value
+    times: dict[dt.datetime, Any] = {}
+
+    def at(value: dt.datetime) -> Any:
+        hit = times.get(value)
+        if hit is None:
+            hit = times[value] = adapt(value)
+        return hit
 
     def as_json(value: dict[str, Any] | None) -> str | None:
-        return None if value is None else json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        return None if value is None else _JSON.encode(value)
 
-    rows = [(adapt(e.at), e.actor_id, e.action[:80], e.object_type, str(e.object_id), e.object_repr[:200],
+    rows = [(at(e.at), e.actor_id, e.action[:80], e.object_type, str(e.object_id), e.object_repr[:200],
              as_json(e.before), as_json(e.after), request_id) for e in events]
     insert_rows(AuditEvent, COLUMNS, rows)
 
