@@ -18,11 +18,13 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import clocks
 from .clocks import StepClocks, Unit
+from .errors import Conflict
 from .workflow import Workflow, action
 
 
@@ -78,6 +80,22 @@ class DisputeBase(models.Model):
         ordering = ["-raised_at", "-id"]
 
 
+def open_dispute[D: DisputeBase](table: Workflow, dispatch: DispatchBase, dispute_model: type[D], *, actor: Any,
+                                 reason: str, now: dt.datetime, audit_on: models.Model, after: dict[str, Any]) -> D:
+    """A body says "not ours": the dispute row (one open per dispatch: the model's constraint decides a race, the
+    loser gets a 409 and nothing is written) and the dispatch's "dispute" action, which pauses its clocks."""
+    try:
+        with transaction.atomic():
+            dispute = dispute_model._default_manager.create(dispatch=dispatch, raised_by=actor, raised_at=now,
+                                                            reason=reason)
+    except IntegrityError as exc:
+        raise Conflict(gettext("This dispatch is already disputed."), code="state_conflict") from exc
+    table.apply("dispute", dispatch, actor=actor, audit_on=audit_on,
+                after={**after, "dispute": dispute.pk, "reason": reason[:500]},
+                next_check_at=None, **pause(str(getattr(dispatch, table.state_field)), now))
+    return dispute
+
+
 def dispute_workflow(entity: str, *, audit_prefix: str, register: bool = True) -> Workflow:
     """The arbitration table every mechanism's disputes share: the arbiter ("office") keeps or re-routes."""
     return Workflow(entity, DisputeStatus, (
@@ -94,15 +112,15 @@ def arbitration(decision: str, organisation_code: str | None, disputing_organisa
     own checks (e.g. a whistle's raising township cannot be called) to the errors."""
     errors: dict[str, list[str]] = {}
     if decision not in DisputeDecision.values:
-        errors["decision"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(DisputeDecision.values)}]
+        errors["decision"] = [gettext("Choose one of: %(values)s.") % {"values": ", ".join(DisputeDecision.values)}]
     new_org = None
     if decision == DisputeDecision.REROUTE:
         body_model = apps.get_model(settings.TIAOKUAI_BODY_MODEL)
         new_org = body_model._default_manager.filter(code=organisation_code or "", is_active=True).first()
         if new_org is None:
-            errors["organisation"] = [_("Unknown organisation.")]
+            errors["organisation"] = [gettext("Unknown organisation.")]
         elif new_org.pk == disputing_organisation_id:
-            errors["organisation"] = [_("Choose a body other than the one disputing.")]
+            errors["organisation"] = [gettext("Choose a body other than the one disputing.")]
     return new_org, errors
 
 

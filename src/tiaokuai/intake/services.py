@@ -8,7 +8,6 @@ its dispatches are written against the request (with the dispatch in `after`): o
 
 import datetime as dt
 import secrets
-import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +25,7 @@ from tiaokuai.core import dispatch as dispatch_kernel
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.clocks import DeadlineSpec, Unit
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
+from tiaokuai.core.memo import Memo
 from tiaokuai.duties.choices import DutyRole, ListKind
 from tiaokuai.duties.models import Matter
 from tiaokuai.duties.selectors import assignments_in_force, release_in_force, resolve_bodies
@@ -89,30 +89,13 @@ def new_tracking_code() -> str:
 
 # ---------------------------------------------------------------- a few seconds of memory on the submit path
 
-_TTL_CACHE: dict[tuple, tuple[float, Any]] = {}
-
-
-def _ttl_seconds() -> float:
-    if getattr(settings, "TESTING", False):
-        return 0.0  # tests roll back their rows; a cache would outlive them
-    return float(settings.TIAOKUAI.get("INTAKE_CACHE_SECONDS", 10))
+_MEMO = Memo("INTAKE_CACHE_SECONDS", max_entries=5000)
 
 
 def _cached(key: tuple, compute: Any) -> Any:
     """In-process memory for hot, rarely changing reads (villages, the list's answer for a matter and a
     township, a body's staff): a change reaches the submit path at most INTAKE_CACHE_SECONDS later."""
-    ttl = _ttl_seconds()
-    if ttl <= 0:
-        return compute()
-    now = time.monotonic()
-    hit = _TTL_CACHE.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = compute()
-    if len(_TTL_CACHE) > 5000:
-        _TTL_CACHE.clear()
-    _TTL_CACHE[key] = (now + ttl, value)
-    return value
+    return _MEMO.get(key, compute)
 
 
 # ---------------------------------------------------------------- telling people
@@ -432,14 +415,8 @@ def dispatch_dispute(*, actor: Any, dispatch_id: Any, reason: str) -> RequestDis
     if not reason:
         raise _invalid({"reason": [_("Give the reason, citing the list.")]})
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            dispute = RequestDispute.objects.create(dispatch=d, raised_by=actor, raised_at=now, reason=reason)
-    except IntegrityError as exc:
-        raise Conflict(_("This dispatch is already disputed."), code="state_conflict") from exc
-    DISPATCH.apply("dispute", d, actor=actor, audit_on=d.request,
-                   after=_on(d, dispute=dispute.pk, reason=reason[:500]),
-                   next_check_at=None, **dispatch_kernel.pause(d.status, now))
+    dispute = dispatch_kernel.open_dispute(DISPATCH, d, RequestDispute, actor=actor, reason=reason, now=now,
+                                           audit_on=d.request, after=_on(d))
     _notify(recipients=role_users(Role.ESTABLISHMENT_OFFICE), kind="intake.dispute",
             title=_("Dispute on request %(number)s") % {"number": d.request.number}, body=reason[:500],
             url=_url(d.request_id), obj=d.request)

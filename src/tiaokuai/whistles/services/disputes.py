@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,14 +39,8 @@ def dispatch_dispute(*, actor: Any, dispatch_id: Any, reason: str) -> Dispute:
     if not reason:
         raise _invalid({"reason": [_("Give the reason, citing the list.")]})
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            dispute = Dispute.objects.create(dispatch=d, raised_by=actor, raised_at=now, reason=reason)
-    except IntegrityError as exc:  # another "not ours" on the same dispatch got in first
-        raise Conflict(_("This dispatch is already disputed."), code="state_conflict") from exc
-    DISPATCH.apply("dispute", d, actor=actor, audit_on=d.whistle,
-                   after=_on(d, dispute=dispute.pk, reason=reason[:500]),
-                   next_check_at=None, **dispatch_kernel.pause(d.status, now))
+    dispute = dispatch_kernel.open_dispute(DISPATCH, d, Dispute, actor=actor, reason=reason, now=now,
+                                           audit_on=d.whistle, after=_on(d))
     _notify_office(d.whistle, kind="whistles.dispute",
                    title=_("Dispute on whistle %(number)s") % {"number": d.whistle.number}, body=reason[:500])
     return dispute

@@ -1,13 +1,11 @@
 """Routing a whistle: item → matter → bodies under the list versions in force (cached), 属地 resolved."""
 
 import datetime as dt
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-
+from tiaokuai.core.memo import Memo
 from tiaokuai.duties.choices import TERRITORIAL_TOWNSHIP_LABEL, BodyKind, DutyRole, ListKind, ReleaseStatus
 from tiaokuai.duties.models import Assignment, ListRelease
 from tiaokuai.duties.selectors import township_government
@@ -64,29 +62,12 @@ class Route:
 _ROUTE_CACHE: dict[tuple[int | None, int | None], dict[str, Route]] = {}
 
 
-_TTL_CACHE: dict[tuple, tuple[float, Any]] = {}
-
-
-def _ttl_seconds() -> float:
-    if getattr(settings, "TESTING", False):
-        return 0.0  # tests roll back their rows; a cache would outlive them
-    return float(settings.TIAOKUAI.get("WHISTLE_CACHE_SECONDS", 10))
+_MEMO = Memo("WHISTLE_CACHE_SECONDS", max_entries=1000)
 
 
 def _cached(key: tuple, compute: Any) -> Any:
-    """A few seconds of in-process memory for hot, rarely changing reads on the raise path."""
-    ttl = _ttl_seconds()
-    if ttl <= 0:
-        return compute()
-    now = time.monotonic()
-    hit = _TTL_CACHE.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = compute()
-    if len(_TTL_CACHE) > 1000:
-        _TTL_CACHE.clear()
-    _TTL_CACHE[key] = (now + ttl, value)
-    return value
+    """A few seconds of in-process memory for hot, rarely changing reads on the raise path (core.memo)."""
+    return _MEMO.get(key, compute)
 
 
 def releases_in_force(on: dt.date) -> tuple[int | None, int | None]:
@@ -143,7 +124,7 @@ def routes_for(item_release_id: int | None, resp_release_id: int | None) -> dict
 
 def clear_route_cache() -> None:
     _ROUTE_CACHE.clear()
-    _TTL_CACHE.clear()
+    _MEMO.clear()
 
 
 def _own_township(body: Body, township_id: int) -> bool:
