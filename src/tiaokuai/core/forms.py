@@ -61,3 +61,21 @@ class MonthTextInput(forms.TextInput):
         base = {"placeholder": hint, "title": hint, "inputmode": "numeric", "autocomplete": "off",
                 "pattern": r"\d{4}-\d{1,2}", "maxlength": "7"}
         super().__init__(attrs={**base, **(attrs or {})})
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several photos in one field (the phone's camera or gallery); the service checks their types and sizes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []

@@ -5,7 +5,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tiaokuai.core.dispatch import DisputeDecision
-from tiaokuai.core.forms import StyledForm
+from tiaokuai.core.forms import MultipleFileField, StyledForm
 
 from .choices import HANDLER_OUTCOMES, Kind, Outcome, Satisfaction
 
@@ -23,22 +23,6 @@ def apply_service_errors(form: forms.Form, exc) -> None:
             placed = True
     if not placed:
         form.add_error(None, getattr(exc, "message", str(exc)))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": "image/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
 
 
 def village_choices(villages) -> list:

@@ -309,11 +309,16 @@ def request_action(request, pk: int, action: str):
         else:
             raise Http404
     except Invalid as exc:
-        detail_msgs = [f"{m}" for ms in exc.details.values() for m in (ms if isinstance(ms, list) else [ms])]
-        messages.error(request, " ".join(detail_msgs) or exc.message)
+        _refused(request, exc)
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect(_next_url(request, fallback))
+
+
+def _refused(request, exc: Invalid) -> None:
+    """A refused action on a page that redirects: its per-field messages as one flash message."""
+    details = [str(m) for ms in exc.details.values() for m in (ms if isinstance(ms, list) else [ms])]
+    messages.error(request, " ".join(details) or exc.message)
 
 
 @login_required
@@ -336,8 +341,7 @@ def dispatch_action(request, pk: int, action: str):
         else:
             raise Http404
     except Invalid as exc:
-        detail_msgs = [f"{m}" for ms in exc.details.values() for m in (ms if isinstance(ms, list) else [ms])]
-        messages.error(request, " ".join(detail_msgs) or exc.message)
+        _refused(request, exc)
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect(_next_url(request, fallback))
@@ -353,8 +357,7 @@ def dispute_decide(request, pk: int):
                                 organisation_code=post.get("organisation", ""), note=post.get("note", ""))
         messages.success(request, _("Decided."))
     except Invalid as exc:
-        detail_msgs = [f"{m}" for ms in exc.details.values() for m in (ms if isinstance(ms, list) else [ms])]
-        messages.error(request, " ".join(detail_msgs) or exc.message)
+        _refused(request, exc)
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect(_next_url(request, reverse("intake:supervision")))
@@ -420,8 +423,7 @@ def supervision_action(request, pk: int, action: str):
         else:
             raise Http404
     except Invalid as exc:
-        detail_msgs = [f"{m}" for ms in exc.details.values() for m in (ms if isinstance(ms, list) else [ms])]
-        messages.error(request, " ".join(detail_msgs) or exc.message)
+        _refused(request, exc)
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect(_next_url(request, fallback))

@@ -4,7 +4,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tiaokuai.core.forms import MonthTextInput, StyledForm
+from tiaokuai.core.forms import MonthTextInput, MultipleFileField, StyledForm
 
 NOT_ON_LIST = "__none__"
 
@@ -37,22 +37,6 @@ class InlineRadioSelect(forms.RadioSelect):
 
     template_name = "whistles/widgets/radio.html"
     option_template_name = "whistles/widgets/radio_option.html"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": "image/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
 
 
 def apply_service_errors(form: forms.Form, exc) -> None:
