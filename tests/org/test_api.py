@@ -155,7 +155,7 @@ def test_given_township_when_listing_people_then_masked_and_office_unmasked_and_
     body = office.get(f"/api/v1/people/{p.pk}", reveal="true", purpose="核对编制").json()
     assert body["id_number"] == "110101199001011234" and body["masked"] is False
     events = AuditEvent.objects.filter(action="org.person.view_personal_data")
-    assert events.count() == before + 1 and events.last().after == {"purpose": "核对编制"}
+    assert events.count() == before + 1 and events.last().after == {"fields": ["id_number", "phone"], "purpose": "核对编制"}
     township = api(county.users["township"]).get(f"/api/v1/people/{p.pk}", reveal="true", purpose="x").json()
     assert township["masked"] is True and events.count() == before + 1
 

@@ -12,6 +12,8 @@ def register() -> None:
       fields={"user": Field(hidden=True), "name": _("name"), "expires_at": Field(hidden=True)})
     a("core.token_revoke", _("{actor} revoked API tokens"),
       fields={"tokens": Field(hidden=True), "reason": Field(hidden=True)})
+    a("core.reveal", _("{actor} viewed the unmasked personal data of {object}"),
+      fields={"purpose": _("purpose"), "fields": Field(hidden=True)})
     a("core.calendar_day_set", _("{actor} set {date} in the working calendar"))
     a("core.calendar_day_clear", _("{actor} removed {date} from the working calendar"))
     # Written by `tiaokuai demo load`; the account list and row counts are in the accounts file.

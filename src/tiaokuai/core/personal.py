@@ -3,6 +3,8 @@ replaces the same spans by placeholders, routing.text) and the masking every out
 (notifications, API answers): 110101********1234, 138****0000, 0571-****5678."""
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 # 18-digit resident ID (last may be X) or legacy 15-digit one.
 # The leading look-aheads only fail fast where no match can start (≈ 3x quicker scans).
@@ -35,3 +37,46 @@ def mask_text(text: str) -> str:
 
 def contains_personal_data(text: str) -> bool:
     return bool(text) and bool(ID_NUMBER_RE.search(text) or PHONE_RE.search(text))
+
+
+def mask_data(value: Any) -> Any:
+    """Every string inside a JSON-like value (an audit event's before/after) masked like mask_text."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: mask_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_data(v) for v in value]
+    return value
+
+
+# --- The audited reveal ------------------------------------------------------------------------------------
+#
+# One mechanism for every record whose personal data a page or the API shows masked: a role that needs the data
+# asks for one record with a stated purpose; the caller checks that the viewer may reveal it (its own access
+# rules), then calls record_reveal, which refuses a reveal without a purpose and writes the audit event. The
+# page shows the record unmasked for that one response only.
+
+PURPOSE_MAX = 200
+
+
+def reveal_purpose(data: Any) -> tuple[bool, str]:
+    """(asked, purpose) from a query dict or form data: ?reveal=1&purpose=… (the reveal form on every page)."""
+    asked = bool((data.get("reveal") or "").strip()) if data is not None else False
+    purpose = (data.get("purpose") or "").strip()[:PURPOSE_MAX] if data is not None else ""
+    return asked, purpose
+
+
+def record_reveal(*, actor: Any, obj: Any, fields: Iterable[str], purpose: str, action: str = "core.reveal") -> None:
+    """Audit that `actor` saw the unmasked `fields` of `obj`, and why. No purpose: Invalid (nothing written).
+    `action` lets an app keep its own event name (org's people: org.person.view_personal_data)."""
+    from django.utils.translation import gettext as _
+
+    from . import audit
+    from .errors import Invalid
+
+    purpose = (purpose or "").strip()[:PURPOSE_MAX]
+    if not purpose:
+        raise Invalid(_("Please correct the errors below."),
+                      details={"purpose": [_("Say why you need to see the unmasked personal data.")]})
+    audit.log(actor=actor, action=action, obj=obj, after={"fields": list(fields), "purpose": purpose})

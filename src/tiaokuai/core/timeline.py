@@ -39,6 +39,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .personal import mask_text
+
 log = logging.getLogger(__name__)
 LOCAL = ZoneInfo("Asia/Shanghai")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -332,8 +334,8 @@ class _Renderer:
             try:
                 return _local(dt.datetime.fromisoformat(value))
             except ValueError:
-                return value
-        return str(value)
+                return mask_text(value)
+        return mask_text(str(value))  # free text on a timeline: phone and ID numbers masked, like every page
 
     def entry(self, event: Any, actors: Mapping[int, str]) -> TimelineEntry:
         action = _actions.get(event.action)

@@ -33,7 +33,7 @@ def register() -> None:
     a("org.person.create", _("{actor} registered {name}"))
     a("org.person.update", _("{actor} edited the person {object}"))
     a("org.person.view_personal_data", _("{actor} viewed the personal data of {object}"),
-      fields={"purpose": _("purpose")})
+      fields={"purpose": _("purpose"), "fields": Field(hidden=True)})
     a("org.membership.create", _("{actor} gave {person} a role in {organisation}"))
     a("org.membership.update", _("{actor} changed the role of {person} in {organisation}"))
     a("org.membership.end", _("{actor} ended the role of {person} in {organisation}"))

@@ -244,8 +244,10 @@ def person_update(*, actor: Any, person: Person, name: str | None = None, id_num
 
 def person_personal_data_viewed(*, actor: Any, person: Person, purpose: str = "") -> None:
     """Record that someone saw a person's unmasked ID number and phone, and why."""
-    audit.log(actor=actor, action="org.person.view_personal_data", obj=person,
-              after={"purpose": (purpose or "").strip()[:200]})
+    from tiaokuai.core.personal import record_reveal
+
+    record_reveal(actor=actor, obj=person, fields=["id_number", "phone"], purpose=purpose,
+                  action="org.person.view_personal_data")
 
 
 @transaction.atomic

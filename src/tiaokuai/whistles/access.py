@@ -111,6 +111,15 @@ def dispatch_parties(viewer: Viewer, dispatch: Dispatch) -> set[str]:
     return parties
 
 
+def may_reveal_whistle(viewer: Viewer, whistle: Whistle, dispatches: list[Dispatch]) -> bool:
+    """Who needs the phone and ID numbers typed in a whistle's free text (its description, notes, reasons): the
+    raising township, the establishment office and the bodies working it; leaders and supervision read it
+    masked."""
+    if whistle_parties(viewer, whistle):
+        return True
+    return any(d.status != "withdrawn" and may_handle(viewer, d) for d in dispatches)
+
+
 def _not_found() -> NotFound:
     return NotFound(_("Whistle not found."))
 

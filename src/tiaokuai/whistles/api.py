@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from tiaokuai.core import validation
 from tiaokuai.core.api import ErrorOut, Id, paging, viewer
 from tiaokuai.core.errors import Invalid, NotFound
+from tiaokuai.core.personal import mask_text
 
 from . import selectors, services
 from .schemas import (
@@ -50,9 +51,9 @@ def list_items(request: HttpRequest, page: Query[ItemPage], domain: str | None =
     return [item_out(i) for i in page.window(qs)]
 
 
-def _detail(request: HttpRequest, whistle_id: Id) -> dict[str, Any]:
+def _detail(request: HttpRequest, whistle_id: Id, *, revealed: bool = False) -> dict[str, Any]:
     w = selectors.whistle_detail(viewer(request), whistle_id)
-    return {**whistle_out(w), "timeline": timeline_out(w)}
+    return {**whistle_out(w, revealed=revealed), "timeline": timeline_out(w), "masked": not revealed}
 
 
 @router.post("/whistles", response={201: WhistleOut, **ERRORS})
@@ -74,8 +75,13 @@ def list_whistles(request: HttpRequest, page: Query[WhistlePage], status: str | 
 
 
 @router.get("/whistles/{whistle_id}", response={200: WhistleDetailOut, **ERRORS})
-def get_whistle(request: HttpRequest, whistle_id: Id):
-    return _detail(request, whistle_id)
+def get_whistle(request: HttpRequest, whistle_id: Id, reveal: bool = False,
+                purpose: str = Query("", max_length=200)):  # noqa: B008
+    """Phone and ID numbers in the description are masked; the raising township, the establishment office and the
+    bodies working the whistle reveal them with reveal=true and a purpose, which is audited (422 without one)."""
+    if reveal:
+        services.whistle_reveal(actor=request.user, whistle_id=whistle_id, purpose=purpose)
+    return _detail(request, whistle_id, revealed=reveal)
 
 
 @router.post("/whistles/{whistle_id}/route", response={200: WhistleDetailOut, **ERRORS})
@@ -167,7 +173,7 @@ def whistle_ratings(request: HttpRequest, whistle_id: Id):
         r = getattr(d, "rating", None)
         if r is not None:
             out.append({"dispatch_id": d.pk, "speed": r.speed, "attitude": r.attitude, "result": r.result,
-                        "comment": r.comment})
+                        "comment": mask_text(r.comment)})
     return out
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from tiaokuai.core import worktime
 from tiaokuai.core.access import Viewer
+from tiaokuai.core.personal import mask_text
 from tiaokuai.core.xlsx import append_row
 from tiaokuai.duties.choices import BodyKind
 from tiaokuai.org.choices import OrganisationKind
@@ -231,7 +232,7 @@ def accountability_xlsx(report: dict[str, Any]) -> bytes:
         cell.font = Font(bold=True)
     for r in report["rows"]:
         disputes = "; ".join(
-            f"{x.reason} → {x.get_status_display()} {x.decision_note}".strip() for x in r["disputes"])
+            mask_text(f"{x.reason} → {x.get_status_display()} {x.decision_note}").strip() for x in r["disputes"])
         matter = f"{r['matter_code']} {r['matter'].name}" if r["matter"] else r["matter_code"]
         for dl in r["deadlines"]:
             append_row(ws, [

@@ -8,7 +8,7 @@ from ninja import Field, Schema
 
 from tiaokuai.core import audit, timeline
 from tiaokuai.core.api import Id
-from tiaokuai.core.personal import mask_text
+from tiaokuai.core.personal import mask_data, mask_text
 
 from . import forms
 from .models import Dispatch, Whistle, WhistleItem
@@ -89,6 +89,7 @@ class WhistleOut(Schema):
 
 class WhistleDetailOut(WhistleOut):
     timeline: list[EventOut]
+    masked: bool = Field(True, description="Phone and ID numbers in the free text are masked (no audited reveal)")
 
 
 class ArriveIn(Schema):
@@ -192,8 +193,10 @@ def dispatch_out(d: Dispatch, now: dt.datetime, org: tuple[str, str] | None = No
 
 
 def whistle_out(w: Whistle, *, dispatches: list[Dispatch] | None = None,
-                orgs: dict[int, tuple[str, str]] | None = None, names: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Shape a whistle. `names` carries already-known codes (so the raise path needs no extra query)."""
+                orgs: dict[int, tuple[str, str]] | None = None, names: dict[str, Any] | None = None,
+                revealed: bool = False) -> dict[str, Any]:
+    """Shape a whistle. `names` carries already-known codes (so the raise path needs no extra query). The
+    description is masked unless the caller made an audited reveal (services.whistle_reveal)."""
     now = timezone.now()
     names = names or {}
     ds = dispatches if dispatches is not None else list(w.dispatches.all())
@@ -204,7 +207,7 @@ def whistle_out(w: Whistle, *, dispatches: list[Dispatch] | None = None,
         "township": names["township"] if "township" in names else w.township.code,
         "village": names["village"] if "village" in names else w.village.code,
         "grid": names["grid"] if "grid" in names else (w.grid.code if w.grid_id else None),
-        "urgency": w.urgency, "description": mask_text(w.description), "address": w.address,
+        "urgency": w.urgency, "description": w.description if revealed else mask_text(w.description), "address": w.address,
         "latitude": float(w.latitude) if w.latitude is not None else None,
         "longitude": float(w.longitude) if w.longitude is not None else None,
         "raised_at": _t(w.raised_at),
@@ -215,14 +218,15 @@ def whistle_out(w: Whistle, *, dispatches: list[Dispatch] | None = None,
 
 def timeline_out(w: Whistle) -> list[dict[str, Any]]:
     events = list(audit.timeline(w))
-    return [{"action": e.action, "actor": e.actor.username if e.actor_id else None, "at": _t(e.at), "after": e.after,
+    return [{"action": e.action, "actor": e.actor.username if e.actor_id else None, "at": _t(e.at),
+             "after": mask_data(e.after),
              "text": entry.text} for e, entry in zip(events, timeline.render(events), strict=True)]
 
 
 def dispute_out(x: Any) -> dict[str, Any]:
     return {"id": x.pk, "status": x.status, "whistle": x.dispatch.whistle_id, "whistle_number": x.dispatch.whistle.number,
-            "dispatch": x.dispatch_id, "organisation": x.dispatch.organisation.code, "reason": x.reason,
+            "dispatch": x.dispatch_id, "organisation": x.dispatch.organisation.code, "reason": mask_text(x.reason),
             "raised_at": _t(x.raised_at), "raised_by": x.raised_by.username, "decided_at": _t(x.decided_at),
-            "decision_note": x.decision_note,
+            "decision_note": mask_text(x.decision_note),
             "new_organisation": x.new_organisation.code if x.new_organisation_id else None,
             "new_dispatch": x.new_dispatch_id}

@@ -23,11 +23,12 @@ from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.paging import paginate
+from tiaokuai.core.personal import contains_personal_data, reveal_purpose
 from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
 from tiaokuai.org.models import Division, Domain, Organisation
 
 from . import reports, selectors, services
-from .access import may_see_whistle
+from .access import may_reveal_whistle, may_see_whistle
 from .choices import DispatchStatus, Urgency, WhistleClass, WhistleStatus
 from .forms import (
     ArriveForm,
@@ -183,7 +184,21 @@ def detail(request, pk: int):
     ratings = [d.rating for d in dispatches if _has_rating(d)]
     events = functools.reduce(operator.or_, [audit.timeline(whistle)] + [audit.timeline(d) for d in dispatches])
     whistle_actions = allowed.get("whistle", [])
+    # Phone and ID numbers in the free text are masked; a party that works the whistle reveals them (audited).
+    can_reveal = may_reveal_whistle(viewer, whistle, dispatches)
+    asked, purpose = reveal_purpose(request.GET)
+    revealed = purpose_missing = False
+    if asked and can_reveal:
+        try:
+            services.whistle_reveal(actor=request.user, whistle_id=whistle.pk, purpose=purpose)
+            revealed = True
+        except Invalid:
+            purpose_missing = True
+    texts = [whistle.description, *(d.outcome_note for d in dispatches), *(n.text for n in notes),
+             *(r.comment for r in ratings)]
     context = {
+        "revealed": revealed, "purpose_missing": purpose_missing,
+        "can_reveal": can_reveal and not revealed and any(contains_personal_data(t) for t in texts),
         "whistle": whistle, "rows": rows, "notes": notes, "photos": photos, "ratings": ratings,
         "events": timeline.render(events.order_by("at", "id")), "whistle_actions": whistle_actions,
         "waiting_count": sum(1 for d in dispatches if d.status in PENDING_OR_DISPUTED),

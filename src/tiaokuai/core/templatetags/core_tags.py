@@ -1,5 +1,7 @@
 from django import template
 
+from tiaokuai.core.personal import mask_text
+
 register = template.Library()
 
 
@@ -15,3 +17,16 @@ def query_with(context, **changes):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def masked(text: str) -> str:
+    """`{{ text|masked }}`: free text with phone and ID numbers masked (core.personal), as every page shows what
+    people typed; the stored text is shown only through the audited reveal."""
+    return mask_text(text or "")
+
+
+@register.filter
+def masked_unless(text: str, revealed: bool) -> str:
+    """`{{ text|masked_unless:revealed }}`: the text as typed on a page the audited reveal unmasked, else masked."""
+    return (text or "") if revealed else mask_text(text or "")

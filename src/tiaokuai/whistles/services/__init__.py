@@ -45,6 +45,7 @@ from .items import (
     whistle_item_delete,
     whistle_item_save,
 )
+from .personal import REVEALED_FIELDS, whistle_reveal
 from .raising import (
     _insert_whistle,
     _new_dispatches,
@@ -89,6 +90,8 @@ from .township import (
 )
 
 __all__ = [
+    "REVEALED_FIELDS",
+    "whistle_reveal",
     "Body",
     "INVALID",
     "ITEM_FIELDS",
