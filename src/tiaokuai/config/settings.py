@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tiaokuai.core.middleware.TwoFactorRequiredMiddleware",  # TIAOKUAI_TOTP_REQUIRED: enrol before anything else
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -257,6 +258,10 @@ TIAOKUAI: dict[str, Any] = {
     # API tokens: days until a token expires; live tokens kept per user (older ones are revoked).
     "API_TOKEN_DAYS": int(os.environ.get("TIAOKUAI_API_TOKEN_DAYS", "30")),
     "API_TOKENS_PER_USER": int(os.environ.get("TIAOKUAI_API_TOKENS_PER_USER", "20")),
+    # Second factor (core.twofactor): the county-wide roles may enrol a TOTP app; TIAOKUAI_TOTP_REQUIRED=1 makes it
+    # mandatory for them (enrolment before any other page; the token API refuses them until enrolled).
+    "TOTP_REQUIRED": env_bool("TIAOKUAI_TOTP_REQUIRED", False),
+    "TOTP_ISSUER": os.environ.get("TIAOKUAI_TOTP_ISSUER", ""),  # the name the authenticator app shows
 }
 
 if TESTING:

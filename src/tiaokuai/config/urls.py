@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from .api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # The admin signs in through the site's sign-in (password, then the second factor where one is in force).
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tiaokuai.shell.urls")),

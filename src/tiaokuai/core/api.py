@@ -187,6 +187,8 @@ class TokenIn(Schema):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=4096)
     name: str = Field("", max_length=60, description="What the token is for (shown in the token list)")
+    code: str = Field("", max_length=32, description="For an account with a second factor: the current code of its "
+                      "authenticator app, or one of its recovery codes")
 
 
 class TokenOut(Schema):
@@ -222,7 +224,8 @@ def too_many_attempts(seconds: int) -> TooManyAttempts:
     return TooManyAttempts(locked_message(seconds), details={"retry_after": seconds})
 
 
-@auth_router.post("/token", response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+@auth_router.post("/token", response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut,
+                                      429: ErrorOut},
                   auth=None)
 def issue_token(request: HttpRequest, payload: TokenIn):
     """A bearer token for the user (shown once; expires after API_TOKEN_DAYS days). Failed attempts lock the
@@ -236,6 +239,22 @@ def issue_token(request: HttpRequest, payload: TokenIn):
         if locked:
             raise too_many_attempts(locked)
         return Status(401, error_body("invalid_credentials", _("Wrong username or password.")))
+    from . import twofactor
+
+    if twofactor.enabled(user):
+        if not payload.code.strip():
+            return Status(401, error_body("second_factor_required", _(
+                "This account signs in with a second factor: send the current code of your authenticator app."),
+                {"code": [_("This field is required.")]}))
+        checked = twofactor.check_code(request, user, payload.code, at=timezone.now())
+        if checked.locked_for:
+            raise too_many_attempts(checked.locked_for)
+        if not checked.ok:
+            return Status(401, error_body("invalid_second_factor", _(
+                "The code is wrong or has expired. Enter the current code.")))
+    elif twofactor.required(user):
+        return Status(403, error_body("second_factor_enrolment_required", _(
+            "Your role must sign in with a second factor. Enrol it on the two-factor page first.")))
     key = token_issue(user=user, at=timezone.now(), name=payload.name)
     token = ApiToken.objects.get(key_hash=ApiToken.hash_key(key))
     return Status(200, {"token": key, "id": token.pk, "expires_at": token.expires_at})

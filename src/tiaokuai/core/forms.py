@@ -21,6 +21,14 @@ class StyledFormMixin:
 
     def full_clean(self):
         super().full_clean()  # type: ignore[misc]
+        self._mark_invalid()
+
+    def add_error(self, field, error):
+        """An error a view adds after validation (a service refused the input) is marked beside its field too."""
+        super().add_error(field, error)  # type: ignore[misc]
+        self._mark_invalid()
+
+    def _mark_invalid(self):
         for name in self._errors or {}:  # type: ignore[attr-defined]
             field = self.fields.get(name)  # type: ignore[attr-defined]
             if field is None:

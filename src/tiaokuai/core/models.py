@@ -145,3 +145,40 @@ class AttachmentBase(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.file.name
+
+
+class TwoFactor(models.Model):
+    """A user's TOTP second factor (RFC 6238, core.twofactor): the shared secret, set when enrolment starts and
+    in force from the moment the user confirms it with a code (confirmed_at). last_step is the last accepted
+    30-second step: a code is accepted once (no replay within its window)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("second factor")
+        verbose_name_plural = _("second factors")
+
+    def __str__(self) -> str:
+        return f"TOTP of {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """One-time codes for signing in without the authenticator app: only the sha256 of each (random, 50 bits)
+    code is kept; a used code is marked and never accepted again. Replaced as a set."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique_user_hash")]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"

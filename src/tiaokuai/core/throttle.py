@@ -124,7 +124,10 @@ class ThrottledModelBackend(ModelBackend):
             if wait:
                 request.login_locked_for = wait
         else:
-            record_success(request, username or "")
+            from .twofactor import enabled
+
+            if not enabled(user):  # with a second factor, the count is cleared only once the code is right too
+                record_success(request, username or "")
         return user
 
 

@@ -12,10 +12,11 @@ class ShellConfig(AppConfig):
 
     def ready(self) -> None:
         from tiaokuai.core.registry import NavEntry, register_nav
-        from tiaokuai.org.choices import Role
+        from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
 
         register_nav(
             NavEntry(_("Overview"), _("Workbench"), "home", frozenset(Role.values), order=0),
             NavEntry(_("System"), _("Working calendar"), "shell:calendar",
                      frozenset({Role.ESTABLISHMENT_OFFICE}), order=920),
+            NavEntry(_("System"), _("Two-factor sign-in"), "two_factor", frozenset(COUNTY_WIDE_ROLES), order=930),
         )

@@ -26,3 +26,18 @@ class CalendarDayForm(StyledForm):
     )
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=200,
                            help_text=gettext_lazy("e.g. 春节 or 国庆节调休上班"))
+
+
+class CodeForm(StyledForm):
+    """The second step of a sign-in, the enrolment's confirmation and the recovery codes' renewal."""
+
+    code = forms.CharField(label=gettext_lazy("Verification code"), max_length=32, strip=True, help_text=gettext_lazy(
+        "The 6-digit code your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}))
+
+
+class DisableTwoFactorForm(StyledForm):
+    password = forms.CharField(label=gettext_lazy("Password"), max_length=4096, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    code = forms.CharField(label=gettext_lazy("Verification code"), max_length=32,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
