@@ -30,6 +30,8 @@ def register() -> None:
       fields={**hidden_user, "fields": Field(hidden=True)})
     a("core.totp.recovery_regenerate", _("{actor} made new recovery codes"),
       fields={**hidden_user, "recovery_codes": _("recovery codes")})
+    a("core.export_unmasked", _("{actor} exported {rows} rows of {object} with personal data unmasked"),
+      fields={"purpose": _("purpose"), "filters": _("filters")})
     a("core.calendar_day_set", _("{actor} set {date} in the working calendar"))
     a("core.calendar_day_clear", _("{actor} removed {date} from the working calendar"))
     # Written by `tiaokuai demo load`; the account list and row counts are in the accounts file.

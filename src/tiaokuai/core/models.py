@@ -28,6 +28,9 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        # Granted by a superuser in the admin to a named account (or a group): lists exported with personal data
+        # unmasked, each export audited with its purpose and row count (core.personal, ADR 0009).
+        permissions = [("export_unmasked", _("Can export lists with personal data unmasked"))]
         indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
         ordering = ["at", "id"]
 

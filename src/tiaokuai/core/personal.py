@@ -80,3 +80,70 @@ def record_reveal(*, actor: Any, obj: Any, fields: Iterable[str], purpose: str, 
         raise Invalid(_("Please correct the errors below."),
                       details={"purpose": [_("Say why you need to see the unmasked personal data.")]})
     audit.log(actor=actor, action=action, obj=obj, after={"fields": list(fields), "purpose": purpose})
+
+
+# --- Bulk export of unmasked data: its own permission, audited -------------------------------------------------
+#
+# Exports (xlsx, API lists) are masked. An account holding the Django permission core.export_unmasked (a
+# superuser grants it in the admin to a named account or a group; ADR 0009) may ask for one unmasked, with a
+# purpose: check_unmasked_export refuses before anything is built (403 without the permission, 422 without a
+# purpose); record_unmasked_export writes the audit event with the row count once the export is made.
+
+EXPORT_UNMASKED_PERMISSION = "core.export_unmasked"
+
+
+def may_export_unmasked(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_active", False) and user.has_perm(EXPORT_UNMASKED_PERMISSION))
+
+
+def check_unmasked_export(*, actor: Any, purpose: str) -> str:
+    """The cleaned purpose if `actor` may export unmasked data; Forbidden (403) or Invalid (no purpose)."""
+    from django.utils.translation import gettext as _
+
+    from .errors import Forbidden, Invalid
+
+    if not may_export_unmasked(actor):
+        raise Forbidden(_("You may not export personal data unmasked. Ask for the permission to export unmasked "
+                          "data, or export the masked list."), code="unmasked_export_forbidden")
+    purpose = (purpose or "").strip()[:PURPOSE_MAX]
+    if not purpose:
+        raise Invalid(_("Please correct the errors below."),
+                      details={"purpose": [_("Say why you need the list with personal data unmasked.")]})
+    return purpose
+
+
+def record_unmasked_export(*, actor: Any, what: str, label: str, rows: int, purpose: str,
+                           filters: dict[str, Any] | None = None) -> None:
+    """The audit event of one unmasked export: what list (`what`, e.g. "org.people"), how many rows, why, and the
+    filters it was made with."""
+    from django.utils import timezone
+
+    from .audit import Event, log_many
+
+    log_many([Event(at=timezone.now(), actor_id=actor.pk, action="core.export_unmasked", object_type="core.export",
+                    object_id=what[:64], object_repr=str(label)[:200],
+                    after={"rows": rows, "purpose": purpose, "filters": {k: str(v) for k, v in (filters or {}).items()}})])
+
+
+def export_request(request: Any) -> tuple[bool, str, Any]:
+    """A list view's export parameters: (unmasked asked, purpose, refusal response or None). The refusal is the
+    error page (or JSON) in the user's language: 403 without the permission, 422 without a purpose."""
+    from .error_pages import error_response
+    from .errors import Forbidden, Invalid
+
+    if not (request.GET.get("unmasked") or "").strip():
+        return False, "", None
+    try:
+        purpose = check_unmasked_export(actor=request.user, purpose=request.GET.get("purpose", ""))
+    except Forbidden as exc:
+        return True, "", error_response(request, 403, exc.code, exc.message)
+    except Invalid as exc:
+        message = "; ".join(str(m) for ms in exc.details.values() for m in ms)
+        return True, "", error_response(request, 422, exc.code, message, exc.details)
+    return True, purpose, None
+
+
+def export_params(request: Any) -> list[tuple[str, str]]:
+    """The list's current filters, for the unmasked export form (paging and export keys left out)."""
+    skip = {"page", "format", "unmasked", "purpose"}
+    return [(k, v) for k, values in request.GET.lists() if k not in skip for v in values]

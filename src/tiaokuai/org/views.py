@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tiaokuai.core import timeline
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.paging import paginate
+from tiaokuai.core.personal import export_params, export_request, may_export_unmasked, record_unmasked_export
 
 from . import selectors, services
 from .access import require_registry_editor
@@ -33,6 +35,10 @@ from .forms import (
     apply_errors,
 )
 from .models import Division, StaffAssignment
+from .reports import people_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PEOPLE_EXPORT_LIMIT = 10000  # rows in one export of the people list (the filters narrow it down)
 
 
 def registry_view(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -247,10 +253,24 @@ def person_list(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for(request.user)
     q = (request.GET.get("q") or "").strip() or None
     organisation = request.GET.get("organisation") or None
-    page_obj = paginate(request, selectors.people(viewer, q=q, organisation=organisation))
+    qs = selectors.people(viewer, q=q, organisation=organisation)
+    if request.GET.get("format") == "xlsx":
+        unmasked, purpose, refused = export_request(request)  # unmasked: its own permission, audited
+        if refused is not None:
+            return refused
+        people = list(qs[:PEOPLE_EXPORT_LIMIT])
+        response = HttpResponse(people_xlsx(people, unmasked=unmasked), content_type=XLSX)
+        if unmasked:
+            record_unmasked_export(actor=request.user, what="org.people", label=_("People"), rows=len(people),
+                                   purpose=purpose, filters={"q": q or "", "organisation": organisation or ""})
+        response["Content-Disposition"] = f'attachment; filename="people-{timezone.localdate():%Y%m%d}.xlsx"'
+        return response
+    page_obj = paginate(request, qs)
     rows = [(p, selectors.personal_data(viewer, p)) for p in page_obj]
     return render(request, "org/person_list.html", {"page_obj": page_obj, "rows": rows, "q": q or "",
-                                                    "can_edit": viewer.can_edit_registry})
+                                                    "can_edit": viewer.can_edit_registry,
+                                                    "can_export_unmasked": may_export_unmasked(request.user),
+                                                    "export_params": export_params(request)})
 
 
 @registry_view

@@ -394,13 +394,14 @@ LIST_COLUMNS = [
     gettext_lazy("Number"), gettext_lazy("Item code"), gettext_lazy("Item"), gettext_lazy("Township"),
     gettext_lazy("Village / community"), gettext_lazy("Urgency"), gettext_lazy("Status"),
     gettext_lazy("Lead department"), gettext_lazy("Assisting departments"), gettext_lazy("Current deadline"),
-    gettext_lazy("Due at"), gettext_lazy("Raised at"),
+    gettext_lazy("Due at"), gettext_lazy("Raised at"), gettext_lazy("What happened"),
 ]
 
 
-def whistles_xlsx(rows: list[dict[str, Any]]) -> bytes:
+def whistles_xlsx(rows: list[dict[str, Any]], *, unmasked: bool = False) -> bytes:
     """rows: the list page's rows ({"w", "lead", "assists", "deadline"}). Every text cell is written as text
-    (core.xlsx.append_row: a description starting with "=" stays words, never a formula)."""
+    (core.xlsx.append_row: a description starting with "=" stays words, never a formula). Phone and ID numbers
+    in the description are masked unless the caller passed the unmasked-export check (core.personal)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -422,8 +423,9 @@ def whistles_xlsx(rows: list[dict[str, Any]]) -> bytes:
             f"{dl.get('title', '')} {dl.get('label', '')}".strip() if dl else "",
             due.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if due else "",
             w.raised_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
+            w.description if unmasked else mask_text(w.description),
         ])
-    for letter, width in zip("ABCDEFGHIJKL", (20, 14, 30, 14, 14, 8, 14, 24, 30, 22, 18, 18), strict=True):
+    for letter, width in zip("ABCDEFGHIJKLM", (20, 14, 30, 14, 14, 8, 14, 24, 30, 22, 18, 18, 60), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     return workbook_bytes(wb)

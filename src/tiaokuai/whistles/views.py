@@ -23,7 +23,14 @@ from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.paging import paginate
-from tiaokuai.core.personal import contains_personal_data, reveal_purpose
+from tiaokuai.core.personal import (
+    contains_personal_data,
+    export_params,
+    export_request,
+    may_export_unmasked,
+    record_unmasked_export,
+    reveal_purpose,
+)
 from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
 from tiaokuai.org.models import Division, Domain, Organisation
 
@@ -368,14 +375,21 @@ def whistle_list(request):
     qs = selectors.whistle_search(viewer, **filters)
     now = timezone.now()
     if request.GET.get("format") == "xlsx":
+        unmasked, purpose, refused = export_request(request)  # unmasked: its own permission, audited
+        if refused is not None:
+            return refused
         rows = [_list_row(w, now) for w in qs[:WHISTLE_EXPORT_LIMIT]]
-        response = HttpResponse(reports.whistles_xlsx(rows), content_type=XLSX)
+        response = HttpResponse(reports.whistles_xlsx(rows, unmasked=unmasked), content_type=XLSX)
+        if unmasked:
+            record_unmasked_export(actor=request.user, what="whistles.list", label=_("Whistles"), rows=len(rows),
+                                   purpose=purpose, filters=filters)
         response["Content-Disposition"] = f'attachment; filename="whistles-{timezone.localdate():%Y%m%d}.xlsx"'
         return response
     page_obj = paginate(request, qs)
     return render(request, "whistles/list.html", {
         "form": form, "page_obj": page_obj, "rows": [_list_row(w, now) for w in page_obj],
-        "filtered": bool(filters)})
+        "filtered": bool(filters), "can_export_unmasked": may_export_unmasked(request.user),
+        "export_params": export_params(request)})
 
 
 def _list_row(whistle, now) -> dict:
