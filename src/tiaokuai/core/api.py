@@ -191,6 +191,9 @@ class TokenIn(Schema):
                       "authenticator app, or one of its recovery codes")
 
 
+validation.api_only(TokenIn, "sign-in: Django's AuthenticationForm sets its limits per request from the user model (150)")
+
+
 class TokenOut(Schema):
     token: str
     id: int

@@ -3,7 +3,8 @@
 The msgids are Django's own form and validator messages where one exists, so they read the same as the
 pages' forms (and Django's catalogue already translates them); the rest are ours in locale/zh_Hans."""
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -74,6 +75,8 @@ def message(err: dict[str, Any]) -> str:
     if kind in ("string_type", "string_unicode", "string_sub_type"):
         return _("Enter text.")
     if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == NO_SPACE_ONLY:  # a required text left blank, as the form says it
+            return _("This field is required.")
         return _("Enter a valid value.")
     if kind in ("json_invalid", "json_type"):
         return _("The request body is not valid JSON.")
@@ -95,3 +98,135 @@ def details(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
         if text not in msgs:
             msgs.append(text)
     return out
+
+
+# --- One declaration of the input rules for a page's form and the API's schema ------------------------------------
+#
+# A Django form is where a field's rules are written once (required, length, choices, bounds); the API schema that
+# accepts the same input takes them from it: `form_field(Form, "name")` is a pydantic Field with the form field's
+# constraints, `choice_of(Form, "name")` the Literal of its fixed choices. `mirror(Schema, Form, …)` records the
+# pair so tests/core/test_validation_pairs.py can walk every pair and fail when the API would accept what the form
+# refuses; `api_only(Schema, why)` records a schema no page form shares (the test insists each one is declared).
+
+NO_SPACE_ONLY = r"\S"  # a required text field: something besides blanks (the form strips them)
+_UNSET: Any = object()
+
+
+def _base_field(form_class: Any, name: str) -> Any:
+    try:
+        return form_class.base_fields[name]
+    except KeyError:
+        raise LookupError(f"{form_class.__name__} has no field {name!r}") from None
+
+
+def static_choices(field: Any) -> list[str]:
+    """The values a ChoiceField accepts whatever the request (empty: its choices are set per request)."""
+    from django.forms.models import ModelChoiceIterator
+    from django.utils.choices import CallableChoiceIterator
+
+    choices = getattr(field, "choices", None)
+    if choices is None or isinstance(choices, ModelChoiceIterator | CallableChoiceIterator):
+        return []  # a query or a callable: known per request (and never run at import)
+    values: list[str] = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):  # an option group
+            values.extend(str(v) for v, _label in label)
+        elif value not in ("", None):
+            values.append(str(value))
+    return values
+
+
+def choice_of(form_class: Any, name: str) -> Any:
+    """Literal[...] of the fixed choices of the form's ChoiceField (the annotation of the API's field)."""
+    values = static_choices(_base_field(form_class, name))
+    if not values:
+        raise LookupError(f"{form_class.__name__}.{name} has no fixed choices")
+    return Literal[tuple(values)]  # type: ignore[valid-type]
+
+
+def form_field(form_class: Any, name: str, *, default: Any = _UNSET, **overrides: Any) -> Any:
+    """A pydantic Field carrying the rules of `form_class`'s field `name`: required (no default; a text also needs
+    a non-blank character) or the default ("" for text, None otherwise), max/min length, min/max value, at least
+    one item of a required multiple choice. `default` makes an optional API field of a required form field (a
+    PATCH); `overrides` add what the form cannot know (max_length of a code chosen from a list)."""
+    from django import forms
+    from pydantic import Field
+
+    field = _base_field(form_class, name)
+    kwargs: dict[str, Any] = {}
+    is_text = isinstance(field, forms.CharField)
+    if isinstance(field, forms.CharField):
+        if field.max_length is not None:
+            kwargs["max_length"] = field.max_length
+        if field.min_length is not None:
+            kwargs["min_length"] = field.min_length
+        if field.required:
+            kwargs["pattern"] = NO_SPACE_ONLY
+    multiple = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+    if isinstance(field, forms.ChoiceField) and not multiple and field.required and not static_choices(field):
+        kwargs["pattern"] = NO_SPACE_ONLY  # a code chosen from a list filled per request: not blank
+    if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+        if field.min_value is not None:
+            kwargs["ge"] = field.min_value
+        if field.max_value is not None:
+            kwargs["le"] = field.max_value
+    if isinstance(field, forms.TypedChoiceField) and field.coerce is int:
+        numbers = [int(v) for v in static_choices(field) if v.lstrip("-").isdigit()]
+        if numbers:  # a score chosen from 1…5: the API takes the number within the same bounds
+            kwargs["ge"], kwargs["le"] = min(numbers), max(numbers)
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField) and field.required:
+        kwargs["min_length"] = 1
+    if field.help_text:
+        kwargs["description"] = str(field.help_text)
+    kwargs.update(overrides)
+    if default is _UNSET:
+        if field.required and field.initial not in (None, ""):
+            # the page always sends the preselected value; the API defaults to the same one
+            default = field.initial() if callable(field.initial) else field.initial
+            if isinstance(field, forms.TypedChoiceField):
+                default = field.coerce(default)
+            return Field(default, **kwargs)
+        if field.required:
+            return Field(..., **kwargs)
+        if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            return Field(default_factory=list, **kwargs)
+        if isinstance(field, forms.BooleanField):
+            default = False
+        elif is_text:
+            default = ""
+        elif isinstance(field, forms.ChoiceField) and field.initial not in (None, ""):
+            default = field.initial
+        else:
+            default = None
+    return Field(default, **kwargs)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """An API schema and a page form that accept the same input; `fields` maps API names to form names."""
+
+    schema: Any
+    form: Any
+    fields: dict[str, str]
+    partial: bool = False  # a PATCH: a missing field means "unchanged"
+
+
+PAIRS: list[Pair] = []
+API_ONLY: dict[Any, str] = {}
+
+
+def mirror(schema: Any, form_class: Any, *, rename: dict[str, str] | None = None,
+           skip: tuple[str, ...] = (), partial: bool = False) -> None:
+    """Record that `schema` takes the same input as `form_class`: every field the two share by name (or through
+    `rename`, API name → form name) must refuse what the form refuses. `skip`: API fields the form names alike but
+    means otherwise (none should need it; say why where used)."""
+    rename = rename or {}
+    api_names = set(schema.model_fields)
+    fields = {api: rename.get(api, api) for api in api_names
+              if rename.get(api, api) in form_class.base_fields and api not in skip}
+    PAIRS.append(Pair(schema, form_class, fields, partial))
+
+
+def api_only(schema: Any, why: str) -> None:
+    """Record a schema no page form shares (`why`: for the reader)."""
+    API_ONLY[schema] = why

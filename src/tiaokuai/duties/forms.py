@@ -29,7 +29,7 @@ class MatterForm(StyledForm):
     code = forms.CharField(label=_("code"), max_length=32)
     name = forms.CharField(label=_("name"), max_length=200)
     domain = forms.ModelChoiceField(label=_("domain"), queryset=Domain.objects.all(), to_field_name="code")
-    kind = forms.ChoiceField(label=_("kind"), choices=MatterKind.choices)
+    kind = forms.ChoiceField(label=_("kind"), choices=MatterKind.choices, initial=MatterKind.OTHER)
     legal_basis = forms.CharField(label=_("legal basis"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     keywords = forms.CharField(label=_("keywords"), required=False, max_length=300,
                                help_text=_("Words people use for this matter, separated by commas."))

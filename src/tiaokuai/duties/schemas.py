@@ -3,6 +3,13 @@ from typing import Any
 
 from ninja import Schema
 
+from tiaokuai.core.validation import api_only, choice_of, form_field, mirror
+
+from . import forms as F
+
+DutyRoleIn = choice_of(F.AssignmentForm, "role")
+MatterKindIn = choice_of(F.MatterForm, "kind")
+
 
 class ReleaseOut(Schema):
     id: int
@@ -50,28 +57,41 @@ class MatterOut(Schema):
     steps: list[StepIO]
 
 
+class AssignmentIn(AssignmentIO):
+    organisation: str = form_field(F.AssignmentForm, "organisation", max_length=32)
+    role: DutyRoleIn = form_field(F.AssignmentForm, "role")  # type: ignore[valid-type]
+    duty: str = form_field(F.AssignmentForm, "duty")
+
+
+class StepIn(StepIO):
+    order: int = form_field(F.StepForm, "order")
+    organisation: str | None = form_field(F.StepForm, "organisation", max_length=32)
+    action: str = form_field(F.StepForm, "action")
+    time_limit_days: int | None = form_field(F.StepForm, "time_limit_days")
+
+
 class MatterIn(Schema):
-    code: str
-    name: str
-    domain: str  # domain code
-    kind: str = "other"
-    legal_basis: str = ""
-    description: str = ""
-    keywords: str = ""
-    assignments: list[AssignmentIO] | None = None
-    steps: list[StepIO] | None = None
+    code: str = form_field(F.MatterForm, "code")
+    name: str = form_field(F.MatterForm, "name")
+    domain: str = form_field(F.MatterForm, "domain", max_length=32)  # domain code
+    kind: MatterKindIn = form_field(F.MatterForm, "kind")  # type: ignore[valid-type]
+    legal_basis: str = form_field(F.MatterForm, "legal_basis")
+    description: str = form_field(F.MatterForm, "description")
+    keywords: str = form_field(F.MatterForm, "keywords")
+    assignments: list[AssignmentIn] | None = None
+    steps: list[StepIn] | None = None
 
 
 class MatterPatch(Schema):
-    code: str | None = None
-    name: str | None = None
-    domain: str | None = None
-    kind: str | None = None
-    legal_basis: str | None = None
-    description: str | None = None
-    keywords: str | None = None
-    assignments: list[AssignmentIO] | None = None
-    steps: list[StepIO] | None = None
+    code: str | None = form_field(F.MatterForm, "code", default=None)
+    name: str | None = form_field(F.MatterForm, "name", default=None)
+    domain: str | None = form_field(F.MatterForm, "domain", default=None, max_length=32)
+    kind: MatterKindIn | None = form_field(F.MatterForm, "kind", default=None)  # type: ignore[valid-type]
+    legal_basis: str | None = form_field(F.MatterForm, "legal_basis", default=None)
+    description: str | None = form_field(F.MatterForm, "description", default=None)
+    keywords: str | None = form_field(F.MatterForm, "keywords", default=None)
+    assignments: list[AssignmentIn] | None = None
+    steps: list[StepIn] | None = None
 
 
 class StartDraftIn(Schema):
@@ -80,8 +100,17 @@ class StartDraftIn(Schema):
 
 
 class PublishIn(Schema):
-    effective_from: dt.date
-    notes: str | None = None
+    effective_from: dt.date = form_field(F.PublishForm, "effective_from")
+    notes: str | None = form_field(F.PublishForm, "notes", default=None)
+
+
+# One declaration of the input rules (core.validation): the pages' forms.
+mirror(MatterIn, F.MatterForm)
+mirror(MatterPatch, F.MatterForm, partial=True)
+mirror(AssignmentIn, F.AssignmentForm)
+mirror(StepIn, F.StepForm)
+mirror(PublishIn, F.PublishForm)
+api_only(StartDraftIn, "the page starts a draft with a button, no form")
 
 
 class DiffOut(Schema):

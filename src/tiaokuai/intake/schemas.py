@@ -9,7 +9,9 @@ from pydantic import Field
 
 from tiaokuai.core import audit, timeline
 from tiaokuai.core.personal import mask_text
+from tiaokuai.core.validation import choice_of, form_field, mirror
 
+from . import forms as F
 from .models import Request, RequestDispatch
 from .selectors import mask_name, mask_phone
 
@@ -18,49 +20,68 @@ def _t(value: Any) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
+KindIn = choice_of(F.HotlineForm, "kind")
+OutcomeIn = choice_of(F.ResolveForm, "outcome")
+SatisfactionIn = choice_of(F.CallbackForm, "satisfaction")
+DecisionIn = choice_of(F.DecideForm, "decision")
+
+
 class RequestIn(Schema):
+    """A request taken by the hotline or in the field: the rules of the hotline form (and the field form's place)."""
+
     channel: str = Field("hotline", max_length=16)
-    description: str = Field(..., min_length=1, max_length=4000)
-    village: str = Field(..., max_length=32)
-    kind: str = Field("general", max_length=16)
-    matter: str = Field("", max_length=32)
-    citizen_name: str = Field("", max_length=60)
-    citizen_phone: str = Field("", max_length=20)
-    address: str = Field("", max_length=200)
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    answered_on_spot: bool = False
-    answer: str = Field("", max_length=2000)
+    description: str = form_field(F.HotlineForm, "description")
+    village: str = form_field(F.HotlineForm, "village", max_length=32)
+    kind: KindIn = form_field(F.HotlineForm, "kind")  # type: ignore[valid-type]
+    matter: str = form_field(F.HotlineForm, "matter", default="", max_length=32)
+    citizen_name: str = form_field(F.HotlineForm, "citizen_name")
+    citizen_phone: str = form_field(F.HotlineForm, "citizen_phone")
+    address: str = form_field(F.HotlineForm, "address")
+    latitude: float | None = form_field(F.FieldForm, "latitude")
+    longitude: float | None = form_field(F.FieldForm, "longitude")
+    answered_on_spot: bool = form_field(F.HotlineForm, "answered_on_spot")
+    answer: str = form_field(F.HotlineForm, "answer")
 
 
 class RouteIn(Schema):
-    matter: str = Field("", max_length=32)
-    organisation: str = Field("", max_length=32)
+    matter: str = form_field(F.RouteForm, "matter", default="", max_length=32)
+    organisation: str = form_field(F.RouteForm, "organisation", default="", max_length=32)
 
 
 class ReasonIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: str = form_field(F.ReasonForm, "reason")
 
 
 class ResolveIn(Schema):
-    outcome: str = Field(..., max_length=20)
-    note: str = Field("", max_length=2000)
+    outcome: OutcomeIn = form_field(F.ResolveForm, "outcome")  # type: ignore[valid-type]
+    note: str = form_field(F.ResolveForm, "note")
 
 
 class CallbackIn(Schema):
-    satisfaction: str = Field(..., max_length=16)
-    comment: str = Field("", max_length=2000)
-    not_solved: bool = False
+    satisfaction: SatisfactionIn = form_field(F.CallbackForm, "satisfaction")  # type: ignore[valid-type]
+    comment: str = form_field(F.CallbackForm, "comment")
+    not_solved: bool = form_field(F.CallbackForm, "not_solved")
 
 
 class MergeIn(Schema):
-    into: str = Field(..., max_length=32)
+    into: str = form_field(F.MergeForm, "into")
 
 
 class DecideIn(Schema):
-    decision: str = Field(..., max_length=16)
-    organisation: str = Field("", max_length=32)
-    note: str = Field("", max_length=2000)
+    decision: DecisionIn = form_field(F.DecideForm, "decision")  # type: ignore[valid-type]
+    organisation: str = form_field(F.DecideForm, "organisation")
+    note: str = form_field(F.DecideForm, "note")
+
+
+# One declaration of the input rules (core.validation): the pages' forms.
+mirror(RequestIn, F.HotlineForm)
+mirror(RequestIn, F.FieldForm)
+mirror(RouteIn, F.RouteForm)
+mirror(ReasonIn, F.ReasonForm)
+mirror(ResolveIn, F.ResolveForm)
+mirror(CallbackIn, F.CallbackForm)
+mirror(MergeIn, F.MergeForm)
+mirror(DecideIn, F.DecideForm)
 
 
 class DispatchOut(Schema):

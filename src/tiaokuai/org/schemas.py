@@ -6,6 +6,13 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tiaokuai.core.validation import NO_SPACE_ONLY, choice_of, form_field, mirror
+
+from . import forms as F
+
+OrganisationKindIn = choice_of(F.OrganisationForm, "kind")
+EstablishmentKindIn = choice_of(F.AssignmentForm, "kind")
+
 
 class DivisionOut(Schema):
     code: str
@@ -67,30 +74,32 @@ class OrganisationDetailOut(OrganisationOut):
 
 
 class OrganisationIn(Schema):
-    code: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=1, max_length=120)
-    kind: str
-    division: str = Field(description="Code of the division served")
-    parent: str | None = Field(default=None, description="Code of the parent organisation")
-    short_name: str = Field(default="", max_length=40)
-    counts_toward_limit: bool = False
-    functions: str = ""
+    code: str = form_field(F.OrganisationForm, "code")
+    name: str = form_field(F.OrganisationForm, "name")
+    kind: OrganisationKindIn = form_field(F.OrganisationForm, "kind")  # type: ignore[valid-type]
+    division: str = form_field(F.OrganisationForm, "division", max_length=32,
+                               description="Code of the division served")
+    parent: str | None = form_field(F.OrganisationForm, "parent", max_length=32,
+                                    description="Code of the parent organisation")
+    short_name: str = form_field(F.OrganisationForm, "short_name")
+    counts_toward_limit: bool = form_field(F.OrganisationForm, "counts_toward_limit")
+    functions: str = form_field(F.OrganisationForm, "functions")
 
 
 class OrganisationPatch(Schema):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    short_name: str | None = Field(default=None, max_length=40)
-    kind: str | None = None
-    division: str | None = None
-    parent: str | None = None
+    name: str | None = form_field(F.OrganisationEditForm, "name", default=None)
+    short_name: str | None = form_field(F.OrganisationEditForm, "short_name", default=None)
+    kind: OrganisationKindIn | None = form_field(F.OrganisationEditForm, "kind", default=None)  # type: ignore[valid-type]
+    division: str | None = form_field(F.OrganisationEditForm, "division", default=None, max_length=32)
+    parent: str | None = form_field(F.OrganisationEditForm, "parent", default=None, max_length=32)
     counts_toward_limit: bool | None = None
     is_active: bool | None = None
-    functions: str | None = None
+    functions: str | None = form_field(F.OrganisationEditForm, "functions", default=None)
 
 
 class QuotaIn(Schema):
-    approved: int = Field(ge=0)
-    leadership_posts: int = Field(default=0, ge=0)
+    approved: int = form_field(F.QuotaForm, "approved")
+    leadership_posts: int = form_field(F.QuotaForm, "leadership_posts")
 
 
 class StaffingGroupOut(Schema):
@@ -157,16 +166,16 @@ class PersonDetailOut(PersonOut):
 
 class AssignmentIn(Schema):
     person_id: int
-    organisation: str
-    kind: str
-    post: str = Field(min_length=1, max_length=60)
-    is_leadership: bool = False
-    started_on: dt.date | None = None
+    organisation: str = Field(max_length=32, pattern=NO_SPACE_ONLY)
+    kind: EstablishmentKindIn = form_field(F.AssignmentForm, "kind")  # type: ignore[valid-type]
+    post: str = form_field(F.AssignmentForm, "post")
+    is_leadership: bool = form_field(F.AssignmentForm, "is_leadership")
+    started_on: dt.date | None = form_field(F.AssignmentForm, "started_on")
 
 
 class AssignmentEndIn(Schema):
-    ended_on: dt.date | None = None
-    reason: str = Field(default="", max_length=200)
+    ended_on: dt.date | None = form_field(F.AssignmentEndForm, "ended_on")
+    reason: str = form_field(F.AssignmentEndForm, "reason")
 
 
 class AssignmentOut(Schema):
@@ -198,21 +207,33 @@ class CertificateOut(Schema):
 
 class CertificateIn(Schema):
     holder_id: int
-    number: str = Field(min_length=1, max_length=40)
-    domains: list[str] = Field(min_length=1)
-    issued_on: dt.date
-    expires_on: dt.date
-    issuer: str = Field(default="", max_length=100)
+    number: str = form_field(F.CertificateForm, "number")
+    domains: list[str] = form_field(F.CertificateForm, "domains")
+    issued_on: dt.date = form_field(F.CertificateForm, "issued_on")
+    expires_on: dt.date = form_field(F.CertificateForm, "expires_on")
+    issuer: str = form_field(F.CertificateForm, "issuer")
 
 
 class CertificateRenewIn(Schema):
-    expires_on: dt.date
-    issued_on: dt.date | None = None
+    expires_on: dt.date = form_field(F.CertificateRenewForm, "expires_on")
+    issued_on: dt.date | None = form_field(F.CertificateRenewForm, "issued_on")
 
 
 class CertificateRevokeIn(Schema):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: str = form_field(F.CertificateRevokeForm, "reason")
     revoked_on: dt.date | None = None
+
+
+# One declaration of the input rules (core.validation): the pages' forms; the walk in
+# tests/core/test_validation_pairs.py holds every pair to it.
+mirror(OrganisationIn, F.OrganisationForm)
+mirror(OrganisationPatch, F.OrganisationEditForm, partial=True)
+mirror(QuotaIn, F.QuotaForm)
+mirror(AssignmentIn, F.AssignmentForm)
+mirror(AssignmentEndIn, F.AssignmentEndForm)
+mirror(CertificateIn, F.CertificateForm)  # holder_id: the form's holder is a person chosen from a list
+mirror(CertificateRenewIn, F.CertificateRenewForm)
+mirror(CertificateRevokeIn, F.CertificateRevokeForm)
 
 
 def organisation_out(o: Any) -> dict[str, Any]:

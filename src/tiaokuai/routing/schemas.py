@@ -2,12 +2,17 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from tiaokuai.core.validation import api_only
+
 
 class SuggestIn(Schema):
     text: str = Field(
         ..., min_length=1, max_length=10000, description="Title and description of the case, Chinese"
     )
     k: int = Field(3, ge=1, le=10, description="How many matters to suggest")
+
+
+api_only(SuggestIn, "the pages suggest as you type (a GET of the description), no form of their own")
 
 
 class BodyOut(Schema):

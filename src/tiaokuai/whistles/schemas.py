@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from tiaokuai.core import audit, timeline
 from tiaokuai.core.api import Id
 from tiaokuai.core.personal import mask_data, mask_text
+from tiaokuai.core.validation import api_only, choice_of, form_field, mirror
 
 from . import forms
 from .models import Dispatch, Whistle, WhistleItem
@@ -26,20 +27,24 @@ class WhistleItemOut(Schema):
     model_config = {"populate_by_name": True}
 
 
-def _max(form: Any, name: str) -> int:
-    """The form field's max_length: the API takes exactly what the page's form takes (no silent cut)."""
-    return int(form.base_fields[name].max_length)
+# The rules of every input field are the page form's (core.validation.form_field): one declaration serves both.
+Urgency = choice_of(forms.RaiseForm, "urgency")
+Outcome = choice_of(forms.ResolveForm, "outcome")
+Decision = choice_of(forms.DecideForm, "decision")
 
 
 class WhistleIn(Schema):
-    item: str | None = Field(None, max_length=32)
-    village: str = Field(..., max_length=32)
-    description: str = Field(..., min_length=1, max_length=_max(forms.RaiseForm, "description"))
-    urgency: str = Field("normal", max_length=20)
-    grid: str | None = Field(None, max_length=32)
-    address: str = Field("", max_length=_max(forms.RaiseForm, "address"))
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
+    item: str | None = Field(None, max_length=32)  # None: not on the list (the form's NOT_ON_LIST choice)
+    village: str = form_field(forms.RaiseForm, "village", max_length=32)
+    description: str = form_field(forms.RaiseForm, "description")
+    urgency: Urgency = form_field(forms.RaiseForm, "urgency")  # type: ignore[valid-type]
+    grid: str | None = form_field(forms.RaiseForm, "grid", max_length=32)
+    address: str = form_field(forms.RaiseForm, "address")
+    latitude: float | None = form_field(forms.RaiseForm, "latitude")
+    longitude: float | None = form_field(forms.RaiseForm, "longitude")
+
+
+mirror(WhistleIn, forms.RaiseForm, skip=("item",))  # item: None in the API is the form's "not on the list"
 
 
 class DispatchOut(Schema):
@@ -93,34 +98,34 @@ class WhistleDetailOut(WhistleOut):
 
 
 class ArriveIn(Schema):
-    people: str = Field(..., max_length=_max(forms.ArriveForm, "people"))
+    people: str = form_field(forms.ArriveForm, "people")
     arrived_at: dt.datetime | None = None
 
 
 class ResolveIn(Schema):
-    outcome: str = Field(..., max_length=20)
-    note: str = Field("", max_length=_max(forms.ResolveForm, "note"))
+    outcome: Outcome = form_field(forms.ResolveForm, "outcome")  # type: ignore[valid-type]
+    note: str = form_field(forms.ResolveForm, "note")
 
 
 class ReasonIn(Schema):
-    reason: str = Field(..., max_length=_max(forms.ReasonForm, "reason"))
+    reason: str = form_field(forms.ReasonForm, "reason")
 
 
 class NoteIn(Schema):
-    text: str = Field(..., max_length=_max(forms.NoteForm, "text"))
+    text: str = form_field(forms.NoteForm, "text")
 
 
 class ReturnIn(Schema):
-    reason: str = Field(..., max_length=_max(forms.ReasonForm, "reason"))
+    reason: str = form_field(forms.ReasonForm, "reason")
     dispatches: list[Id] | None = Field(None, max_length=100)
 
 
 class RatingIn(Schema):
     dispatch_id: Id
-    speed: int = Field(..., ge=1, le=5)
-    attitude: int = Field(..., ge=1, le=5)
-    result: int = Field(..., ge=1, le=5)
-    comment: str = Field("", max_length=_max(forms.RateForm, "comment"))
+    speed: int = form_field(forms.RateForm, "speed")
+    attitude: int = form_field(forms.RateForm, "attitude")
+    result: int = form_field(forms.RateForm, "result")
+    comment: str = form_field(forms.RateForm, "comment")
 
 
 class RateIn(Schema):
@@ -128,14 +133,26 @@ class RateIn(Schema):
 
 
 class RouteIn(Schema):
-    lead: str = Field(..., max_length=32)
-    assist: list[str] = Field([], max_length=100)
+    lead: str = form_field(forms.RouteForm, "lead", max_length=32)
+    assist: list[str] = form_field(forms.RouteForm, "assists", max_length=100)
 
 
 class DecideIn(Schema):
-    decision: str = Field(..., max_length=20)
-    organisation: str | None = Field(None, max_length=32)
-    note: str = Field("", max_length=_max(forms.DecideForm, "note"))
+    decision: Decision = form_field(forms.DecideForm, "decision")  # type: ignore[valid-type]
+    organisation: str | None = form_field(forms.DecideForm, "organisation", max_length=32)
+    note: str = form_field(forms.DecideForm, "note")
+
+
+mirror(ArriveIn, forms.ArriveForm)
+mirror(ResolveIn, forms.ResolveForm)
+mirror(ReasonIn, forms.ReasonForm)
+mirror(ReasonIn, forms.DisputeForm)
+mirror(NoteIn, forms.NoteForm)
+mirror(ReturnIn, forms.ReasonForm)
+mirror(RatingIn, forms.RateForm)
+mirror(RouteIn, forms.RouteForm, rename={"assist": "assists"})
+mirror(DecideIn, forms.DecideForm)
+api_only(RateIn, "a list of RatingIn, each mirrored by RateForm")
 
 
 class DisputeOut(Schema):
