@@ -98,3 +98,24 @@ def test_given_the_demo_and_a_sweep_then_every_action_written_is_registered_and_
     events = [AuditEvent.objects.filter(action=a).order_by("-pk").first() for a in sorted(written)]
     for entry in timeline.render(events):
         assert "{" not in entry.text and entry.action not in entry.text, entry.text
+
+
+def test_given_demo_descriptions_with_a_phone_then_every_page_and_export_shows_it_masked(demo):
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    typed = list(Whistle.objects.filter(description__contains="现场联系人电话").select_related("raised_by")[:10])
+    assert typed, "the demo types a contact number into some descriptions"
+    office = _client(_user_with("establishment_office"))
+    for w in typed:
+        full = re.search(r"139\d{8}", w.description).group(0)
+        html = office.get(reverse("whistles:detail", args=[w.pk])).content.decode()
+        assert full not in html and f"{full[:3]}****{full[-4:]}" in html and 'id="reveal-form"' in html
+        html = _client(w.raised_by).get(reverse("whistles:detail", args=[w.pk])).content.decode()
+        assert full not in html
+    resp = office.get(reverse("whistles:list"), {"format": "xlsx"})
+    text = " ".join(str(c) for row in load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True)
+                    for c in row if c)
+    assert "现场联系人电话：139****" in text and not re.search(r"139\d{8}", text)

@@ -123,6 +123,9 @@ def _topic(name: str) -> str:
     return name.rstrip("，、")
 
 
+CONTACT_EVERY = 20  # one demo whistle in CONTACT_EVERY has a phone number typed into its description
+
+
 def _describe(rng: random.Random, item: WhistleItem, domain: str, village: str) -> str:
     n = rng.choice(QUANTITIES)
     template = rng.choice(TEMPLATES)
@@ -310,6 +313,8 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[s
         else:
             item = items[routes[code].item_id]
             description = _describe(rng, item, item.domain.code, village.name)
+        if i % CONTACT_EVERY == 3:  # some clerks type the caller's number in: pages show it masked (ADR 0009)
+            description += f"（现场联系人电话：139{i:08d}）"
         specs.append((raised, i, township, village, grid, code, urgency, routing, fate, description, text_rng))
 
     # 2. Numbers in order of raising (CS-YYYYMMDD-NNNN, per Shanghai day).
