@@ -29,7 +29,9 @@ def test_given_the_api_when_a_request_goes_from_the_hotline_to_the_callback_then
     assert op.post(f"/api/v1/requests/{rid}/close").json()["status"] == "closed"
     detail = op.post(f"/api/v1/requests/{rid}/callback", {"satisfaction": "satisfied"}).json()
     assert detail["satisfaction"] == "satisfied" and detail["timeline"][-1]["text"].startswith("县委编办 周领导 回访群众")
-    assert op.post(f"/api/v1/requests/{rid}/reveal").json() == {"citizen_name": "李四", "citizen_phone": "13900001111"}
+    assert op.post(f"/api/v1/requests/{rid}/reveal").status_code == 422  # a reveal needs its purpose
+    assert op.post(f"/api/v1/requests/{rid}/reveal", {"purpose": "回访核实"}).json() == {
+        "citizen_name": "李四", "citizen_phone": "13900001111"}
     assert AuditEvent.objects.filter(action="intake.reveal").count() == 1
     # and the month's figures count it, as the figures page does
     from django.utils import timezone
@@ -49,7 +51,7 @@ def test_given_the_access_matrix_then_404_or_401_and_nothing_changes(rcounty, ap
     for who in ("department_other", "township_other", "citizen"):
         resp = api(rcounty.users[who]).get(f"/api/v1/requests/{rid}")
         assert resp.status_code == 404 and resp.json()["code"] == "not_found"
-        assert api(rcounty.users[who]).post(f"/api/v1/requests/{rid}/reveal").status_code == 404
+        assert api(rcounty.users[who]).post(f"/api/v1/requests/{rid}/reveal", {"purpose": "x"}).status_code == 404
     assert api(rcounty.users["township"]).post("/api/v1/requests", {
         "description": "x", "village": rcounty.villages[0].code, "citizen_phone": "13900001111"}).status_code == 404
     assert count() == before

@@ -368,11 +368,14 @@ def test_given_personal_data_when_shown_then_masked_and_revealed_only_with_an_au
     before = snapshot()
     for who in ("township", "department_other", "leader_none"):
         with pytest.raises(NotFound):
-            services.request_reveal_contact(actor=rcounty.users.get(who), request_id=r.pk)
+            services.request_reveal_contact(actor=rcounty.users.get(who), request_id=r.pk, purpose="回访")
+    with pytest.raises(Invalid):
+        services.request_reveal_contact(actor=rcounty.users["department"], request_id=r.pk, purpose=" ")
     assert snapshot() == before
-    contact = services.request_reveal_contact(actor=rcounty.users["department"], request_id=r.pk)
+    contact = services.request_reveal_contact(actor=rcounty.users["department"], request_id=r.pk, purpose="回访")
     assert contact == {"citizen_name": "李四", "citizen_phone": "13900001111"}
-    assert AuditEvent.objects.filter(action="intake.reveal", actor=rcounty.users["department"]).count() == 1
+    event = AuditEvent.objects.get(action="intake.reveal", actor=rcounty.users["department"])
+    assert event.after == {"fields": ["citizen_name", "citizen_phone"], "purpose": "回访"}
 
 
 def test_given_a_township_handling_a_request_when_it_raises_a_whistle_then_the_request_keeps_its_number(rcounty, clock):

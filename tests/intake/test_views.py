@@ -85,11 +85,13 @@ def test_given_the_handler_when_revealing_the_contact_then_shown_once_and_audite
                                 village_code=rcounty.villages[0].code, citizen_name="李四",
                                 citizen_phone="13900001111", matter_code="ZR-001")
     c = login(rcounty.users["department"])
-    resp = c.post(reverse("intake:request_action", args=[r.pk, "reveal"]), follow=True)
+    resp = c.post(reverse("intake:request_action", args=[r.pk, "reveal"]), follow=True)  # no purpose: refused
+    assert "13900001111" not in resp.content.decode() and not AuditEvent.objects.filter(action="intake.reveal")
+    resp = c.post(reverse("intake:request_action", args=[r.pk, "reveal"]), {"purpose": "回访"}, follow=True)
     assert "13900001111" in resp.content.decode()
     assert AuditEvent.objects.filter(action="intake.reveal").count() == 1
     assert login(rcounty.users["township_other"]).post(
-        reverse("intake:request_action", args=[r.pk, "reveal"])).status_code == 404
+        reverse("intake:request_action", args=[r.pk, "reveal"]), {"purpose": "回访"}).status_code == 404
     assert AuditEvent.objects.filter(action="intake.reveal").count() == 1
 
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 
 
 class StyledFormMixin:
@@ -42,6 +43,12 @@ class StyledFormMixin:
 
 class StyledForm(StyledFormMixin, forms.Form):
     pass
+
+
+class RevealForm(StyledForm):
+    """The purpose of an audited reveal (core.personal.record_reveal); the API's reveal bodies mirror it."""
+
+    purpose = forms.CharField(label=gettext_lazy("Purpose of viewing"), max_length=200)
 
 
 class DateTextInput(forms.DateInput):

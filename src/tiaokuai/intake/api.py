@@ -20,6 +20,7 @@ from .schemas import (
     RequestIn,
     RequestOut,
     ResolveIn,
+    RevealIn,
     RouteIn,
     dispatch_out,
     request_out,
@@ -102,9 +103,10 @@ def merge(request: HttpRequest, request_id: Id, payload: MergeIn):
 
 
 @router.post("/requests/{request_id}/reveal", response={200: ContactOut, **ERRORS})
-def reveal(request: HttpRequest, request_id: Id):
-    """The citizen's name and number, for the operator, a supervisor or the body handling it (audited)."""
-    return services.request_reveal_contact(actor=request.user, request_id=request_id)
+def reveal(request: HttpRequest, request_id: Id, payload: RevealIn):
+    """The citizen's name and number, for the operator, a supervisor or the body handling it, with the purpose
+    (audited; 422 without one)."""
+    return services.request_reveal_contact(actor=request.user, request_id=request_id, purpose=payload.purpose)
 
 
 @router.get("/request-dispatches", response={200: list[DispatchOut], **ERRORS})

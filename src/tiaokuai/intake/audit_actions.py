@@ -78,7 +78,8 @@ def register() -> None:
     a("intake.reopen", _("{actor} reopened the request: {reason}"))
     a("intake.merge", _("{actor} merged the request into {into}"))
     a("intake.merged_in", _("{actor} merged duplicate {duplicate} into this request"))
-    a("intake.reveal", _("{actor} viewed the citizen's contact details"))
+    a("intake.reveal", _("{actor} viewed the citizen's contact details"),
+      fields={"purpose": _("purpose"), "fields": Field(hidden=True)})
     a("intake.link_whistle", _("{actor} raised whistle {whistle_number} for the request"))
     a("intake.open311_client", _("{actor} registered Open311 client {name}"))
     a("intake.supervision_open", _("{actor} opened a supervision item: {reason}"),

@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tiaokuai.core import audit, timeline
+from tiaokuai.core.forms import RevealForm
 from tiaokuai.core.personal import mask_text
 from tiaokuai.core.validation import choice_of, form_field, mirror
 
@@ -73,7 +74,12 @@ class DecideIn(Schema):
     note: str = form_field(F.DecideForm, "note")
 
 
+class RevealIn(Schema):
+    purpose: str = form_field(RevealForm, "purpose")
+
+
 # One declaration of the input rules (core.validation): the pages' forms.
+mirror(RevealIn, RevealForm)
 mirror(RequestIn, F.HotlineForm)
 mirror(RequestIn, F.FieldForm)
 mirror(RouteIn, F.RouteForm)

@@ -620,15 +620,19 @@ def request_merge(*, actor: Any, request_id: Any, into_number: str) -> Request:
 
 
 @transaction.atomic
-def request_reveal_contact(*, actor: Any, request_id: Any) -> dict[str, str]:
-    """The citizen's name and number, for a role that needs them (operator, supervisor, the body handling it);
-    every reveal is an audit event."""
+def request_reveal_contact(*, actor: Any, request_id: Any, purpose: str) -> dict[str, str]:
+    """The citizen's name and number, for a role that needs them (operator, supervisor, the body handling it),
+    with a stated purpose: the one audited reveal (core.personal.record_reveal; no purpose → Invalid)."""
+    from tiaokuai.core.personal import record_reveal
+
     request = access_request(actor, request_id, "view")
     from .access import request_parties
 
     if not request_parties(viewer_for(actor), request) & set(REQUEST.action("reveal").who):
         raise NotFound(_("Request not found."))
-    REQUEST.apply("reveal", request, actor=actor, after={"fields": ["citizen_name", "citizen_phone"]})
+    REQUEST.check("reveal", request.status)
+    record_reveal(actor=actor, obj=request, fields=["citizen_name", "citizen_phone"], purpose=purpose,
+                  action=REQUEST.action("reveal").audit)
     return {"citizen_name": request.citizen_name, "citizen_phone": request.citizen_phone}
 
 

@@ -303,7 +303,8 @@ def request_action(request, pk: int, action: str):
                                           whistle_number=post.get("whistle_number", ""))
             messages.success(request, _("Whistle linked."))
         elif action == "reveal":
-            contact = services.request_reveal_contact(actor=request.user, request_id=pk)
+            contact = services.request_reveal_contact(actor=request.user, request_id=pk,
+                                                      purpose=post.get("purpose", ""))
             messages.info(request, _("Citizen: %(name)s, %(phone)s") % {
                 "name": contact["citizen_name"] or "—", "phone": contact["citizen_phone"] or "—"})
         else:
