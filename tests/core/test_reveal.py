@@ -124,3 +124,4 @@ def test_record_reveal_is_the_one_mechanism_people_use_too(county, login):
 def test_mask_data_masks_nested_strings():
     assert mask_data({"a": [f"电话{PHONE}", 3], "b": {"c": ID}}) == {
         "a": ["电话139****5678", 3], "b": {"c": "110101********1234"}}
+

@@ -177,3 +177,10 @@ def test_given_a_township_handling_a_request_when_it_turns_it_into_a_whistle_the
     # then the raise form opens with the description, village and address filled, ready to check and send
     assert "桥面护栏断裂，行人有坠落危险" in form and "青石1村村口" in form
     assert f'value="{rcounty.villages[0].code}" selected' in form
+
+
+def test_given_a_phone_in_a_request_when_on_the_workbench_then_masked(rcounty, clock, login):
+    services.request_submit(actor=rcounty.users["operator"], channel="hotline", description="占地建房，来电13912345678",
+                            village_code=rcounty.villages[0].code, citizen_phone="13900001111", matter_code="ZR-001")
+    html = login(rcounty.users["department"]).get("/").content.decode()  # its "to accept" list
+    assert "139****5678" in html and "13912345678" not in html

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from tiaokuai.core import worktime
 from tiaokuai.core.access import Viewer
+from tiaokuai.core.personal import mask_text
 from tiaokuai.core.registry import TodoGroup, TodoItem
 
 from . import selectors
@@ -24,7 +25,8 @@ def _dispatch_items(rows, now) -> tuple[TodoItem, ...]:
         overdue = bool(due and due <= now)
         accept = d.status == DispatchStatus.DISPATCHED
         items.append(TodoItem(
-            kind=_("To accept") if accept else _("To answer"), title=f"{d.request.number} {d.request.description[:30]}",
+            kind=_("To accept") if accept else _("To answer"),
+            title=f"{d.request.number} {mask_text(d.request.description)[:30]}",
             url=reverse("intake:detail", args=[d.request_id]), action=_("Accept") if accept else _("Answer"),
             detail=f"{d.request.township.name} · {d.request.village.name}", due=due,
             due_label=worktime.remaining_label(now, due, natural=overdue_unit(d.request.kind).natural) if due else "",
@@ -33,7 +35,7 @@ def _dispatch_items(rows, now) -> tuple[TodoItem, ...]:
 
 
 def _request_items(rows, kind, action) -> tuple[TodoItem, ...]:
-    return tuple(TodoItem(kind=kind, title=f"{r.number} {r.description[:30]}",
+    return tuple(TodoItem(kind=kind, title=f"{r.number} {mask_text(r.description)[:30]}",
                           url=reverse("intake:detail", args=[r.pk]), action=action,
                           detail=f"{r.township.name} · {r.village.name}") for r in rows)
 
