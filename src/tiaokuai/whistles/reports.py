@@ -397,32 +397,19 @@ LIST_COLUMNS = [
 ]
 
 
-def whistles_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    """rows: the list page's rows ({"w", "lead", "assists", "deadline"}). Every text cell is written as text
-    (core.xlsx.append_row: a description starting with "=" stays words, never a formula)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+LIST_WIDTHS = (20, 14, 30, 14, 14, 8, 14, 24, 30, 22, 18, 18)
 
-    from tiaokuai.core.xlsx import workbook_bytes
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(_("Whistles"))[:31]
-    append_row(ws, [str(c) for c in LIST_COLUMNS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        w, lead, dl = row["w"], row["lead"], row["deadline"] or {}
-        due = dl.get("due") if dl.get("pending") else None
-        append_row(ws, [
-            w.number, w.item.code if w.item_id else "", w.item.name if w.item_id else str(_("Not on the list")),
-            w.township.name, w.village.name, w.get_urgency_display(), w.get_status_display(),
-            lead.organisation.name if lead else "", "、".join(d.organisation.name for d in row["assists"]),
-            f"{dl.get('title', '')} {dl.get('label', '')}".strip() if dl else "",
-            due.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if due else "",
-            w.raised_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
-        ])
-    for letter, width in zip("ABCDEFGHIJKL", (20, 14, 30, 14, 14, 8, 14, 24, 30, 22, 18, 18), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
-    return workbook_bytes(wb)
+def whistle_export_row(row: dict[str, Any]) -> list[Any]:
+    """One spreadsheet row of the whistle list (the list page's row: {"w", "lead", "assists", "deadline"}), under
+    LIST_COLUMNS; written by core.listing.xlsx_response (text never a formula, personal data masked)."""
+    w, lead, dl = row["w"], row["lead"], row["deadline"] or {}
+    due = dl.get("due") if dl.get("pending") else None
+    return [
+        w.number, w.item.code if w.item_id else "", w.item.name if w.item_id else str(_("Not on the list")),
+        w.township.name, w.village.name, w.get_urgency_display(), w.get_status_display(),
+        lead.organisation.name if lead else "", "、".join(d.organisation.name for d in row["assists"]),
+        f"{dl.get('title', '')} {dl.get('label', '')}".strip() if dl else "",
+        due.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if due else "",
+        w.raised_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
+    ]
