@@ -123,7 +123,7 @@ def test_given_a_search_that_matches_nothing_when_listed_then_the_empty_state_sa
         county, login):
     client = login(county.users["establishment_office"])
     html = client.get("/org/certificates/").content.decode()
-    assert 'id="list-empty"' in html and "签发执法证" in html  # nothing yet: how to issue the first
+    assert 'id="list-empty"' in html and "发放执法证" in html  # nothing yet: how to issue the first
     html = client.get("/org/organisations/", {"q": "没有这个单位"}).content.decode()
     assert "没有符合筛选条件" in html and "清除" in html
 
