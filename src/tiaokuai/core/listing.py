@@ -54,6 +54,11 @@ class ListPage:
     def count(self) -> int:
         return self.page_obj.paginator.count
 
+    @property
+    def sort_options(self) -> list[tuple[str, Any, str]]:
+        """(value, column label, "asc"/"desc") for the sort menu of the filter form (the phone hides the headers)."""
+        return [(v, h.label, d) for h in self.headers if h.key for v, d in ((h.key, "asc"), (f"-{h.key}", "desc"))]
+
     def rows_for_export(self, limit: int = EXPORT_LIMIT) -> Any:
         return self.queryset[:limit]
 

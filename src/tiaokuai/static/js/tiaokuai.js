@@ -24,7 +24,7 @@
     (root || document).querySelectorAll("table.table").forEach(function (table) {
       if (table.classList.contains("table-keep")) { return; }
       var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-        return th.textContent.trim();
+        return th.dataset.label || th.textContent.trim();  // a sortable header: its label, not the arrow
       });
       if (!heads.length) { return; }
       table.classList.add("table-cards");
