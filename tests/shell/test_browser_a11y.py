@@ -1,5 +1,6 @@
 """WCAG 2.1 AA on the main flows (axe-core from npm, frontend/node_modules, injected into headless Chromium): the
 workbench, whistle list, raise form, whistle page and inbox of the township, the department and the office, the
+office's lists (sortable headers, the organisation tree), the grid worker's field report (photo field), the
 citizen's pages — at desktop and phone size. Fails on any serious or critical violation."""
 
 from pathlib import Path
@@ -35,7 +36,12 @@ def flows(role, user):
         pages += ["/whistles/inbox/", "/system/inbox/"]
         pages += [f"/whistles/{w.pk}/"] if w else []
     elif role == "establishment_office":
-        pages += ["/whistles/board/", "/whistles/disputes/", "/whistles/figures/", "/org/staffing/", "/lists/diff/"]
+        pages += ["/whistles/board/", "/whistles/disputes/", "/whistles/figures/", "/org/staffing/", "/lists/diff/",
+                  # the lists on core.listing (sortable headers, sort menu, export, empty states) and the tree
+                  "/whistles/?sort=-number", "/org/organisations/?sort=name", "/org/organisations/?view=tree",
+                  "/org/people/", "/org/certificates/?q=没有这张证", "/intake/", "/lists/", "/system/inbox/"]
+    elif role == "grid_worker":
+        pages += ["/intake/field/"]  # the camera-first photo field
     elif role == "citizen":
         pages += ["/lists/public/"]
     return pages

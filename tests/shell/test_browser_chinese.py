@@ -1,9 +1,8 @@
 """The browser's own messages in Chinese (headless Chromium speaks English in its own messages whatever the page's
-language): required fields say 请填写此项, file inputs offer 拍照或选择照片, dates are typed as 2026-12-07."""
+language): required fields say 请填写此项, file inputs offer 选择文件, dates are typed as 2026-12-07."""
 
 import pytest
 
-from tests.whistles.test_views import make_whistle_list
 
 pytestmark = pytest.mark.browser
 
@@ -24,16 +23,23 @@ def test_given_a_required_date_left_empty_or_mistyped_when_saving_then_the_brows
     assert page.url.endswith("/system/calendar/")  # nothing was sent
 
 
-def test_given_the_raise_form_when_opened_then_the_photo_input_has_a_chinese_button_and_shows_the_choice(
+def test_given_a_file_field_when_opened_then_it_has_a_chinese_button_and_shows_the_choice(
         county, page, browser_login, tmp_path):
-    make_whistle_list(county)
-    browser_login(county.users["township"])
-    page.goto(page.base_url + "/whistles/raise/")
+    """A spreadsheet upload (the draft's import): "选择文件" and the chosen name. Photo fields have their own camera
+    and album buttons (tests/shell/test_browser_photos.py)."""
+    from django.utils import timezone
+
+    from tiaokuai.duties.models import ListRelease
+
+    draft = ListRelease.objects.create(kind="responsibility", number=2, title="草稿", status="draft",
+                                       created_at=timezone.now())
+    browser_login(county.users["establishment_office"])
+    page.goto(page.base_url + f"/lists/releases/{draft.pk}/")
     box = page.locator(".file-box")
     assert box.count() == 1
-    assert box.locator(".file-button").inner_text() == "拍照或选择照片"
+    assert box.locator(".file-button").inner_text() == "选择文件"
     assert box.locator(".file-names").inner_text() == "未选择文件"
-    photo = tmp_path / "现场.png"
-    photo.write_bytes(b"\\x89PNG\\r\\n\\x1a\\n" + b"0" * 64)
-    page.set_input_files("input[type=file]", str(photo))
-    assert box.locator(".file-names").inner_text() == "现场.png"
+    sheet = tmp_path / "清单.xlsx"
+    sheet.write_bytes(b"PK" + b"0" * 64)
+    page.set_input_files("input[type=file]", str(sheet))
+    assert box.locator(".file-names").inner_text() == "清单.xlsx"

@@ -125,3 +125,46 @@ def test_given_the_demo_county_when_every_role_opens_the_workbench_then_it_fits_
                 first = page.locator(".todo-item").first
                 assert first.locator("a.todo-action").get_attribute("href")
                 assert first.locator(".todo-due").inner_text().strip()
+
+
+def test_given_the_demo_county_when_the_office_and_the_leader_open_their_lists_at_390_then_they_fit_the_phone(
+        page, settings, tmp_path):
+    """The county's roles work at a desk, but open whistles, figures and lists on a phone too: the office's whistle
+    pages (list, one of each state, board, disputes, figures), the registry lists and trees, and the leader's
+    notifications (long titles) stay within 390 px; a sort chosen from the menu (the phone hides the headers) works."""
+    settings.VAR_DIR = tmp_path
+    load(1)
+    page.set_viewport_size(PHONE)
+    office = user_of("establishment_office")
+    urls = ["/whistles/", "/whistles/board/", "/whistles/disputes/", "/whistles/figures/",
+            "/whistles/figures/?by=township", "/org/organisations/", "/org/organisations/?view=tree",
+            "/org/people/", "/org/certificates/", "/intake/", "/lists/", "/system/inbox/"]
+    for status in ("routing", "open", "resolved", "closed"):
+        w = Whistle.objects.filter(status=status).order_by("-raised_at").first()
+        if w:
+            urls.append(f"/whistles/{w.pk}/")
+    problems = {}
+    sign_in(page, settings, office)
+    for url in urls:
+        result = check(page, url, False, "")
+        if result["scroll"] > 0 or result["wide"]:
+            problems[("establishment_office", url)] = result
+    sign_in(page, settings, user_of("leader"))
+    for url in ("/system/inbox/", "/whistles/figures/"):
+        result = check(page, url, False, "")
+        if result["scroll"] > 0 or result["wide"]:
+            problems[("leader", url)] = result
+    assert len(urls) >= 15
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+    sign_in(page, settings, office)
+    page.goto(page.base_url + "/org/organisations/")
+    page.select_option("#list-sort", "-name")
+    page.click("#list-filter button[type=submit]")
+    page.wait_for_url("**sort=-name**")
+    names = page.locator("#organisations tbody tr td:nth-child(2)").all_inner_texts()
+    from tiaokuai.org.models import Organisation
+
+    assert len(names) > 5 and names == list(Organisation.objects.order_by("-name", "-pk")
+                                            .values_list("name", flat=True)[:len(names)])
+    assert page.locator("#organisations th[data-label] a[data-sort=name]").count() == 1
+    assert page.get_attribute("#organisations th:has(a[data-sort=name])", "aria-sort") == "descending"

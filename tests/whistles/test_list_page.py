@@ -87,3 +87,11 @@ def test_given_the_whistle_list_in_force_when_searched_then_only_matching_items_
     html = client.get("/whistles/items/", {"class": "must"}).content.decode()
     assert "违法占用耕地建房" in html and "餐饮油烟扰民" not in html
     assert "没有符合的事项" in client.get("/whistles/items/", {"q": "没有这种事"}).content.decode()
+
+
+def test_given_nothing_waiting_when_the_township_opens_its_dispatch_inbox_then_it_speaks_of_the_township(
+        wl, login):  # noqa: F811
+    html = login(wl.users["township"]).get("/whistles/inbox/").content.decode()
+    assert "本乡镇暂无待办派单" in html and "本部门" not in html
+    html = login(wl.users["department_other"]).get("/whistles/inbox/").content.decode()
+    assert "本部门暂无待办派单" in html

@@ -82,11 +82,25 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class PhotoInput(MultipleFileInput):
+    """Camera first: a "take a photo" button (a second file input with capture="environment", so a phone opens its
+    rear camera), "choose from the album" (the field's own input, several at once) and thumbnails of what was chosen.
+    Both inputs carry the field's name, so without script every photo still arrives; static/js/photos.js gathers
+    the shots into the album input (one photo per camera shot), shows the previews and lets one be removed."""
+
+    template_name = "core/widgets/photo_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["class"] = "photo-file"
+        return context
+
+
 class MultipleFileField(forms.FileField):
     """Several photos in one field (the phone's camera or gallery); the service checks their types and sizes."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": "image/*"}))
+        kwargs.setdefault("widget", PhotoInput(attrs={"multiple": True, "accept": "image/*"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from tiaokuai.core import audit, timeline
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
-from tiaokuai.core.paging import paginate
+from tiaokuai.core.listing import list_page, xlsx_response
 
 from . import selectors, services
 from .access import may_edit_lists
@@ -61,6 +61,27 @@ def public_list(request):
 
 # ---------------------------------------------------------------- signed-in pages
 
+MATTER_SORTS = {"code": "code", "name": "name", "domain": ("domain__order", "domain__code", "code"), "kind": "kind"}
+
+
+def _matter_list(request, matters, *, filters: Mapping[str, Any], name: str, with_kind: bool = True,
+                 with_actions: bool = False):
+    """A list of matters (core.listing): sortable by code, name, domain and kind; ?format=xlsx the filtered rows."""
+    columns = [(_("Code"), "code"), (_("Matter"), "name"), (_("Domain"), "domain")]
+    columns += [(_("Kind"), "kind")] if with_kind else []
+    columns += [(_("Primary body"), ""), (_("Coordinating bodies"), "")]
+    columns += [(_("Actions"), "")] if with_actions else []
+    lp = list_page(request, matters, sorts=MATTER_SORTS, default="domain", filters=filters, columns=columns)
+    if lp.export:
+        return lp, xlsx_response(name, [_("Code"), _("Matter"), _("Domain"), _("Kind"), _("Primary body"),
+                                        _("Coordinating bodies")], (
+            [m.code, m.name, m.domain.name, m.get_kind_display(),
+             "、".join(a.body_name for a in m.assignments.all() if a.role == "primary"),
+             "、".join(a.body_name for a in m.assignments.all() if a.role == "coordinating")]
+            for m in lp.rows_for_export()), widths=(14, 40, 14, 10, 30, 40))
+    return lp, None
+
+
 @login_required
 def in_force(request):
     viewer = viewer_for(request.user)
@@ -71,10 +92,12 @@ def in_force(request):
         q, domain = form.cleaned_data["q"], form.cleaned_data["domain"]
         on = form.cleaned_data["on"] or on
     release = selectors.release_in_force(ListKind.RESPONSIBILITY, on)
-    matters = selectors.matters_in_force(on, q=q, domain=domain)
+    lp, export = _matter_list(request, selectors.matters_in_force(on, q=q, domain=domain),
+                              filters={"q": q, "domain": domain}, name="matters-in-force")
+    if export:
+        return export
     return render(request, "duties/in_force.html", {
-        "form": form, "release": release, "on": on, "page_obj": paginate(request, matters),
-        "can_edit": may_edit_lists(viewer),
+        "form": form, "release": release, "on": on, "list": lp, "can_edit": may_edit_lists(viewer),
     })
 
 
@@ -119,9 +142,13 @@ def release_detail(request, release_id):
     problems.pop("effective_from", None)
     previous = (ListRelease.objects.filter(kind=release.kind, number__lt=release.number,
                                            status=ReleaseStatus.PUBLISHED).order_by("-number").first())
+    lp, export = _matter_list(request, selectors.release_matters(release, q=q, domain=domain).prefetch_related(
+        "assignments"), filters={"q": q, "domain": domain}, name=f"matters-v{release.number}", with_kind=False,
+                              with_actions=can_edit)
+    if export:
+        return export
     return render(request, "duties/release_detail.html", {
-        "release": release, "form": form, "page_obj": paginate(request, selectors.release_matters(
-            release, q=q, domain=domain)), "can_edit": can_edit, "problems": problems, "previous": previous,
+        "release": release, "form": form, "list": lp, "can_edit": can_edit, "problems": problems, "previous": previous,
         "publish_form": PublishForm(), "import_form": ImportForm(), "events": timeline.render(audit.timeline(release)),
         "latest_published": selectors.latest_published(release.kind) if can_edit else None,
     })

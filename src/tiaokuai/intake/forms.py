@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tiaokuai.core.dispatch import DisputeDecision
 from tiaokuai.core.forms import MultipleFileField, StyledForm
 
-from .choices import HANDLER_OUTCOMES, Kind, Outcome, Satisfaction
+from .choices import HANDLER_OUTCOMES, Channel, Kind, Outcome, RequestStatus, Satisfaction
 
 SERVICE_FIELD_MAP = {"village_code": "village", "attachments": "photos", "matter_code": "matter",
                      "organisation_code": "organisation", "into_number": "into"}
@@ -169,3 +169,13 @@ class InterviewForm(StyledForm):
 class NoteForm(StyledForm):
     note = forms.CharField(label=_("How it was followed up"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RequestFilterForm(StyledForm):
+    """The request list's filters (core.listing)."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=50,
+                        widget=forms.TextInput(attrs={"placeholder": _("Number or words"), "type": "search"}))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Any status"))] + list(RequestStatus.choices))
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("Any channel"))] + list(Channel.choices))

@@ -21,6 +21,7 @@ from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
+from tiaokuai.core.listing import form_filters, list_page, xlsx_response
 from tiaokuai.core.paging import paginate
 from tiaokuai.core.personal import mask_text
 from tiaokuai.duties.selectors import matters_in_force
@@ -32,6 +33,7 @@ from .access import dispatch_parties, is_operator, is_supervisor, may_see, reque
 from .choices import STATUS_BADGE, Channel, RequestStatus
 from .clocks import DISPATCH_CLOCKS
 from .forms import (
+    RequestFilterForm,
     CallbackForm,
     DecideForm,
     FieldForm,
@@ -176,18 +178,26 @@ def field(request):
 # Lists
 
 
+REQUEST_SORTS = {"number": "number", "status": "status", "channel": "channel",
+                 "place": ("township__code", "village__code"), "submitted": "submitted_at"}
+
+
 @login_required
 def request_list(request):
+    """Citizen requests the viewer may see (core.listing); the export masks phone and ID numbers in the text."""
     viewer = viewer_for(request.user)
     _require(viewer, set(Role.values) - {Role.CITIZEN})
-    status = request.GET.get("status", "")
-    channel = request.GET.get("channel", "")
-    page_obj = paginate(request, selectors.request_list(
-        viewer, status=status if status in RequestStatus.values else "",
-        channel=channel if channel in Channel.values else "", q=request.GET.get("q", "")[:50]))
-    return render(request, "intake/list.html", {
-        "page_obj": page_obj, "statuses": RequestStatus.choices, "channels": Channel.choices, "status": status,
-        "channel": channel, "q": request.GET.get("q", ""), "badges": STATUS_BADGE})
+    form = RequestFilterForm(request.GET or None)
+    filters = form_filters(form)
+    lp = list_page(request, selectors.request_list(viewer, **filters).select_related("township", "village"),
+                   sorts=REQUEST_SORTS, default="-submitted", filters=filters, columns=[
+                       (_("Number"), "number"), (_("Status"), "status"), (_("Channel"), "channel"),
+                       (_("Place"), "place"), (_("Problem"), ""), (_("Submitted at"), "submitted")])
+    if lp.export:
+        return xlsx_response("requests", [h.label for h in lp.headers], (
+            [r.number, r.get_status_display(), r.get_channel_display(), f"{r.township.name} · {r.village.name}",
+             r.description, r.submitted_at] for r in lp.rows_for_export()), widths=(20, 10, 10, 24, 60, 18))
+    return render(request, "intake/list.html", {"form": form, "list": lp, "badges": STATUS_BADGE})
 
 
 @login_required

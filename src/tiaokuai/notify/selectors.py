@@ -11,13 +11,15 @@ from .choices import DeliveryState
 from .models import Delivery, Notification
 
 
-def inbox(viewer: Viewer, *, unread_only: bool = False) -> QuerySet[Notification]:
-    """The viewer's notifications, unread first, newest first."""
+def inbox(viewer: Viewer, *, unread_only: bool = False, q: str = "") -> QuerySet[Notification]:
+    """The viewer's notifications (those whose title or text hold `q`), unread first, newest first."""
     if not viewer.is_authenticated:
         return Notification.objects.none()
     qs = Notification.objects.filter(recipient_id=viewer.user_id)
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
     unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
     return qs.order_by(unread.desc(), "-created_at", "-id")
 

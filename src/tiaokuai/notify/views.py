@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import DomainError, NotFound
 from tiaokuai.core.forms import StyledForm
+from tiaokuai.core.listing import form_filters, list_page, xlsx_response
 from tiaokuai.core.paging import paginate
 
 from . import selectors, services
@@ -23,13 +24,31 @@ from .choices import DeliveryState
 # --- Inbox ---------------------------------------------------------------------------------------
 
 
+class InboxFilterForm(StyledForm):
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Title or text"), "type": "search"}))
+    unread = forms.ChoiceField(label=gettext_lazy("Show"), required=False, choices=[
+        ("", gettext_lazy("All")), ("1", gettext_lazy("Unread only"))])
+
+
+INBOX_SORTS = {"title": "title", "time": "created_at"}
+
+
 @login_required
 def inbox(request):
+    """The viewer's notifications (core.listing): unread first, newest first unless a column sorts them."""
     viewer = viewer_for(request.user)
-    unread_only = request.GET.get("unread") == "1"
-    page_obj = paginate(request, selectors.inbox(viewer, unread_only=unread_only))
+    form = InboxFilterForm(request.GET or None)
+    filters = form_filters(form)
+    lp = list_page(request, selectors.inbox(viewer, unread_only=filters.get("unread") == "1", q=filters.get("q", "")),
+                   sorts=INBOX_SORTS, filters=filters, columns=[
+                       (_("State"), ""), (_("Notification"), "title"), (_("Received at"), "time"), (_("Actions"), "")])
+    if lp.export:
+        return xlsx_response("notifications", [_("State"), _("Title"), _("Text"), _("Received at")], (
+            [_("Read") if n.read_at else _("Unread"), n.title, n.body, n.created_at] for n in lp.rows_for_export()),
+            widths=(8, 40, 60, 18))
     return render(request, "notify/inbox.html", {
-        "page_obj": page_obj, "unread_only": unread_only, "title": _("Notifications"),
+        "form": form, "list": lp, "page_obj": lp.page_obj, "title": _("Notifications"),
     })
 
 
@@ -42,7 +61,7 @@ def inbox_mark_read(request, notification_id: int):
         raise Http404(exc.message) from exc
     if request.htmx:
         row = selectors.notification_get(viewer_for(request.user), notification_id)
-        return render(request, "notify/inbox_row.html", {"n": row, "oob_unread": True})
+        return render(request, "notify/inbox_row.html", {"row": row, "oob_unread": True})
     return redirect(request.POST.get("next") or "notify:inbox")
 
 

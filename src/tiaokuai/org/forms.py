@@ -108,3 +108,39 @@ class MembershipForm(StyledForm):
         level=DivisionLevel.COUNTY).order_by("code"), required=False)
     title = forms.CharField(label=_("Title"), max_length=60, required=False)
     is_head = forms.BooleanField(label=_("Head of unit"), required=False)
+
+
+# --------------------------------------------------------------------------- list filters (core.listing)
+
+
+class OrganisationFilterForm(StyledForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("Name or code"), "type": "search"}))
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    township = forms.ChoiceField(label=_("Township"), required=False)
+    view = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, townships=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds"))] + list(OrganisationKind.choices)
+        self.fields["township"].choices = [("", _("Whole county"))] + [(t.code, t.name) for t in townships]
+
+
+class PersonFilterForm(StyledForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("Name"), "type": "search"}))
+    organisation = forms.CharField(label=_("Unit code"), required=False, max_length=50)
+
+
+class CertificateFilterForm(StyledForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("Number or holder"), "type": "search"}))
+    state = forms.ChoiceField(label=_("Status"), required=False)
+    domain = forms.ChoiceField(label=_("Domain"), required=False)
+
+    def __init__(self, *args, states=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("All"))] + list(states)
+        self.fields["domain"].choices = [("", _("All"))] + [
+            (d.code, d.name) for d in Domain.objects.order_by("order", "code")]
+

@@ -162,21 +162,26 @@ def organisations(
     return qs.order_by("code")
 
 
-def organisation_tree(orgs: list[Organisation]) -> list[tuple[Organisation, int]]:
-    """(organisation, depth) in tree order, for the organisations given (orphans at the top level)."""
-    by_parent: dict[int | None, list[Organisation]] = {}
+@dataclass
+class OrgNode:
+    organisation: Organisation
+    children: list["OrgNode"]
+
+    @property
+    def size(self) -> int:
+        """This unit and every unit under it."""
+        return 1 + sum(c.size for c in self.children)
+
+
+def organisation_forest(orgs: list[Organisation]) -> list[OrgNode]:
+    """The organisations given as a forest (parents not among them: their units at the top), by code."""
     ids = {o.pk for o in orgs}
-    for o in orgs:
-        by_parent.setdefault(o.parent_id if o.parent_id in ids else None, []).append(o)
-    out: list[tuple[Organisation, int]] = []
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for o in sorted(by_parent.get(parent_id, []), key=lambda x: x.code):
-            out.append((o, depth))
-            walk(o.pk, depth + 1)
-
-    walk(None, 0)
-    return out
+    nodes = {o.pk: OrgNode(o, []) for o in sorted(orgs, key=lambda x: x.code)}
+    roots = []
+    for node in nodes.values():
+        parent = node.organisation.parent_id
+        (nodes[parent].children if parent in ids else roots).append(node)
+    return roots
 
 
 def organisation_detail(viewer: Viewer, code: str) -> Organisation:

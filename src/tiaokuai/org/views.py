@@ -9,36 +9,34 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tiaokuai.core import timeline
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
+from tiaokuai.core.listing import export_xlsx, form_filters, list_page, xlsx_response
 from tiaokuai.core.paging import paginate
-from tiaokuai.core.personal import export_params, export_request, may_export_unmasked, record_unmasked_export
 
 from . import selectors, services
 from .access import require_registry_editor
-from .choices import CertificateState, EstablishmentKind, OrganisationKind
+from .choices import CertificateState, EstablishmentKind
 from .forms import (
     AssignmentEndForm,
     AssignmentForm,
+    CertificateFilterForm,
     CertificateForm,
     CertificateRenewForm,
     CertificateRevokeForm,
     MembershipForm,
     OrganisationEditForm,
+    OrganisationFilterForm,
     OrganisationForm,
+    PersonFilterForm,
     PersonForm,
     QuotaForm,
     apply_errors,
 )
 from .models import Division, StaffAssignment
-from .reports import people_xlsx
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PEOPLE_EXPORT_LIMIT = 10000  # rows in one export of the people list (the filters narrow it down)
 
 
 def registry_view(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -77,23 +75,35 @@ def _form_page(request: HttpRequest, form: Any, *, title: str, back: str, submit
 # --------------------------------------------------------------------------- organisations
 
 
+ORGANISATION_SORTS = {"code": "code", "name": "name", "kind": "kind", "parent": ("parent__code",),
+                      "division": ("division__code",), "status": ("-is_active",)}
+
+
 @registry_view
 def organisation_list(request: HttpRequest) -> HttpResponse:
+    """Organisations (core.listing), or ?view=tree: the same filter as a collapsible tree, top level folded."""
     viewer = viewer_for(request.user)
-    kind = request.GET.get("kind") or None
-    township = request.GET.get("township") or None
-    q = (request.GET.get("q") or "").strip() or None
-    tree = request.GET.get("view") == "tree"
-    orgs = selectors.organisations(viewer, kind=kind, township=township, q=q)
-    context: dict[str, Any] = {
-        "kinds": OrganisationKind.choices, "kind": kind or "", "township": township or "", "q": q or "",
-        "townships": selectors.divisions(viewer, level="township"), "tree": tree,
-        "can_edit": viewer.can_edit_registry,
-    }
+    townships = selectors.divisions(viewer, level="township")
+    form = OrganisationFilterForm(request.GET or None, townships=townships)
+    filters = form_filters(form)
+    tree = filters.pop("view", "") == "tree"
+    orgs = selectors.organisations(viewer, kind=filters.get("kind"), township=filters.get("township"),
+                                   q=filters.get("q")).select_related("parent", "division")
+    context: dict[str, Any] = {"form": form, "tree": tree, "can_edit": viewer.can_edit_registry,
+                               "filtered": bool(filters)}
     if tree:
-        context["rows"] = selectors.organisation_tree(list(orgs))
-    else:
-        context["page_obj"] = paginate(request, orgs)
+        context["nodes"] = selectors.organisation_forest(list(orgs))
+        context["count"] = len(orgs)
+        return render(request, "org/organisation_tree.html", context)
+    lp = list_page(request, orgs, sorts=ORGANISATION_SORTS, default="code", filters=filters, columns=[
+        (_("Code"), "code"), (_("Name"), "name"), (_("Kind"), "kind"), (_("Parent unit"), "parent"),
+        (_("Division served"), "division"), (_("Status"), "status")])
+    if lp.export:
+        return xlsx_response("organisations", [h.label for h in lp.headers], (
+            [o.code, o.name, o.get_kind_display(), o.parent.name if o.parent_id else "", o.division.name,
+             _("Active") if o.is_active else _("Inactive")] for o in lp.rows_for_export()),
+            widths=(16, 30, 16, 30, 16, 8))
+    context["list"] = lp
     return render(request, "org/organisation_list.html", context)
 
 
@@ -248,29 +258,30 @@ def staffing(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- people
 
 
+PERSON_SORTS = {"name": ("name",)}
+
+
 @registry_view
 def person_list(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for(request.user)
-    q = (request.GET.get("q") or "").strip() or None
-    organisation = request.GET.get("organisation") or None
-    qs = selectors.people(viewer, q=q, organisation=organisation)
-    if request.GET.get("format") == "xlsx":
-        unmasked, purpose, refused = export_request(request)  # unmasked: its own permission, audited
-        if refused is not None:
-            return refused
-        people = list(qs[:PEOPLE_EXPORT_LIMIT])
-        response = HttpResponse(people_xlsx(people, unmasked=unmasked), content_type=XLSX)
-        if unmasked:
-            record_unmasked_export(actor=request.user, what="org.people", label=_("People"), rows=len(people),
-                                   purpose=purpose, filters={"q": q or "", "organisation": organisation or ""})
-        response["Content-Disposition"] = f'attachment; filename="people-{timezone.localdate():%Y%m%d}.xlsx"'
-        return response
-    page_obj = paginate(request, qs)
-    rows = [(p, selectors.personal_data(viewer, p)) for p in page_obj]
-    return render(request, "org/person_list.html", {"page_obj": page_obj, "rows": rows, "q": q or "",
-                                                    "can_edit": viewer.can_edit_registry,
-                                                    "can_export_unmasked": may_export_unmasked(request.user),
-                                                    "export_params": export_params(request)})
+    form = PersonFilterForm(request.GET or None)
+    filters = form_filters(form)
+    lp = list_page(request, selectors.people(viewer, q=filters.get("q"), organisation=filters.get("organisation")),
+                   sorts=PERSON_SORTS, default="name", filters=filters, personal_data=True, columns=[
+                       (_("Name"), "name"), (_("ID number"), ""), (_("Phone"), ""),
+                       (_("Current establishment slot"), "")])
+    if lp.export:  # masked like the page (selectors.personal_data) unless the unmasked export is granted
+        def export_rows(unmasked: bool) -> Any:
+            for p in lp.rows_for_export():
+                personal = {"id_number": p.id_number, "phone": p.phone} if unmasked \
+                    else selectors.personal_data(viewer, p)
+                yield [p.name, personal["id_number"], personal["phone"],
+                       "、".join(f"{a.organisation.name} · {a.post}" for a in p.current_assignments)]
+        return export_xlsx(request, "people", [h.label for h in lp.headers], export_rows, what="org.people",
+                           label=_("People"), filters=filters, widths=(12, 22, 16, 40))
+    rows = [(p, selectors.personal_data(viewer, p)) for p in lp.page_obj]
+    return render(request, "org/person_list.html", {"form": form, "list": lp, "rows": rows,
+                                                    "can_edit": viewer.can_edit_registry})
 
 
 @registry_view
@@ -336,18 +347,27 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- certificates
 
 
+CERTIFICATE_SORTS = {"number": "number", "holder": ("holder__name",), "issued": "issued_on",
+                     "expires": "expires_on", "status": "state"}
+
+
 @registry_view
 def certificate_list(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for(request.user)
-    state = request.GET.get("state") or None
-    if state not in CertificateState.values:
-        state = None
-    q = (request.GET.get("q") or "").strip() or None
-    page_obj = paginate(request, selectors.certificates(viewer, state=state, q=q))
-    return render(request, "org/certificate_list.html", {
-        "page_obj": page_obj, "state": state or "", "q": q or "", "states": CertificateState.choices,
-        "can_edit": viewer.can_edit_registry,
-    })
+    form = CertificateFilterForm(request.GET or None, states=CertificateState.choices)
+    filters = form_filters(form)
+    lp = list_page(request, selectors.certificates(viewer, **filters), sorts=CERTIFICATE_SORTS, default="expires",
+                   filters=filters, columns=[
+                       (_("Certificate number"), "number"), (_("Holder"), "holder"), (_("Domains"), ""),
+                       (_("Issued on"), "issued"), (_("Expires on"), "expires"), (_("Status"), "status")]
+                   + ([(_("Actions"), "")] if viewer.can_edit_registry else []))
+    if lp.export:
+        labels = dict(CertificateState.choices)
+        return xlsx_response("certificates", [h.label for h in lp.headers][:6], (
+            [c.number, c.holder.name, "、".join(d.name for d in c.domains.all()), c.issued_on, c.expires_on,
+             labels.get(c.state, c.state)] for c in lp.rows_for_export()), widths=(20, 12, 30, 12, 12, 10))
+    return render(request, "org/certificate_list.html", {"form": form, "list": lp,
+                                                         "can_edit": viewer.can_edit_registry})
 
 
 @registry_view

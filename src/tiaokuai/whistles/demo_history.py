@@ -125,14 +125,53 @@ def _topic(name: str) -> str:
 
 CONTACT_EVERY = 20  # one demo whistle in CONTACT_EVERY has a phone number typed into its description
 
+# How a township names the item (the demo's history must not name it in every text, or the routing page would claim
+# an accuracy of 1.000): outright, paraphrased by a word of it, vaguely (no item at all, only what was seen), or
+# naming a neighbouring item of the same domain by mistake (the whistle was still routed to the right item).
+PHRASINGS = (("exact", 0.63), ("paraphrase", 0.20), ("vague", 0.10), ("wrong", 0.07))
+PARAPHRASES = ("{word}方面出了问题", "疑似{word}", "好像是{word}的事", "有群众反映{word}", "{word}相关的情况")
+VAGUE_TOPICS = ("出了点情况", "有群众反映的问题", "发现一处隐患", "情况比较复杂", "有人反映问题，说不清归谁管",
+                "出现了一些状况", "发现异常情况")
 
-def _describe(rng: random.Random, item: WhistleItem, domain: str, village: str) -> str:
+
+def _keyword(name: str, prng: random.Random) -> str:
+    """A word of the item's name a township would use for it: one of the detail keywords in it, else a part of it."""
+    words = [w for words, _details in KEYWORD_DETAILS for w in words if w in name]
+    if words:
+        return prng.choice(words)
+    topic = _topic(name)
+    size = min(len(topic), prng.choice((2, 3, 4)))
+    start = prng.randrange(0, max(1, len(topic) - size + 1))
+    return topic[start:start + size]
+
+
+def _describe(rng: random.Random, item: WhistleItem, domain: str, village: str, *,
+              prng: random.Random | None = None, neighbours: tuple[WhistleItem, ...] = ()) -> str:
+    """A township's text for a whistle on `item`. `prng` (its own seeded generator, so the main draws stay as they
+    were) picks how the item is named (PHRASINGS); `neighbours` are items of the same domain to name by mistake."""
     n = rng.choice(QUANTITIES)
     template = rng.choice(TEMPLATES)
     pool = next((details for words, details in KEYWORD_DETAILS if any(word in item.name for word in words)),
                 ANY_DETAILS)
     detail = rng.choice(pool if rng.random() < 0.8 else ANY_DETAILS).replace("{n}", str(n))
-    return template.format(time=rng.choice(TIMES), village=village, spot=rng.choice(SPOTS), topic=_topic(item.name),
+    topic = _topic(item.name)
+    if prng is not None:
+        pick, mode = prng.random(), "exact"
+        for mode, share in PHRASINGS:
+            if pick < share:
+                break
+            pick -= share
+        if mode == "paraphrase":
+            topic = prng.choice(PARAPHRASES).format(word=_keyword(item.name, prng))
+        elif mode == "vague":
+            topic = prng.choice(VAGUE_TOPICS)
+            if prng.random() < 0.5:
+                detail = prng.choice(ANY_DETAILS).replace("{n}", str(n))
+        elif mode == "wrong":
+            others = [x for x in neighbours if x.pk != item.pk]
+            if others:
+                topic = _topic(prng.choice(others).name)
+    return template.format(time=rng.choice(TIMES), village=village, spot=rng.choice(SPOTS), topic=topic,
                            detail=detail, measure=rng.choice(MEASURES), ask=rng.choice(ASKS),
                            colloquial=rng.choice(COLLOQUIAL_ASKS))
 
@@ -209,6 +248,9 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[s
     S.clear_route_cache()
     routes = S.routes_for(item_release_id, resp_release_id)
     items = {i.pk: i for i in WhistleItem.objects.filter(release_id=item_release_id).select_related("domain")}
+    by_domain: dict[Any, tuple[WhistleItem, ...]] = {}
+    for it in sorted(items.values(), key=lambda x: x.pk):
+        by_domain[it.domain_id] = by_domain.get(it.domain_id, ()) + (it,)
     townships = list(Division.objects.filter(level="township").order_by("code"))
     villages: dict[int, list[Division]] = {}
     for v in Division.objects.filter(level="village").order_by("code"):
@@ -312,7 +354,8 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[s
             description = rng.choice(ROUTING_TEXTS).format(village=village.name, spot=rng.choice(SPOTS))
         else:
             item = items[routes[code].item_id]
-            description = _describe(rng, item, item.domain.code, village.name)
+            description = _describe(rng, item, item.domain.code, village.name,
+                                    prng=random.Random(f"{fate['seed']}/words"), neighbours=by_domain[item.domain_id])
         if i % CONTACT_EVERY == 3:  # some clerks type the caller's number in: pages show it masked (ADR 0009)
             description += f"（现场联系人电话：139{i:08d}）"
         specs.append((raised, i, township, village, grid, code, urgency, routing, fate, description, text_rng))

@@ -398,34 +398,21 @@ LIST_COLUMNS = [
 ]
 
 
-def whistles_xlsx(rows: list[dict[str, Any]], *, unmasked: bool = False) -> bytes:
-    """rows: the list page's rows ({"w", "lead", "assists", "deadline"}). Every text cell is written as text
-    (core.xlsx.append_row: a description starting with "=" stays words, never a formula). Phone and ID numbers
-    in the description are masked unless the caller passed the unmasked-export check (core.personal)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+LIST_WIDTHS = (20, 14, 30, 14, 14, 8, 14, 24, 30, 22, 18, 18, 60)
 
-    from tiaokuai.core.xlsx import workbook_bytes
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(_("Whistles"))[:31]
-    append_row(ws, [str(c) for c in LIST_COLUMNS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        w, lead, dl = row["w"], row["lead"], row["deadline"] or {}
-        due = dl.get("due") if dl.get("pending") else None
-        append_row(ws, [
-            w.number, w.item.code if w.item_id else "", w.item.name if w.item_id else str(_("Not on the list")),
-            w.township.name, w.village.name, w.get_urgency_display(), w.get_status_display(),
-            lead.organisation.name if lead else "", "、".join(d.organisation.name for d in row["assists"]),
-            f"{dl.get('title', '')} {dl.get('label', '')}".strip() if dl else "",
-            due.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if due else "",
-            w.raised_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
-            w.description if unmasked else mask_text(w.description),
-        ])
-    for letter, width in zip("ABCDEFGHIJKLM", (20, 14, 30, 14, 14, 8, 14, 24, 30, 22, 18, 18, 60), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
-    return workbook_bytes(wb)
+def whistle_export_row(row: dict[str, Any]) -> list[Any]:
+    """One spreadsheet row of the whistle list (the list page's row: {"w", "lead", "assists", "deadline"}), under
+    LIST_COLUMNS; written by core.listing.export_xlsx (text never a formula; phone and ID numbers in the
+    description masked unless the unmasked export is granted)."""
+    w, lead, dl = row["w"], row["lead"], row["deadline"] or {}
+    due = dl.get("due") if dl.get("pending") else None
+    return [
+        w.number, w.item.code if w.item_id else "", w.item.name if w.item_id else str(_("Not on the list")),
+        w.township.name, w.village.name, w.get_urgency_display(), w.get_status_display(),
+        lead.organisation.name if lead else "", "、".join(d.organisation.name for d in row["assists"]),
+        f"{dl.get('title', '')} {dl.get('label', '')}".strip() if dl else "",
+        due.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if due else "",
+        w.raised_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
+        w.description,
+    ]

@@ -22,13 +22,10 @@ from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
+from tiaokuai.core.listing import export_xlsx, list_page
 from tiaokuai.core.paging import paginate
 from tiaokuai.core.personal import (
     contains_personal_data,
-    export_params,
-    export_request,
-    may_export_unmasked,
-    record_unmasked_export,
     reveal_purpose,
 )
 from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
@@ -359,37 +356,33 @@ def whistle_action(request, pk: int, action: str):
 # Lists
 
 
-WHISTLE_EXPORT_LIMIT = 10000  # rows in one export of the list (the filters narrow it down)
+WHISTLE_SORTS = {"number": "number", "item": ("item__code",), "place": ("township__code", "village__code"),
+                 "urgency": "urgency", "status": "status", "raised": "raised_at"}
 
 
 @login_required
 def whistle_list(request):
-    """Whistles the viewer may see: filters, a search, paging, the lead department and the deadline it works
-    towards as text; ?format=xlsx exports what is filtered."""
+    """Whistles the viewer may see (core.listing): filters, a search, sortable columns, paging, the lead department
+    and the deadline it works towards as text; ?format=xlsx exports what is filtered, in the same order."""
     viewer = viewer_for(request.user)
     _require(viewer, STAFF_ROLES)
     form = _list_filters(viewer, request.GET)
     filters = {}
     if form.is_bound and form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None, False)}
-    qs = selectors.whistle_search(viewer, **filters)
+    lp = list_page(request, selectors.whistle_search(viewer, **filters), sorts=WHISTLE_SORTS, default="-raised",
+                   personal_data=True, filters=filters, columns=[
+                       (_("Number"), "number"), (_("Item"), "item"), (_("Place"), "place"),
+                       (_("Lead department"), ""), (_("Deadline"), ""), (_("Urgency"), "urgency"),
+                       (_("Status"), "status"), (_("Raised at"), "raised")])
     now = timezone.now()
-    if request.GET.get("format") == "xlsx":
-        unmasked, purpose, refused = export_request(request)  # unmasked: its own permission, audited
-        if refused is not None:
-            return refused
-        rows = [_list_row(w, now) for w in qs[:WHISTLE_EXPORT_LIMIT]]
-        response = HttpResponse(reports.whistles_xlsx(rows, unmasked=unmasked), content_type=XLSX)
-        if unmasked:
-            record_unmasked_export(actor=request.user, what="whistles.list", label=_("Whistles"), rows=len(rows),
-                                   purpose=purpose, filters=filters)
-        response["Content-Disposition"] = f'attachment; filename="whistles-{timezone.localdate():%Y%m%d}.xlsx"'
-        return response
-    page_obj = paginate(request, qs)
+    if lp.export:
+        return export_xlsx(request, "whistles", reports.LIST_COLUMNS,
+                           lambda unmasked: (reports.whistle_export_row(_list_row(w, now))
+                                             for w in lp.rows_for_export()),
+                           what="whistles.list", label=_("Whistles"), filters=filters, widths=reports.LIST_WIDTHS)
     return render(request, "whistles/list.html", {
-        "form": form, "page_obj": page_obj, "rows": [_list_row(w, now) for w in page_obj],
-        "filtered": bool(filters), "can_export_unmasked": may_export_unmasked(request.user),
-        "export_params": export_params(request)})
+        "form": form, "list": lp, "page_obj": lp.page_obj, "rows": [_list_row(w, now) for w in lp.page_obj]})
 
 
 def _list_row(whistle, now) -> dict:

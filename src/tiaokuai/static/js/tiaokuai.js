@@ -24,7 +24,7 @@
     (root || document).querySelectorAll("table.table").forEach(function (table) {
       if (table.classList.contains("table-keep")) { return; }
       var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-        return th.textContent.trim();
+        return th.dataset.label || th.textContent.trim();  // a sortable header: its label, not the arrow
       });
       if (!heads.length) { return; }
       table.classList.add("table-cards");
@@ -88,10 +88,11 @@
   document.addEventListener("change", clearValidity, true);
 
   // File inputs in the page's language: a button "选择文件" and the chosen names, instead of the browser's own
-  // "Choose File / No file chosen" (the native input stays, focusable, under the button).
+  // "Choose File / No file chosen" (the native input stays, focusable, under the button). Photo fields
+  // (core.forms.PhotoInput, .photo-file) have their own camera and album buttons (photos.js).
   var fileSeq = 0;
   function dressFileInputs(root) {
-    (root || document).querySelectorAll('input[type="file"]:not([data-dressed])').forEach(function (input) {
+    (root || document).querySelectorAll('input[type="file"]:not([data-dressed]):not(.photo-file)').forEach(function (input) {
       input.setAttribute("data-dressed", "1");
       if (!input.id) { fileSeq += 1; input.id = "file-input-" + fileSeq; }
       var photos = (input.getAttribute("accept") || "").indexOf("image") === 0;
