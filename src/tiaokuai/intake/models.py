@@ -64,6 +64,8 @@ class Request(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True, default="")
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # A link to a photo the citizen's app gave (Open311 media_url): stored and shown as a link, never fetched.
+    media_url = models.URLField(_("photo link"), max_length=500, blank=True, default="")
     # Personal data: masked on every page unless revealed (with an audit event) by a role that needs it.
     citizen_name = models.CharField(_("citizen's name"), max_length=60, blank=True, default="")
     citizen_phone = models.CharField(_("callback number"), max_length=30, blank=True, default="")
@@ -188,6 +190,9 @@ class RequestEscalation(EscalationBase):
 class RequestAttachment(AttachmentBase):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to="intake/%Y/%m/")
+    # Empty for a photo an Open311 client posted (no user of ours uploaded it; the request names the client).
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
 
     class Meta(AttachmentBase.Meta):
         verbose_name = _("request photo")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from tiaokuai.core.access import Viewer, viewer_for
 from tiaokuai.core.errors import NotFound
 
-from .access import handled_q, is_operator, is_supervisor, scope_requests
+from .access import handled_q, is_operator, is_supervisor, scope_requests, takes_calls
 from .choices import (
     EXCLUDED_FROM_SATISFACTION,
     PENDING_DISPATCH,
@@ -88,8 +88,9 @@ def overdue(viewer: Viewer, now: dt.datetime | None = None) -> QuerySet[RequestD
 
 
 def callbacks_due(viewer: Viewer) -> QuerySet[Request]:
-    """Closed requests not yet called back (the operator's queue), oldest closing first."""
-    if not is_operator(viewer):
+    """Closed requests not yet called back (the queue of the command centre and the hotline operators), oldest
+    closing first."""
+    if not takes_calls(viewer):
         return Request.objects.none()
     return (Request.objects.filter(status=RequestStatus.CLOSED)
             .filter(Q(callback_at__isnull=True) | Q(callback_at__lt=F("closed_at")))

@@ -38,6 +38,7 @@ from .access import (
     access_dispute,
     access_request,
     is_operator,
+    takes_calls,
 )
 from .choices import (
     HANDLER_OUTCOMES,
@@ -194,7 +195,7 @@ def next_check(d: RequestDispatch, **changes: Any) -> dt.datetime | None:
 
 # ---------------------------------------------------------------- submit (every channel)
 
-CHANNEL_ROLES: dict[str, set[str]] = {  # the hotline: operators (access.is_operator)
+CHANNEL_ROLES: dict[str, set[str]] = {  # the hotline: the command centre and hotline operators (access.takes_calls)
     Channel.GRID: {Role.GRID_WORKER},
     Channel.PROXY: {Role.PROXY_AGENT},
 }
@@ -207,7 +208,7 @@ def _may_submit(actor: Any, channel: str) -> bool:
     if not viewer.is_authenticated:
         return False
     if channel == Channel.HOTLINE:
-        return is_operator(viewer)
+        return takes_calls(viewer)
     return viewer.has_role(*CHANNEL_ROLES.get(channel, set()))
 
 
@@ -215,10 +216,11 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
                    citizen_name: str = "", citizen_phone: str = "", address: str = "", latitude: Any = None,
                    longitude: Any = None, matter_code: str = "", answered_on_spot: bool = False,
                    answer: str = "", attachments: Iterable[Any] = (),
-                   open311_client: Open311Client | None = None) -> Request:
+                   open311_client: Open311Client | None = None, media_url: str = "") -> Request:
     """A request arrives on a channel. With a matter (given, or the router's confident suggestion) the body the
     list in force names is dispatched at once; otherwise it waits for an operator. A hotline consultation
-    answered on the spot is recorded as answered (a supervisor confirms it)."""
+    answered on the spot is recorded as answered (a supervisor confirms it). Photos come from staff or an Open311
+    client; a photo link (media_url, http/https) is only stored, never fetched."""
     if channel not in Channel.values or not _may_submit(actor, channel):
         raise NotFound(_("You cannot take requests on this channel."))
     if channel == Channel.OPEN311 and open311_client is None:
@@ -256,9 +258,12 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
     answer = (answer or "").strip()
     if answered_on_spot and not answer:
         errors["answer"] = [_("Say what was answered.")]
+    media_url = (media_url or "").strip()
+    if media_url and not valid_media_url(media_url):
+        errors["media_url"] = [_("Enter an http or https address (at most %(n)d characters).") % {"n": 500}]
     photos: list[core_attachments.Checked] = []
     if attachments:
-        if actor is None or not getattr(actor, "is_authenticated", False):
+        if open311_client is None and (actor is None or not getattr(actor, "is_authenticated", False)):
             errors["attachments"] = [_("Photos can be added by staff only.")]
         else:
             photos, photo_errors = core_attachments.check(attachments, field="attachments",
@@ -286,7 +291,7 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
         request = Request(
             tracking_code=new_tracking_code(), channel=channel, kind=kind, status=status, description=description,
             township_id=village.township_id, village=village, address=(address or "")[:200], latitude=lat,
-            longitude=lng, citizen_name=citizen_name, citizen_phone=citizen_phone[:30],
+            longitude=lng, citizen_name=citizen_name, citizen_phone=citizen_phone[:30], media_url=media_url,
             matter_code=matter.code if matter else "", matter_name=matter.name if matter else "",
             responsibility_release_id=matter.release_id if matter else None, submitted_by=user,
             open311_client=open311_client, submitted_at=now, updated_at=now,
@@ -303,13 +308,28 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
         after = {"number": request.number, "channel": channel, "kind": kind, "status": status,
                  "matter": request.matter_code, "outcome": request.outcome, "dispatch": d.pk if d else None,
                  "organisation": org.code if org else None,
-                 "open311_client": open311_client.name if open311_client else None, "attachments": len(photos)}
+                 "open311_client": open311_client.name if open311_client else None, "attachments": len(photos),
+                 "media_url": bool(media_url)}
         audit.log(actor=user, action="intake.submit", obj=request,
                   after={k: v for k, v in after.items() if v or k in ("number", "channel", "status")})
         if org is not None:
             _notify(recipients=recipients, kind="intake.dispatch", body=description[:500], url=_url(request.pk),
                     obj=request, title=_("Citizen request %(number)s") % {"number": request.number})
     return request
+
+
+def valid_media_url(url: str) -> bool:
+    """An absolute http(s) address of at most 500 characters (Open311 media_url). The server never fetches it."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    if len(url) > 500:
+        return False
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- routing by an operator
@@ -556,7 +576,7 @@ def request_callback(*, actor: Any, request_id: Any, satisfaction: str, comment:
     comment. "Not satisfied" reopens the request (except a confirmed "unreasonable" or "answered on the spot",
     which stays closed and out of the figures); "not solved" on a request closed as resolved is recorded as a
     false completion (虚假办结)."""
-    request = access_request(actor, request_id, "operator")
+    request = access_request(actor, request_id, ("operator", "hotline"))
     REQUEST.check("callback", request.status)
     errors: dict[str, list[str]] = {}
     if satisfaction not in Satisfaction.values:

@@ -28,7 +28,7 @@ from tiaokuai.org.choices import Role
 from tiaokuai.org.models import Division, Organisation
 
 from . import selectors, services
-from .access import dispatch_parties, is_operator, is_supervisor, may_see, request_parties
+from .access import dispatch_parties, is_supervisor, may_see, request_parties, takes_calls
 from .choices import STATUS_BADGE, Channel, RequestStatus
 from .clocks import DISPATCH_CLOCKS
 from .forms import (
@@ -139,7 +139,7 @@ def track_code(request, code: str):
 @login_required
 def hotline(request):
     viewer = viewer_for(request.user)
-    if not is_operator(viewer):
+    if not takes_calls(viewer):
         raise Http404
     form = HotlineForm(request.POST or None, villages=_villages(), matters=_matters())
     if request.method == "POST" and form.is_valid():
@@ -220,7 +220,7 @@ def supervision(request):
 @login_required
 def callbacks(request):
     viewer = viewer_for(request.user)
-    if not is_operator(viewer):
+    if not takes_calls(viewer):
         raise Http404
     page_obj = paginate(request, selectors.callbacks_due(viewer))
     return render(request, "intake/callbacks.html", {"page_obj": page_obj})

@@ -1,6 +1,7 @@
 """The workflow tables of requests, their dispatches and disputes: the only statement of what may happen next.
 
-Parties: "operator" — the hotline / command centre (takes, routes, closes, calls back, merges); "supervisor" —
+Parties: "operator" — the hotline / command centre (takes, routes, closes, calls back, merges); "hotline" — a
+hotline operator (takes calls, calls back, sees the citizen's number to call); "supervisor" —
 the supervision office (confirms "unreasonable" and "answered on the spot", returns answers); "handler" —
 staff of the body the dispatch is addressed to (a county department, or the township government for duties
 of the township where the request is); "office" — the establishment office (arbitration); "system" — the
@@ -30,13 +31,13 @@ REQUEST = Workflow("intake.request", R, (
     # Back to the body (its dispatch reopens), or to routing when it had none (answered on the spot).
     action("return", [R.RESOLVED], (R.DISPATCHED, R.RECEIVED), who=("operator", "supervisor"), audit="intake.return",
            label=_("Return the answer")),
-    action("callback", [R.CLOSED], None, who="operator", audit="intake.callback", label=_("Record the callback")),
+    action("callback", [R.CLOSED], None, who=("operator", "hotline"), audit="intake.callback", label=_("Record the callback")),
     # "Not satisfied" at the callback reopens the request (to its body, or to routing when it had none).
     action("reopen", [R.CLOSED], (R.DISPATCHED, R.RECEIVED), who="system", audit="intake.reopen",
            label=_("Reopen")),
     action("merge", [R.RECEIVED, R.DISPATCHED], R.MERGED, who="operator", audit="intake.merge",
            label=_("Merge as a duplicate")),
-    action("reveal", [*_OPEN, R.CLOSED, R.MERGED], None, who=("operator", "supervisor", "handler"),
+    action("reveal", [*_OPEN, R.CLOSED, R.MERGED], None, who=("operator", "hotline", "supervisor", "handler"),
            audit="intake.reveal", label=_("Show the citizen's contact")),
     action("link_whistle", [R.RECEIVED, R.DISPATCHED], None, who="handler", audit="intake.link_whistle",
            label=_("Link the whistle raised from it")),
