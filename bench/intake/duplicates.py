@@ -42,7 +42,7 @@ matters = ["ZR-001", "HB-001", "SJ-001", ""]
 cols = ["number", "tracking_code", "channel", "kind", "status", "description", "township_id", "village_id", "address",
         "citizen_name", "citizen_phone", "matter_code", "matter_name", "submitted_at", "updated_at", "feedback_by",
         "outcome", "outcome_note", "satisfaction", "callback_comment", "false_completion", "reopen_count",
-        "return_count", "whistle_number"]
+        "return_count", "whistle_number", "media_url"]
 sql = f"INSERT INTO intake_request ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
 t0 = time.perf_counter()
 chunk = 20000
@@ -54,7 +54,7 @@ with connection.cursor() as cur:
             at = now - dt.timedelta(seconds=rng.randint(0, 365 * 86400))
             status = "closed" if rng.random() < 0.9 else rng.choice(["received", "dispatched", "resolved"])
             rows.append((f"RQ-BENCH-{i:08d}", f"B{i:09d}", "web", "general", status, text(), t, v, "", "", "",
-                         rng.choice(matters), "", at, at, at, "", "", "", "", False, 0, 0, ""))
+                         rng.choice(matters), "", at, at, at, "", "", "", "", False, 0, 0, "", ""))
         with transaction.atomic():
             cur.executemany(sql, rows)
 print(f"inserted {N:,} requests in {time.perf_counter() - t0:.1f} s", flush=True)

@@ -23,6 +23,7 @@ from .choices import (
     Satisfaction,
     SupervisionReason,
     SupervisionStatus,
+    SurveyStatus,
 )
 
 
@@ -197,6 +198,37 @@ class RequestAttachment(AttachmentBase):
     class Meta(AttachmentBase.Meta):
         verbose_name = _("request photo")
         verbose_name_plural = _("request photos")
+
+
+class CallbackSurvey(models.Model):
+    """The satisfaction callback by text message (短信回访): sent when a request closes to the citizen's mobile
+    number; the reply ("1" satisfied, "2" basically, "3" not, or the words, then any comment) is recorded as the
+    callback. Without a reply by `reply_by` the request is back in the callback queue for a phone call."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="sms_surveys",
+                                verbose_name=_("citizen request"))
+    phone = models.CharField(_("mobile number"), max_length=20)
+    status = models.CharField(_("status"), max_length=12, choices=SurveyStatus.choices,
+                              default=SurveyStatus.WAITING)
+    sent_at = models.DateTimeField(_("sent at"))
+    reply_by = models.DateTimeField(_("reply by"))
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    reply = models.CharField(_("reply"), max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("SMS callback")
+        verbose_name_plural = _("SMS callbacks")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request"], condition=Q(status="waiting"), name="survey_one_waiting"),
+        ]
+        indexes = [
+            models.Index(fields=["phone", "sent_at"], name="survey_waiting_phone_idx", condition=Q(status="waiting")),
+            models.Index(fields=["reply_by"], name="survey_waiting_due_idx", condition=Q(status="waiting")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.status}"
 
 
 class SupervisionItem(models.Model):

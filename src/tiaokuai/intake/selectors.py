@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,8 +92,16 @@ def callbacks_due(viewer: Viewer) -> QuerySet[Request]:
     closing first."""
     if not takes_calls(viewer):
         return Request.objects.none()
+    from .choices import SurveyStatus
+    from .models import CallbackSurvey
+
+    # A text-message callback still waiting for the citizen's reply keeps the request out of the queue until its
+    # reply-by time (then it is back, for a phone call, whether or not the expiry sweep ran).
+    waiting = CallbackSurvey.objects.filter(request=OuterRef("pk"), status=SurveyStatus.WAITING,
+                                            reply_by__gte=timezone.now())
     return (Request.objects.filter(status=RequestStatus.CLOSED)
             .filter(Q(callback_at__isnull=True) | Q(callback_at__lt=F("closed_at")))
+            .exclude(Exists(waiting))
             .select_related("township", "village").order_by("closed_at", "id"))
 
 

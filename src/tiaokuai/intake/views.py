@@ -5,16 +5,20 @@ shows the messages beside the fields. The public form and the tracking page need
 one's personal data."""
 
 import functools
+import hmac
+import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tiaokuai.core import attachments as core_attachments
@@ -447,3 +451,34 @@ def figures(request):
         return response
     return render(request, "intake/figures.html", {"rows": rows, "columns": reports.COLUMNS, "month": month,
                                                    "by": by})
+
+
+# ---------------------------------------------------------------------------------------------
+# Citizens' text replies, forwarded by the county's SMS gateway
+
+
+@csrf_exempt
+@require_POST
+def sms_reply(request):
+    """POST {"phone", "text"} (JSON or form) with `Authorization: Bearer <SMS_INBOUND_TOKEN>`: the reply is
+    recorded as the satisfaction callback it answers. 404 while no token is configured, 403 for a wrong one;
+    the answer says "recorded", "unclear" or "no_survey"."""
+    expected = str(settings.TIAOKUAI.get("SMS_INBOUND_TOKEN") or "")
+    if not expected:
+        raise Http404
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return JsonResponse({"error": "forbidden"}, status=403)
+    data = request.POST
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return JsonResponse({"error": "the body must be a JSON object"}, status=400)
+        data = {str(k): "" if v is None else str(v) for k, v in body.items()}
+    if not data.get("phone"):
+        return JsonResponse({"error": "phone is required"}, status=400)
+    result = services.callback_sms_reply(phone=data.get("phone", ""), text=data.get("text", ""))
+    return JsonResponse({"result": result})

@@ -14,7 +14,7 @@ from tiaokuai.core.dispatch import dispute_workflow
 from tiaokuai.core.workflow import Workflow, action
 
 from .choices import DispatchStatus as D
-from .choices import InterviewStatus, SupervisionStatus
+from .choices import InterviewStatus, SupervisionStatus, SurveyStatus
 from .choices import RequestStatus as R
 
 _OPEN = (R.RECEIVED, R.DISPATCHED, R.RESOLVED)
@@ -69,4 +69,17 @@ SUPERVISION = Workflow("intake.supervision", SupervisionStatus, (
 INTERVIEW = Workflow("intake.interview", InterviewStatus, (
     action("rectify", [InterviewStatus.RECTIFYING], InterviewStatus.RECTIFIED, who="supervisor",
            audit="intake.interview_rectified", label=_("Rectification done")),
+))
+
+# The satisfaction callback by text message: the citizen's reply (or none in time) decides; a phone call made
+# meanwhile cancels it. Events are written on the request (its timeline).
+SURVEY = Workflow("intake.survey", SurveyStatus, (
+    action("reply", [SurveyStatus.WAITING], SurveyStatus.ANSWERED, who="system", audit="intake.sms_reply",
+           label=_("Reply recorded")),
+    action("unclear", [SurveyStatus.WAITING], SurveyStatus.UNCLEAR, who="system", audit="intake.sms_unclear",
+           label=_("Reply not understood")),
+    action("expire", [SurveyStatus.WAITING], SurveyStatus.EXPIRED, who="system", audit="intake.sms_expired",
+           label=_("No reply in time")),
+    action("cancel", [SurveyStatus.WAITING], SurveyStatus.CANCELLED, who=("operator", "hotline"),
+           audit="intake.sms_cancelled", label=_("Called back by phone instead")),
 ))

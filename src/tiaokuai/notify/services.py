@@ -122,6 +122,23 @@ def notify(
     return notifications
 
 
+def text_message(*, phone: str, text: str, kind: str, obj: models.Model | None = None) -> Notification:
+    """A text message to a phone number that is no user's (a citizen): one Notification without a recipient
+    (`to_phone`, the text as its body) and its "sms" Delivery — the same outbox rows, retries and back-off as any
+    other delivery. Inside the caller's transaction; sent after it commits."""
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):
+        n = Notification.objects.create(recipient=None, to_phone=phone[:20], kind=kind[:60], title=text[:200],
+                                        body=text, object_type=audit.object_type_of(obj) if obj is not None else "",
+                                        object_id=str(obj.pk) if obj is not None else "", created_at=now)
+        deferred = "sms" in sweep_channels()
+        d = Delivery.objects.create(notification=n, channel="sms", created_at=now, updated_at=now,
+                                    next_attempt_at=now if deferred else now + FIRST_ATTEMPT_GRACE)
+        if not deferred:
+            transaction.on_commit(lambda: _enqueue([d.pk]), robust=True)
+    return n
+
+
 def _enqueue(delivery_ids: list[int]) -> None:
     from .tasks import send_deliveries
 

@@ -15,3 +15,11 @@ def query_with(context, **changes):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def masked(text):
+    """Phone and ID numbers in a text masked (core.personal.mask_text)."""
+    from tiaokuai.core.personal import mask_text
+
+    return mask_text(str(text or ""))
