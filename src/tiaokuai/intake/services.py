@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tiaokuai.core import attachments as core_attachments
-from tiaokuai.core import audit, location, numbering
+from tiaokuai.core import audit, inserts, location, numbering
 from tiaokuai.core import dispatch as dispatch_kernel
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.clocks import DeadlineSpec, Unit
@@ -175,10 +175,10 @@ def _new_dispatch(request: Request, org: Organisation, now: dt.datetime, *, rele
                   replaces: RequestDispatch | None = None,
                   deadlines: tuple[dt.datetime, dt.datetime] | None = None) -> RequestDispatch:
     accept_by, resolve_by = deadlines or tuple(spec_.due(now) for spec_ in step_specs(request.kind))
-    return RequestDispatch.objects.create(
+    return inserts.insert(RequestDispatch(
         request=request, organisation=org, status=DispatchStatus.DISPATCHED, dispatched_at=now,
         accept_by=accept_by, resolve_by=resolve_by, next_check_at=accept_by,
-        matter_code=request.matter_code, decided_by_release_id=release_id, replaces=replaces)
+        matter_code=request.matter_code, decided_by_release_id=release_id, replaces=replaces))
 
 
 def _on(d: RequestDispatch, **after: Any) -> dict[str, Any]:
@@ -302,7 +302,7 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
         if answered_on_spot:
             request.outcome, request.outcome_note, request.resolved_at = Outcome.ANSWERED_ON_SPOT, answer, now
         request.number = numbering.next_number(NUMBER_PREFIX, now, used_in=(Request, "number"))
-        request.save(force_insert=True)
+        inserts.insert(request)
         d = (_new_dispatch(request, org, now, release_id=matter.release_id if matter else None, deadlines=deadlines)
              if org else None)
         for photo in photos:

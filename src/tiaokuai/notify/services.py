@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tiaokuai.core import audit
+from tiaokuai.core import audit, inserts
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, NotFound
 from tiaokuai.core.personal import mask_text
@@ -91,7 +91,7 @@ def notify(
     with transaction.atomic(savepoint=False):
         # Phone and ID numbers typed into a description never travel in a notification (in-app, SMS, e-mail).
         kind, title, url, body = kind[:60], mask_text(title)[:200], url[:500], mask_text(body)
-        notifications = Notification.objects.bulk_create([
+        notifications = inserts.insert_many([
             Notification(recipient=user, kind=kind, title=title, body=body, url=url,
                          object_type=object_type, object_id=object_id, created_at=now)
             for user in users
@@ -102,7 +102,7 @@ def notify(
             ).values_list("recipient_id", "pk"))
             for n in notifications:
                 n.pk = by_recipient.get(n.recipient_id)
-        deliveries = Delivery.objects.bulk_create(
+        deliveries = inserts.insert_many(
             [
                 # Prompt channels: the task sends at once; the sweep takes over only if the task never ran.
                 # Sweep-only channels: due now, the sweep's next tick sends them.
