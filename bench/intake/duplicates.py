@@ -81,12 +81,15 @@ for i in range(200):
                           description=text(), submitted_at=now))
 for p in probes[:5]:
     selectors.likely_duplicates(p)
-from django.test.utils import CaptureQueriesContext
-with CaptureQueriesContext(connection) as ctx:
+captured = []
+def capture(execute, sql, params, many, context):
+    captured.append((sql, params))
+    return execute(sql, params, many, context)
+with connection.execute_wrapper(capture):
     selectors.likely_duplicates(probes[0])
 with connection.cursor() as cur:
-    for q in ctx.captured_queries:
-        cur.execute("EXPLAIN QUERY PLAN " + q["sql"])
+    for sql, params in captured:  # the plan of the statement as sent: bound parameters, not literals
+        cur.execute("EXPLAIN QUERY PLAN " + sql, params)
         print("plan:", [r[-1] for r in cur.fetchall()])
 times = []
 found = 0
