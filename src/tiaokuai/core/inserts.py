@@ -26,14 +26,15 @@ def _fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def insert_many[M: models.Model](objs: Sequence[M]) -> Sequence[M]:
+def insert_many[M: models.Model](objs: Sequence[M]) -> list[M]:
     """INSERT unsaved instances of one model (their pk unset) in one statement; sets their pks."""
+    objs = list(objs)
     if not objs:
         return objs
     model = type(objs[0])
     connection = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy (read for every value)
     if not connection.features.can_return_columns_from_insert:  # pragma: no cover - SQLite < 3.35
-        return model._default_manager.bulk_create(objs)
+        return model._default_manager.bulk_create(objs)  # returns ids from SQLite 3.35 and PostgreSQL
     fields = _fields(model)
     params = []
     for obj in objs:

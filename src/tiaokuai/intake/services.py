@@ -37,7 +37,6 @@ from .access import (
     access_dispatch,
     access_dispute,
     access_request,
-    is_operator,
     takes_calls,
 )
 from .choices import (

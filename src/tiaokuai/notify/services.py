@@ -96,12 +96,6 @@ def notify(
                          object_type=object_type, object_id=object_id, created_at=now)
             for user in users
         ])
-        if any(n.pk is None for n in notifications):  # backends that do not return ids from bulk_create
-            by_recipient = dict(Notification.objects.filter(
-                recipient_id__in=seen, kind=kind, created_at=now, object_type=object_type, object_id=object_id,
-            ).values_list("recipient_id", "pk"))
-            for n in notifications:
-                n.pk = by_recipient.get(n.recipient_id)
         deliveries = inserts.insert_many(
             [
                 # Prompt channels: the task sends at once; the sweep takes over only if the task never ran.
@@ -112,11 +106,8 @@ def notify(
                 for name in channel_names
             ]
         )
-        prompt = [d for d in deliveries if d.channel not in deferred]
-        ids = [d.pk for d in prompt if d.pk is not None]
-        if prompt and len(ids) < len(prompt):  # backends that do not return ids from bulk_create
-            ids = list(Delivery.objects.filter(notification__in=notifications)
-                       .exclude(channel__in=deferred).values_list("pk", flat=True))
+        # core.inserts reads every new id back (RETURNING), so the prompt deliveries are known by id.
+        ids = [d.pk for d in deliveries if d.channel not in deferred]
         if ids:
             transaction.on_commit(lambda: _enqueue(ids), robust=True)
     return notifications

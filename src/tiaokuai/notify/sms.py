@@ -69,8 +69,8 @@ class HttpSmsGateway(SmsGateway):
         elif user:
             pair = f"{user}:{setting('SMS_GATEWAY_PASSWORD', '')}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
-        request = urllib.request.Request(url, data=json.dumps(body, ensure_ascii=False).encode(), headers=headers,
-                                         method="POST")  # noqa: S310  (scheme checked above)
+        data = json.dumps(body, ensure_ascii=False).encode()
+        request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310 (http(s) only)
         try:
             with urllib.request.urlopen(request, timeout=float(setting("SMS_GATEWAY_TIMEOUT", 10))) as resp:  # noqa: S310
                 status = resp.status
