@@ -219,3 +219,14 @@ def test_given_the_file_backend_when_sending_then_one_json_line_per_message(
 ])
 def test_given_replies_when_parsed_then_the_choice_and_the_comment(text, expected):
     assert services.parse_sms_reply(text) == expected
+
+
+def test_given_a_waiting_survey_when_the_operator_opens_the_request_then_the_page_says_so(rcounty, clock, gateway):
+    r = closed(rcounty, clock)
+    c = Client()
+    c.force_login(rcounty.users["operator"])
+    page = c.get(f"/intake/{r.pk}/").content.decode()
+    assert "短信回访" in page and "等待回复" in page
+    reply("13900001111", "你好")
+    page = c.get(f"/intake/{r.pk}/").content.decode()
+    assert "回复无法识别" in page and "“你好”" in page

@@ -263,6 +263,7 @@ def detail(request, pk: int):
         "callback_form": CallbackForm(), "merge_form": MergeForm(), "link_form": LinkWhistleForm(),
         "disputes": [dispute for d in dispatches for dispute in d.disputes.all() if dispute.status == "open"],
         "decide_form": DecideForm(), "is_office": "office" in parties,
+        "surveys": list(r.sms_surveys.all()[:5]) if parties & {"operator", "hotline", "supervisor"} else [],
     }
     if "route" in actions:
         context["route_form"] = RouteForm(matters=_matters(), organisations=Organisation.objects.filter(
