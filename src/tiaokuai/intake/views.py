@@ -106,7 +106,10 @@ def _deadline(d, now):
 
 
 def submit(request):
-    form = PublicForm(request.POST or None, villages=_villages())
+    # The village list of the form through the submit path's short memory (services._cached): the public form is
+    # a hot path, and villages change rarely.
+    villages = services._cached(("form_villages",), lambda: list(_villages()))
+    form = PublicForm(request.POST or None, villages=villages)
     if request.method == "POST" and form.is_valid():
         try:
             r = services.request_submit(actor=request.user if request.user.is_authenticated else None,
