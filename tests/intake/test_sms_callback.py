@@ -230,3 +230,17 @@ def test_given_a_waiting_survey_when_the_operator_opens_the_request_then_the_pag
     reply("13900001111", "你好")
     page = c.get(f"/intake/{r.pk}/").content.decode()
     assert "回复无法识别" in page and "“你好”" in page
+
+
+def test_given_a_gateway_with_basic_auth_and_its_own_field_names_when_sending_then_it_gets_them(
+        rcounty, clock, gateway, settings, django_capture_on_commit_callbacks):
+    import base64
+
+    settings.TIAOKUAI = {**settings.TIAOKUAI, "SMS_GATEWAY_TOKEN": "", "SMS_GATEWAY_USER": "county",
+                         "SMS_GATEWAY_PASSWORD": "pw", "SMS_GATEWAY_PHONE_FIELD": "mobile",
+                         "SMS_GATEWAY_TEXT_FIELD": "content", "SMS_GATEWAY_EXTRA": {"sign": "示范县12345"}}
+    closed(rcounty, clock, capture=django_capture_on_commit_callbacks)
+    (sent,) = gateway.received
+    assert sent["auth"] == "Basic " + base64.b64encode(b"county:pw").decode()
+    assert sent["body"]["mobile"] == "13900001111" and sent["body"]["sign"] == "示范县12345"
+    assert "content" in sent["body"] and "phone" not in sent["body"]
