@@ -4,7 +4,10 @@ A fresh SQLite database in a temporary directory; the test county; one request m
 template; then N requests inserted with raw executemany (spread over a year, 4 villages, 3 matters, mostly
 closed, texts from a small vocabulary); then the look-up for 200 new requests — p50 / p99 in ms.
 
-    .venv/bin/python bench/intake/duplicates.py [--requests 1000000]
+    .venv/bin/python bench/intake/duplicates.py [--requests 1000000] [--var-dir DIR]
+
+With --var-dir the database is kept there and reused by the next run with the same --requests (only the look-up
+is timed again), so a change to the look-up can be measured against the same rows.
 """
 
 import argparse
@@ -28,13 +31,20 @@ from tiaokuai.intake import selectors, services
 from tiaokuai.intake.models import Request
 
 N = int(sys.argv[1])
-c = make_county()
 rng = random.Random(1)
+reuse = Request.objects.filter(number__startswith="RQ-BENCH-").count() == N
+if not reuse:
+    c = make_county()
+else:
+    from tiaokuai.org.models import Division
+    class _C:
+        villages = list(Division.objects.filter(level="village").order_by("code"))
+    c = _C()
 words = ["路灯", "坏了", "漏水", "噪声", "扰民", "占道", "经营", "垃圾", "堆放", "油烟", "建房", "耕地", "停电", "没水",
          "小区", "村口", "门口", "晚上", "一直", "很久", "没人管", "请尽快", "处理", "河道", "工地"]
 def text():
     return "".join(rng.choice(words) for _ in range(rng.randint(5, 12)))
-tmpl = services.request_submit(actor=None, channel="web", description=text(), village_code=c.villages[0].code,
+tmpl = None if reuse else services.request_submit(actor=None, channel="web", description=text(), village_code=c.villages[0].code,
                                citizen_phone="13800000000")
 now = timezone.now()
 villages = [(v.pk, v.township_id) for v in c.villages]
@@ -42,24 +52,28 @@ matters = ["ZR-001", "HB-001", "SJ-001", ""]
 cols = ["number", "tracking_code", "channel", "kind", "status", "description", "township_id", "village_id", "address",
         "citizen_name", "citizen_phone", "matter_code", "matter_name", "submitted_at", "updated_at", "feedback_by",
         "outcome", "outcome_note", "satisfaction", "callback_comment", "false_completion", "reopen_count",
-        "return_count", "whistle_number"]
+        "return_count", "whistle_number", "media_url"]
 sql = f"INSERT INTO intake_request ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
 t0 = time.perf_counter()
 chunk = 20000
 with connection.cursor() as cur:
-    for start in range(0, N, chunk):
+    for start in range(0, 0 if reuse else N, chunk):
         rows = []
         for i in range(start, min(N, start + chunk)):
             v, t = rng.choice(villages)
             at = now - dt.timedelta(seconds=rng.randint(0, 365 * 86400))
             status = "closed" if rng.random() < 0.9 else rng.choice(["received", "dispatched", "resolved"])
             rows.append((f"RQ-BENCH-{i:08d}", f"B{i:09d}", "web", "general", status, text(), t, v, "", "", "",
-                         rng.choice(matters), "", at, at, at, "", "", "", "", False, 0, 0, ""))
+                         rng.choice(matters), "", at, at, at, "", "", "", "", False, 0, 0, "", ""))
         with transaction.atomic():
             cur.executemany(sql, rows)
-print(f"inserted {N:,} requests in {time.perf_counter() - t0:.1f} s", flush=True)
-with connection.cursor() as cur:
-    cur.execute("ANALYZE")
+if not reuse:
+    print(f"inserted {N:,} requests in {time.perf_counter() - t0:.1f} s", flush=True)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+else:
+    print(f"reusing the {N:,} requests stored", flush=True)
+    rng = random.Random(2)
 probes = []
 for i in range(200):
     v, t = rng.choice(villages)
@@ -67,12 +81,15 @@ for i in range(200):
                           description=text(), submitted_at=now))
 for p in probes[:5]:
     selectors.likely_duplicates(p)
-from django.test.utils import CaptureQueriesContext
-with CaptureQueriesContext(connection) as ctx:
+captured = []
+def capture(execute, sql, params, many, context):
+    captured.append((sql, params))
+    return execute(sql, params, many, context)
+with connection.execute_wrapper(capture):
     selectors.likely_duplicates(probes[0])
 with connection.cursor() as cur:
-    for q in ctx.captured_queries:
-        cur.execute("EXPLAIN QUERY PLAN " + q["sql"])
+    for sql, params in captured:  # the plan of the statement as sent: bound parameters, not literals
+        cur.execute("EXPLAIN QUERY PLAN " + sql, params)
         print("plan:", [r[-1] for r in cur.fetchall()])
 times = []
 found = 0
@@ -89,8 +106,12 @@ print(f"likely duplicates over {N + 1:,} requests: p50 {statistics.median(times)
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--requests", type=int, default=1_000_000)
+    p.add_argument("--var-dir", default="", help="keep the database here and reuse it")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        if args.var_dir:
+            tmp = args.var_dir
+            os.makedirs(tmp, exist_ok=True)
         env = {**os.environ, "TIAOKUAI_VAR_DIR": tmp, "PYTHONPATH": str(ROOT)}
         env.pop("DATABASE_URL", None)
         py = str(ROOT / ".venv" / "bin" / "python")

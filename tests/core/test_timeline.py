@@ -101,6 +101,7 @@ def test_given_the_whistle_timeline_api_then_existing_keys_and_a_text(county):
 ACTION = re.compile(r"^[a-z_]+\.[a-z_]+(\.[a-z_]+)*$")
 # Literals of the app.name shape that are not audit actions: the keyword or call they are passed to.
 NOT_ACTIONS = {"kind", "object_type", "Workflow", "register", "label", "entity",
+               "register_todo",  # a to-do source's name (core.registry)
                "what"}  # what: the list an unmasked export was made of (core.personal.record_unmasked_export)
 
 

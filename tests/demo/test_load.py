@@ -213,3 +213,17 @@ def test_given_scale_texts_then_they_parse_or_are_refused():
     for bad in ("huge", "5t", "0t:10v", "3t:2v", "500t:1000v"):
         with pytest.raises(ValueError):
             parse_scale(bad)
+
+
+def test_given_the_demo_then_a_hotline_operator_takes_calls_in_the_command_centre(shared):
+    from django.contrib.auth import get_user_model
+
+    from tiaokuai.core.access import viewer_for
+    from tiaokuai.intake.access import is_hotline, is_operator
+    from tiaokuai.shell.management.commands.demo import role_label
+
+    account = next(a for a in shared if a["username"] == "hotline")
+    assert account["role"] == "hotline" and role_label("hotline") == "热线话务员"
+    viewer = viewer_for(get_user_model().objects.get(username="hotline"))
+    assert is_hotline(viewer) and not is_operator(viewer) and not viewer.county_wide
+    assert Organisation.objects.get(code=account["organisation"]).name.endswith("指挥中心")

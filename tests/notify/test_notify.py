@@ -10,7 +10,7 @@ from django.utils import timezone
 from tiaokuai.core import sweeps
 from tiaokuai.core.errors import Conflict, NotFound
 from tiaokuai.core.models import AuditEvent, CalendarDay
-from tiaokuai.notify import channels, services
+from tiaokuai.notify import channels, services, sms
 from tiaokuai.notify.models import Delivery, Notification
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +193,7 @@ def test_given_sms_gateway_when_sent_then_posts_json(county, settings, monkeypat
         calls.append((request.full_url, request.data, timeout))
         return Response()
 
-    monkeypatch.setattr(channels.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(sms.urllib.request, "urlopen", fake_urlopen)  # the SMS adapter (notify.sms)
     services.notify(recipients=[county.users["township"]], kind="k", title="短信标题")
     d = Delivery.objects.get()
     assert services.delivery_attempt(delivery_id=d.pk) == "sent"

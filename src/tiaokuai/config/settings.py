@@ -241,6 +241,19 @@ TIAOKUAI: dict[str, Any] = {
     "NOTIFY_CHANNELS": env_list("TIAOKUAI_NOTIFY_CHANNELS", "log"),
     "SMS_GATEWAY_URL": os.environ.get("TIAOKUAI_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_TOKEN": os.environ.get("TIAOKUAI_SMS_GATEWAY_TOKEN", ""),
+    # The SMS adapter (notify.sms): "http" (the gateway above; or basic auth with user/password) or "file" (one
+    # JSON line per message in SMS_FILE_PATH, default <var dir>/sms-outbox.jsonl: the demo, intranets).
+    "SMS_BACKEND": os.environ.get("TIAOKUAI_SMS_BACKEND", "file" if DEMO else "http"),
+    "SMS_GATEWAY_USER": os.environ.get("TIAOKUAI_SMS_GATEWAY_USER", ""),
+    "SMS_GATEWAY_PASSWORD": os.environ.get("TIAOKUAI_SMS_GATEWAY_PASSWORD", ""),
+    "SMS_FILE_PATH": os.environ.get("TIAOKUAI_SMS_FILE_PATH", ""),
+    # Replies the gateway forwards to /intake/sms/reply/ carry this bearer token (empty: the endpoint is off).
+    "SMS_INBOUND_TOKEN": os.environ.get("TIAOKUAI_SMS_INBOUND_TOKEN", ""),
+    # The satisfaction callback first by text message (1/2/3 + comment); no mobile number, or no reply in the
+    # hours given → the operators' callback queue. Template placeholders: {number}, {hours}.
+    "INTAKE_CALLBACK_SMS": env_bool("TIAOKUAI_INTAKE_CALLBACK_SMS", DEMO),
+    "INTAKE_CALLBACK_SMS_HOURS": int(os.environ.get("TIAOKUAI_INTAKE_CALLBACK_SMS_HOURS", "48")),
+    "INTAKE_CALLBACK_SMS_TEMPLATE": os.environ.get("TIAOKUAI_INTAKE_CALLBACK_SMS_TEMPLATE", ""),
     "WHISTLE_REOPEN_DAYS": int(os.environ.get("TIAOKUAI_WHISTLE_REOPEN_DAYS", "15")),
     # Channels sent by the worker's sweep rather than a task per notification (cheap, local ones).
     "NOTIFY_SWEEP_CHANNELS": env_list("TIAOKUAI_NOTIFY_SWEEP_CHANNELS", "log"),

@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 
 DEFAULT_PASSWORD = "tiaokuai-demo"
 ROLES = ("establishment_office", "department", "township", "officer", "grid_worker", "proxy_agent", "leader",
-         "supervision", "citizen")
+         "hotline", "supervision", "citizen")
 
 
 def demo_password(explicit: str | None = None) -> str:

@@ -485,6 +485,9 @@ class Builder:
         self._account("bianban", "establishment_office", p, cu["BB"].org, None, title=p.post)  # type: ignore[attr-defined]
         p = self._pick_staff(cu["ZHZX"])
         self._account("zhihui", "leader", p, cu["ZHZX"].org, None, title=p.post)  # type: ignore[attr-defined]
+        # The 12345 hotline's operator: takes calls and makes the callbacks, in the command centre.
+        p = self._pick_staff(cu["ZHZX"])
+        self._account("hotline", "hotline", p, cu["ZHZX"].org, None, title="热线话务员")
         p = self._pick_staff(cu["DCS"])
         self._account("ducha", "supervision", p, cu["DCS"].org, None, title=p.post)  # type: ignore[attr-defined]
         p = self._pick_staff(cu["JWJW"])

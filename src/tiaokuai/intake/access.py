@@ -1,7 +1,8 @@
 """Who may do what with citizen requests. Missing and forbidden look the same (NotFound).
 
-Parties (workflows.py): operator — the command centre (role leader) that runs the hotline; supervisor — the
-supervision office; office — the establishment office (arbitration); handler — staff of the body a dispatch
+Parties (workflows.py): operator — the command centre (role leader) that runs the hotline; hotline — a hotline
+operator (role hotline: takes calls, makes the callbacks; sees the requests taken on the hotline, those they took
+and closed ones, whose callbacks they make); supervisor — the supervision office; office — the establishment office (arbitration); handler — staff of the body a dispatch
 is addressed to (department staff of it, or township staff of the township whose government or office it
 is, the same rule as whistle dispatches)."""
 
@@ -14,10 +15,11 @@ from tiaokuai.core.access import Viewer, viewer_for
 from tiaokuai.core.errors import NotFound
 from tiaokuai.org.choices import OrganisationKind, Role
 
-from .choices import DispatchStatus
+from .choices import Channel, DispatchStatus, RequestStatus
 from .models import Request, RequestDispatch, RequestDispute
 
 OPERATOR_ROLES = frozenset({Role.LEADER})
+HOTLINE_ROLES = frozenset({Role.HOTLINE})
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISION})
 FIELD_ROLES = frozenset({Role.GRID_WORKER, Role.PROXY_AGENT})
 TOWNSHIP_BODY_KINDS = (OrganisationKind.TOWNSHIP, OrganisationKind.TOWNSHIP_OFFICE)
@@ -32,6 +34,16 @@ def _int(value: Any) -> int | None:
 
 def is_operator(viewer: Viewer) -> bool:
     return viewer.is_superuser or bool(viewer.roles & OPERATOR_ROLES)
+
+
+def is_hotline(viewer: Viewer) -> bool:
+    """A hotline operator (not the command centre: no routing, closing or merging)."""
+    return bool(viewer.roles & HOTLINE_ROLES)
+
+
+def takes_calls(viewer: Viewer) -> bool:
+    """Takes hotline calls and works the callback queue: the command centre or a hotline operator."""
+    return is_operator(viewer) or is_hotline(viewer)
 
 
 def is_supervisor(viewer: Viewer) -> bool:
@@ -70,7 +82,8 @@ def may_handle(viewer: Viewer, dispatch: RequestDispatch) -> bool:
 
 def scope_requests(viewer: Viewer, qs: QuerySet[Request]) -> QuerySet[Request]:
     """County-wide roles see every request; a township those in its township; a body those dispatched to it;
-    a grid worker or proxy agent those they took."""
+    a grid worker or proxy agent those they took; a hotline operator those taken on the hotline and the closed
+    ones (the callback queue), besides those they took."""
     if not viewer.is_authenticated:
         return qs.none()
     if viewer.county_wide:
@@ -78,6 +91,8 @@ def scope_requests(viewer: Viewer, qs: QuerySet[Request]) -> QuerySet[Request]:
     cond = Q(submitted_by_id=viewer.user_id)
     if is_township_staff(viewer):
         cond |= Q(township_id__in=viewer.township_ids)
+    if is_hotline(viewer):
+        cond |= Q(channel=Channel.HOTLINE) | Q(status=RequestStatus.CLOSED)
     if is_department_staff(viewer) or is_township_staff(viewer):
         cond |= Q(Exists(RequestDispatch.objects.filter(handled_q(viewer), request=OuterRef("pk"))))
     return qs.filter(cond)
@@ -91,6 +106,8 @@ def request_parties(viewer: Viewer, request: Request, dispatches: list[RequestDi
     parties: set[str] = set()
     if is_operator(viewer):
         parties.add("operator")
+    if is_hotline(viewer):
+        parties.add("hotline")
     if is_supervisor(viewer):
         parties.add("supervisor")
     if is_office(viewer):
@@ -115,9 +132,9 @@ def dispatch_parties(viewer: Viewer, dispatch: RequestDispatch) -> set[str]:
     return parties
 
 
-def access_request(user: Any, request_id: Any, party: str = "view") -> Request:
-    """The request if the user may see it ("view") or is this party on it ("operator", "supervisor",
-    "handler", …)."""
+def access_request(user: Any, request_id: Any, party: str | tuple[str, ...] = "view") -> Request:
+    """The request if the user may see it ("view") or is this party (or one of these parties) on it
+    ("operator", "hotline", "supervisor", "handler", …)."""
     viewer = viewer_for(user)
     pk = _int(request_id)
     if pk is None or not viewer.is_authenticated:
@@ -125,7 +142,8 @@ def access_request(user: Any, request_id: Any, party: str = "view") -> Request:
     request = Request.objects.select_related("township", "village").filter(pk=pk).first()
     if request is None or not may_see(viewer, request):
         raise NotFound(_("Request not found."))
-    if party != "view" and party not in request_parties(viewer, request):
+    wanted = {party} if isinstance(party, str) else set(party)
+    if wanted != {"view"} and not wanted & request_parties(viewer, request):
         raise NotFound(_("Request not found."))
     return request
 

@@ -24,16 +24,18 @@ def _register_pages() -> None:
     from . import selectors, todo
 
     register_todo("intake", todo.todo, order=150)
+    register_todo("intake.hotline", todo.hotline_todo, order=151)
     register_home_cards("intake", selectors.home_cards, order=150)
     section = _("Citizen requests")
     register_nav(
-        NavEntry(section, _("Take a hotline call"), "intake:hotline", frozenset({Role.LEADER}), order=200),
+        NavEntry(section, _("Take a hotline call"), "intake:hotline", frozenset({Role.LEADER, Role.HOTLINE}),
+                 order=200),
         NavEntry(section, _("Report from the field"), "intake:field",
                  frozenset({Role.GRID_WORKER, Role.PROXY_AGENT}), order=205),
         NavEntry(section, _("Request inbox"), "intake:inbox", frozenset({Role.DEPARTMENT, Role.TOWNSHIP}),
                  order=210),
         NavEntry(section, _("Requests"), "intake:list",
-                 frozenset({Role.LEADER, Role.SUPERVISION, Role.ESTABLISHMENT_OFFICE, Role.TOWNSHIP,
+                 frozenset({Role.LEADER, Role.HOTLINE, Role.SUPERVISION, Role.ESTABLISHMENT_OFFICE, Role.TOWNSHIP,
                             Role.DEPARTMENT, Role.GRID_WORKER, Role.PROXY_AGENT}), order=220),
         NavEntry(section, _("Overdue requests (supervision)"), "intake:supervision",
                  frozenset({Role.SUPERVISION, Role.LEADER}), order=230),
@@ -41,5 +43,6 @@ def _register_pages() -> None:
                  frozenset({Role.SUPERVISION}), order=235),
         NavEntry(section, _("Request figures"), "intake:figures",
                  frozenset({Role.LEADER, Role.SUPERVISION, Role.ESTABLISHMENT_OFFICE}), order=238),
-        NavEntry(section, _("Callbacks to make"), "intake:callbacks", frozenset({Role.LEADER}), order=240),
+        NavEntry(section, _("Callbacks to make"), "intake:callbacks", frozenset({Role.LEADER, Role.HOTLINE}),
+                 order=240),
     )

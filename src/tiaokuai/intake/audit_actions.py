@@ -18,6 +18,7 @@ from .choices import (
     Satisfaction,
     SupervisionReason,
     SupervisionStatus,
+    SurveyStatus,
 )
 from .models import RequestDispatch
 
@@ -75,6 +76,15 @@ def register() -> None:
     a("intake.close", _("{actor} closed the request"))
     a("intake.confirm_outcome", _("{actor} confirmed the outcome ({outcome}) and closed the request"))
     a("intake.callback", _("{actor} called the citizen back: {satisfaction}"))
+    survey = {"survey": hidden, "status": Field(_("status"), choices=SurveyStatus)}
+    a("intake.sms_sent", _("{actor} sent the satisfaction callback by text message"),
+      fields={"survey": hidden, "reply_by": Field(_("reply by"), kind="datetime")})
+    a("intake.sms_reply", _("The citizen replied by text message: {satisfaction}"), fields=survey)
+    a("intake.sms_unclear", _("The citizen's text reply was not understood: {reply}"),
+      fields=survey | {"reply": _("reply")})
+    a("intake.sms_expired", _("No text reply in time: back in the callback queue"), fields=survey)
+    a("intake.sms_cancelled", _("{actor} called back by phone; the text message callback is closed"),
+      fields=survey)
     a("intake.reopen", _("{actor} reopened the request: {reason}"))
     a("intake.merge", _("{actor} merged the request into {into}"))
     a("intake.merged_in", _("{actor} merged duplicate {duplicate} into this request"))

@@ -68,6 +68,16 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("Not satisfied")
 
 
+class SurveyStatus(models.TextChoices):
+    """A satisfaction callback by text message (短信回访)."""
+
+    WAITING = "waiting", _("Waiting for the reply")
+    ANSWERED = "answered", _("Replied")
+    UNCLEAR = "unclear", _("Reply not understood")
+    EXPIRED = "expired", _("No reply in time")
+    CANCELLED = "cancelled", _("Called back by phone instead")
+
+
 class EscalationKind(models.TextChoices):
     ACCEPT = "accept", _("Acceptance overdue")
     RESOLVE = "resolve", _("Answer overdue")

@@ -23,6 +23,7 @@ from .choices import (
     Satisfaction,
     SupervisionReason,
     SupervisionStatus,
+    SurveyStatus,
 )
 
 
@@ -64,6 +65,8 @@ class Request(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True, default="")
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # A link to a photo the citizen's app gave (Open311 media_url): stored and shown as a link, never fetched.
+    media_url = models.URLField(_("photo link"), max_length=500, blank=True, default="")
     # Personal data: masked on every page unless revealed (with an audit event) by a role that needs it.
     citizen_name = models.CharField(_("citizen's name"), max_length=60, blank=True, default="")
     citizen_phone = models.CharField(_("callback number"), max_length=30, blank=True, default="")
@@ -188,10 +191,44 @@ class RequestEscalation(EscalationBase):
 class RequestAttachment(AttachmentBase):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to="intake/%Y/%m/")
+    # Empty for a photo an Open311 client posted (no user of ours uploaded it; the request names the client).
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
 
     class Meta(AttachmentBase.Meta):
         verbose_name = _("request photo")
         verbose_name_plural = _("request photos")
+
+
+class CallbackSurvey(models.Model):
+    """The satisfaction callback by text message (短信回访): sent when a request closes to the citizen's mobile
+    number; the reply ("1" satisfied, "2" basically, "3" not, or the words, then any comment) is recorded as the
+    callback. Without a reply by `reply_by` the request is back in the callback queue for a phone call."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="sms_surveys",
+                                verbose_name=_("citizen request"))
+    phone = models.CharField(_("mobile number"), max_length=20)
+    status = models.CharField(_("status"), max_length=12, choices=SurveyStatus.choices,
+                              default=SurveyStatus.WAITING)
+    sent_at = models.DateTimeField(_("sent at"))
+    reply_by = models.DateTimeField(_("reply by"))
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    reply = models.CharField(_("reply"), max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("SMS callback")
+        verbose_name_plural = _("SMS callbacks")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request"], condition=Q(status="waiting"), name="survey_one_waiting"),
+        ]
+        indexes = [
+            models.Index(fields=["phone", "sent_at"], name="survey_waiting_phone_idx", condition=Q(status="waiting")),
+            models.Index(fields=["reply_by"], name="survey_waiting_due_idx", condition=Q(status="waiting")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.status}"
 
 
 class SupervisionItem(models.Model):

@@ -6,6 +6,11 @@ A request's place is given as ``attribute[village]`` (or ``address_id``): the vi
 属地 township; the service definition lists the villages. Posting needs an ``api_key`` of an Open311 client
 (admin), each with its own rate limit. Reads are public and carry no personal data. Times are ISO 8601 in
 Asia/Shanghai (+08:00).
+
+Photos: ``media_url`` (an http/https link, stored and shown, never fetched) and/or a multipart ``media`` upload
+(one JPEG, PNG or WebP photo, at most MAX_UPLOAD_BYTES: 413 when larger, 415 when not a photo, nothing written).
+GET answers give a request's ``media_url``: its uploaded photo as a signed link served here (``media/<token>``:
+only photos posted through Open311, never staff photos), else the link it was posted with.
 """
 
 import datetime as dt
@@ -13,12 +18,17 @@ import json
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.core import signing
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse
+from django.db import connection
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core.errors import Invalid, NotFound
 from tiaokuai.core.personal import mask_text
 from tiaokuai.duties.selectors import matters_in_force
@@ -26,7 +36,7 @@ from tiaokuai.org.models import Division
 
 from . import services
 from .choices import Channel, DispatchStatus, Kind, Outcome, RequestStatus
-from .models import Open311Client, Request
+from .models import Open311Client, Request, RequestAttachment
 
 DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
@@ -120,11 +130,19 @@ def service_definition(request, code: str, fmt: str = "json"):
 
 
 def _client(key: str) -> Open311Client | None:
+    """The active client with this key: one indexed look-up of the key's sha256 on every POST (a plain statement,
+    no ORM), so deactivating a client in the admin refuses its next request at once, in every worker."""
     if not key:
         return None
     digest = services.key_hash(key)
-    return services._cached(("open311", digest), lambda: Open311Client.objects.filter(
-        key_hash=digest, is_active=True).first())
+    table = Open311Client._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, name, rate_per_minute FROM {table} WHERE key_hash = %s AND is_active = %s",  # noqa: S608
+                       [digest, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Open311Client(pk=row[0], name=row[1], rate_per_minute=row[2], key_hash=digest, is_active=True)
 
 
 def _over_limit(client: Open311Client) -> bool:
@@ -145,7 +163,20 @@ def _agency(r: Request) -> str:
     return names[-1] if names else ""
 
 
-def _as_open311(r: Request) -> dict[str, Any]:
+MEDIA_SALT = "tiaokuai.intake.open311.media"
+
+
+def _media_url(r: Request, http_request: Any) -> str:
+    """The request's photo for Open311 readers: the one posted through Open311 (a signed link served by us),
+    else the link it was posted with, else ""."""
+    photos = getattr(r, "open311_photos", None)
+    if photos:
+        token = signing.dumps(photos[0].pk, salt=MEDIA_SALT)
+        return http_request.build_absolute_uri(reverse("open311:media", args=[token]))
+    return r.media_url
+
+
+def _as_open311(r: Request, http_request: Any = None) -> dict[str, Any]:
     notes = str(Outcome(r.outcome).label) if r.outcome else str(RequestStatus(r.status).label)
     if r.status == RequestStatus.MERGED and r.merged_into_id:
         notes = f"{notes} {r.merged_into.number}"
@@ -158,13 +189,18 @@ def _as_open311(r: Request) -> dict[str, Any]:
         "expected_datetime": _time(expected[-1] if expected else r.feedback_by),
         "address": f"{r.township.name}{r.village.name}{r.address}", "address_id": r.village.code, "zipcode": "",
         "lat": float(r.latitude) if r.latitude is not None else None,
-        "long": float(r.longitude) if r.longitude is not None else None, "media_url": "",
+        "long": float(r.longitude) if r.longitude is not None else None,
+        "media_url": _media_url(r, http_request) if http_request is not None else r.media_url,
     }
 
 
 def _queryset():
     return (Request.objects.select_related("township", "village", "merged_into")
-            .prefetch_related("dispatches__organisation"))
+            .prefetch_related("dispatches__organisation",
+                              Prefetch("attachments", to_attr="open311_photos",
+                                       queryset=RequestAttachment.objects.filter(
+                                           uploaded_by__isnull=True, request__channel=Channel.OPEN311)
+                                       .only("pk", "request_id").order_by("pk"))))
 
 
 def _parse_time(value: str) -> dt.datetime:
@@ -209,7 +245,7 @@ def requests(request, fmt: str = "json"):
             qs = qs.exclude(status__in=list(CLOSED))
         elif status == ["closed"]:
             qs = qs.filter(status__in=list(CLOSED))
-    rows = [_as_open311(r) for r in qs.order_by("-submitted_at", "-id")[:MAX_RESULTS]]
+    rows = [_as_open311(r, request) for r in qs.order_by("-submitted_at", "-id")[:MAX_RESULTS]]
     return _answer(rows, fmt, root="service_requests")
 
 
@@ -231,19 +267,37 @@ def _post(request, fmt: str) -> HttpResponse:
     code = data.get("service_code", "").strip()
     if not code:
         return _error(400, "service_code is required", fmt)
-    if not _matters().filter(code=code).exists():
+    today = timezone.localdate()
+    # The same short memory as the submit path's (services._cached): one look-up per matter per few seconds.
+    if services._cached(("matter", code, today), lambda: services.matter_in_force(code, today)) is None:
         return _error(404, "service_code not found", fmt)
     village = data.get("attribute[village]", "").strip() or data.get("address_id", "").strip()
     if not village:
         return _error(400, "attribute[village] (or address_id) is required: the village code", fmt)
     name = " ".join(p for p in (data.get("last_name", "").strip(), data.get("first_name", "").strip()) if p)
+    media_url = data.get("media_url", "").strip()
+    if media_url and not services.valid_media_url(media_url):
+        return _error(400, "media_url must be an http or https URL of at most 500 characters", fmt)
+    uploads = request.FILES.getlist("media") if request.FILES else []
+    photos: list[core_attachments.Checked] = []
+    if uploads:
+        limit = core_attachments.max_bytes()
+        if len(uploads) > 1:
+            return _error(400, "at most one media file per request", fmt)
+        if (uploads[0].size or 0) > limit:
+            return _error(413, f"media is larger than {limit // 1048576 or 1} MB", fmt)
+        photos, problems = core_attachments.check(uploads, field="media", allowed=core_attachments.IMAGES,
+                                                  limit_files=1)
+        if problems:
+            return _error(415, "media must be a JPEG, PNG or WebP image", fmt)
     try:
         r = services.request_submit(
             actor=None, channel=Channel.OPEN311, open311_client=client, matter_code=code,
             description=data.get("description", ""), village_code=village,
             kind=data.get("attribute[kind]", "").strip() or Kind.GENERAL, address=data.get("address_string", ""),
             latitude=data.get("lat") or None, longitude=data.get("long") or None, citizen_name=name,
-            citizen_phone=data.get("phone", ""))
+            citizen_phone=data.get("phone", ""), media_url=media_url,
+            attachments=[(p.name, p.data) for p in photos])
     except Invalid as exc:
         messages = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in exc.details.items())
         return _error(400, messages or exc.message, fmt)
@@ -259,7 +313,20 @@ def request_one(request, number: str, fmt: str = "json"):
     r = _queryset().filter(number=number).first()
     if r is None:
         return _error(404, "service_request_id not found", fmt)
-    return _answer([_as_open311(r)], fmt, root="service_requests")
+    return _answer([_as_open311(r, request)], fmt, root="service_requests")
+
+
+@require_http_methods(["GET"])
+def media(request, token: str):
+    """A photo posted through Open311, for whoever holds the signed link a GET answer gave; 404 for a bad or
+    foreign token, a staff photo or a missing file (core.attachments.serve)."""
+    try:
+        pk = signing.loads(token, salt=MEDIA_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    photo = RequestAttachment.objects.select_related("request").filter(pk=pk).first() if isinstance(pk, int) else None
+    return core_attachments.serve(request, photo, lambda a: a.uploaded_by_id is None
+                                  and a.request.channel == Channel.OPEN311)
 
 
 @require_http_methods(["GET"])

@@ -13,5 +13,6 @@ urlpatterns = [
     re_path(r"^requests\.(?P<fmt>json|xml)$", open311.requests, name="requests"),
     re_path(r"^requests/(?P<number>[^/]+)\.(?P<fmt>json|xml)$", open311.request_one, name="request"),
     re_path(r"^servicerequestupdates\.(?P<fmt>json|xml)$", open311.updates, name="updates"),
+    path("media/<str:token>", open311.media, name="media"),
     re_path(r"^tokens/(?P<token>[^/]+)\.(?P<fmt>json|xml)$", open311.token, name="token"),
 ]

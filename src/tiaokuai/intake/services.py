@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tiaokuai.core import attachments as core_attachments
-from tiaokuai.core import audit, location, numbering
+from tiaokuai.core import audit, inserts, location, numbering
 from tiaokuai.core import dispatch as dispatch_kernel
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.clocks import DeadlineSpec, Unit
@@ -37,7 +37,7 @@ from .access import (
     access_dispatch,
     access_dispute,
     access_request,
-    is_operator,
+    takes_calls,
 )
 from .choices import (
     HANDLER_OUTCOMES,
@@ -53,9 +53,11 @@ from .choices import (
     RequestStatus,
     Satisfaction,
     SupervisionReason,
+    SurveyStatus,
 )
 from .clocks import DISPATCH_CLOCKS, spec, step_specs
 from .models import (
+    CallbackSurvey,
     Interview,
     Open311Client,
     Request,
@@ -64,7 +66,7 @@ from .models import (
     RequestDispute,
     SupervisionItem,
 )
-from .workflows import DISPATCH, DISPUTE, INTERVIEW, REQUEST, SUPERVISION
+from .workflows import DISPATCH, DISPUTE, INTERVIEW, REQUEST, SUPERVISION, SURVEY
 
 NUMBER_PREFIX = "RQ"  # request numbers: RQ-20261207-0001
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -172,10 +174,10 @@ def _new_dispatch(request: Request, org: Organisation, now: dt.datetime, *, rele
                   replaces: RequestDispatch | None = None,
                   deadlines: tuple[dt.datetime, dt.datetime] | None = None) -> RequestDispatch:
     accept_by, resolve_by = deadlines or tuple(spec_.due(now) for spec_ in step_specs(request.kind))
-    return RequestDispatch.objects.create(
+    return inserts.insert(RequestDispatch(
         request=request, organisation=org, status=DispatchStatus.DISPATCHED, dispatched_at=now,
         accept_by=accept_by, resolve_by=resolve_by, next_check_at=accept_by,
-        matter_code=request.matter_code, decided_by_release_id=release_id, replaces=replaces)
+        matter_code=request.matter_code, decided_by_release_id=release_id, replaces=replaces))
 
 
 def _on(d: RequestDispatch, **after: Any) -> dict[str, Any]:
@@ -194,7 +196,7 @@ def next_check(d: RequestDispatch, **changes: Any) -> dt.datetime | None:
 
 # ---------------------------------------------------------------- submit (every channel)
 
-CHANNEL_ROLES: dict[str, set[str]] = {  # the hotline: operators (access.is_operator)
+CHANNEL_ROLES: dict[str, set[str]] = {  # the hotline: the command centre and hotline operators (access.takes_calls)
     Channel.GRID: {Role.GRID_WORKER},
     Channel.PROXY: {Role.PROXY_AGENT},
 }
@@ -207,7 +209,7 @@ def _may_submit(actor: Any, channel: str) -> bool:
     if not viewer.is_authenticated:
         return False
     if channel == Channel.HOTLINE:
-        return is_operator(viewer)
+        return takes_calls(viewer)
     return viewer.has_role(*CHANNEL_ROLES.get(channel, set()))
 
 
@@ -215,10 +217,11 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
                    citizen_name: str = "", citizen_phone: str = "", address: str = "", latitude: Any = None,
                    longitude: Any = None, matter_code: str = "", answered_on_spot: bool = False,
                    answer: str = "", attachments: Iterable[Any] = (),
-                   open311_client: Open311Client | None = None) -> Request:
+                   open311_client: Open311Client | None = None, media_url: str = "") -> Request:
     """A request arrives on a channel. With a matter (given, or the router's confident suggestion) the body the
     list in force names is dispatched at once; otherwise it waits for an operator. A hotline consultation
-    answered on the spot is recorded as answered (a supervisor confirms it)."""
+    answered on the spot is recorded as answered (a supervisor confirms it). Photos come from staff or an Open311
+    client; a photo link (media_url, http/https) is only stored, never fetched."""
     if channel not in Channel.values or not _may_submit(actor, channel):
         raise NotFound(_("You cannot take requests on this channel."))
     if channel == Channel.OPEN311 and open311_client is None:
@@ -256,9 +259,12 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
     answer = (answer or "").strip()
     if answered_on_spot and not answer:
         errors["answer"] = [_("Say what was answered.")]
+    media_url = (media_url or "").strip()
+    if media_url and not valid_media_url(media_url):
+        errors["media_url"] = [_("Enter an http or https address (at most %(n)d characters).") % {"n": 500}]
     photos: list[core_attachments.Checked] = []
     if attachments:
-        if actor is None or not getattr(actor, "is_authenticated", False):
+        if open311_client is None and (actor is None or not getattr(actor, "is_authenticated", False)):
             errors["attachments"] = [_("Photos can be added by staff only.")]
         else:
             photos, photo_errors = core_attachments.check(attachments, field="attachments",
@@ -286,7 +292,7 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
         request = Request(
             tracking_code=new_tracking_code(), channel=channel, kind=kind, status=status, description=description,
             township_id=village.township_id, village=village, address=(address or "")[:200], latitude=lat,
-            longitude=lng, citizen_name=citizen_name, citizen_phone=citizen_phone[:30],
+            longitude=lng, citizen_name=citizen_name, citizen_phone=citizen_phone[:30], media_url=media_url,
             matter_code=matter.code if matter else "", matter_name=matter.name if matter else "",
             responsibility_release_id=matter.release_id if matter else None, submitted_by=user,
             open311_client=open311_client, submitted_at=now, updated_at=now,
@@ -295,7 +301,7 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
         if answered_on_spot:
             request.outcome, request.outcome_note, request.resolved_at = Outcome.ANSWERED_ON_SPOT, answer, now
         request.number = numbering.next_number(NUMBER_PREFIX, now, used_in=(Request, "number"))
-        request.save(force_insert=True)
+        inserts.insert(request)
         d = (_new_dispatch(request, org, now, release_id=matter.release_id if matter else None, deadlines=deadlines)
              if org else None)
         for photo in photos:
@@ -303,13 +309,28 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
         after = {"number": request.number, "channel": channel, "kind": kind, "status": status,
                  "matter": request.matter_code, "outcome": request.outcome, "dispatch": d.pk if d else None,
                  "organisation": org.code if org else None,
-                 "open311_client": open311_client.name if open311_client else None, "attachments": len(photos)}
+                 "open311_client": open311_client.name if open311_client else None, "attachments": len(photos),
+                 "media_url": bool(media_url)}
         audit.log(actor=user, action="intake.submit", obj=request,
                   after={k: v for k, v in after.items() if v or k in ("number", "channel", "status")})
         if org is not None:
             _notify(recipients=recipients, kind="intake.dispatch", body=description[:500], url=_url(request.pk),
                     obj=request, title=_("Citizen request %(number)s") % {"number": request.number})
     return request
+
+
+def valid_media_url(url: str) -> bool:
+    """An absolute http(s) address of at most 500 characters (Open311 media_url). The server never fetches it."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    if len(url) > 500:
+        return False
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- routing by an operator
@@ -523,6 +544,7 @@ def _close_common(actor: Any, request: Request, name: str) -> Request:
     now = timezone.now()
     REQUEST.apply(name, request, actor=actor, after={"outcome": request.outcome}, closed_at=now, updated_at=now,
                   **({"outcome_confirmed_by": actor} if name == "confirm_outcome" else {}))
+    send_callback_sms(actor=actor, request=request, now=now)
     return request
 
 
@@ -552,11 +574,9 @@ def request_confirm_outcome(*, actor: Any, request_id: Any) -> Request:
 @transaction.atomic
 def request_callback(*, actor: Any, request_id: Any, satisfaction: str, comment: str = "",
                      not_solved: bool = False) -> Request:
-    """The satisfaction callback (回访) after closing: satisfied / basically satisfied / not satisfied with a
-    comment. "Not satisfied" reopens the request (except a confirmed "unreasonable" or "answered on the spot",
-    which stays closed and out of the figures); "not solved" on a request closed as resolved is recorded as a
-    false completion (虚假办结)."""
-    request = access_request(actor, request_id, "operator")
+    """The satisfaction callback (回访) after closing, by phone: satisfied / basically satisfied / not satisfied
+    with a comment (record_callback). A text-message callback still waiting for the citizen's reply is closed."""
+    request = access_request(actor, request_id, ("operator", "hotline"))
     REQUEST.check("callback", request.status)
     errors: dict[str, list[str]] = {}
     if satisfaction not in Satisfaction.values:
@@ -566,8 +586,26 @@ def request_callback(*, actor: Any, request_id: Any, satisfaction: str, comment:
         errors["comment"] = [_("Write down what the citizen said.")]
     if errors:
         raise _invalid(errors)
+    _called_back_already(request)
+    for survey in CallbackSurvey.objects.filter(request=request, status=SurveyStatus.WAITING):
+        SURVEY.apply("cancel", survey, actor=actor, audit_on=request, after={"survey": survey.pk})
+    return record_callback(actor=actor, request=request, satisfaction=satisfaction, comment=comment,
+                           not_solved=not_solved)
+
+
+def _called_back_already(request: Request) -> None:
     if request.callback_at is not None and request.closed_at is not None and request.callback_at >= request.closed_at:
         raise Conflict(_("This request has already been called back."), code="invalid_transition")
+
+
+def record_callback(*, actor: Any, request: Request, satisfaction: str, comment: str = "",
+                    not_solved: bool = False) -> Request:
+    """Record a callback's result (by phone, or the citizen's text reply) inside the caller's transaction, the
+    caller having checked who. "Not satisfied" reopens the request (except a confirmed "unreasonable" or
+    "answered on the spot", which stays closed and out of the figures); "not solved" on a request closed as
+    resolved is recorded as a false completion (虚假办结)."""
+    REQUEST.check("callback", request.status)
+    _called_back_already(request)
     now = timezone.now()
     false_completion = bool(not_solved) and request.outcome in (Outcome.RESOLVED, Outcome.PARTLY_RESOLVED)
     REQUEST.apply("callback", request, actor=actor,
@@ -589,12 +627,127 @@ def request_callback(*, actor: Any, request_id: Any, satisfaction: str, comment:
         d = last
         target = (RequestStatus.DISPATCHED if d is not None and d.status == DispatchStatus.RESOLVED
                   else RequestStatus.RECEIVED)
-        REQUEST.apply("reopen", request, actor=actor, target=target, after={"reason": comment[:500]},
+        reason = comment[:500] or str(Satisfaction(satisfaction).label)
+        REQUEST.apply("reopen", request, actor=actor, target=target, after={"reason": reason},
                       reopen_count=request.reopen_count + 1, closed_at=None, resolved_at=None, outcome="",
                       outcome_note="", outcome_confirmed_by=None, updated_at=now)
         if target == RequestStatus.DISPATCHED:
-            _reopen_dispatch(actor, request, now, comment, "callback")
+            _reopen_dispatch(actor, request, now, reason, "callback")
     return request
+
+
+# ---------------------------------------------------------------- the satisfaction callback by text message
+
+SMS_REPLY_DIGITS = {"1": Satisfaction.SATISFIED, "2": Satisfaction.BASIC, "3": Satisfaction.UNSATISFIED}
+# Longest first: "基本满意" and "不满意" both end in "满意".
+SMS_REPLY_WORDS = (("基本满意", Satisfaction.BASIC), ("不满意", Satisfaction.UNSATISFIED),
+                   ("满意", Satisfaction.SATISFIED))
+SEPARATORS = " \t,，.。:：;；、-—!！"
+
+
+def callback_by_sms() -> bool:
+    """The county's rule: is the satisfaction callback first sent by text message (INTAKE_CALLBACK_SMS)?"""
+    return bool(settings.TIAOKUAI.get("INTAKE_CALLBACK_SMS", False))
+
+
+def sms_reply_hours() -> int:
+    """Hours the citizen has to reply before the request is back in the callback queue for a phone call."""
+    return int(settings.TIAOKUAI.get("INTAKE_CALLBACK_SMS_HOURS", 48))
+
+
+def survey_text(request: Request) -> str:
+    """The text message: the county's template (INTAKE_CALLBACK_SMS_TEMPLATE, with {number} and {hours}) or
+    the default, in the platform's language (the citizen signed in nowhere)."""
+    from django.utils import translation
+
+    template = str(settings.TIAOKUAI.get("INTAKE_CALLBACK_SMS_TEMPLATE") or "")
+    if not template:
+        with translation.override(settings.LANGUAGE_CODE):
+            template = _("Your request {number} has been dealt with. Please reply within {hours} hours: 1 satisfied, "
+                         "2 basically satisfied, 3 not satisfied, and any comment after the number.")
+    values = {"number": request.number, "hours": sms_reply_hours()}
+    return template.format_map(type("Values", (dict,), {"__missing__": lambda self, k: "{" + k + "}"})(values))
+
+
+def parse_sms_reply(text: str) -> tuple[str, str] | None:
+    """(satisfaction, comment) from a reply: "1"/"2"/"3" or 满意/基本满意/不满意 first (full-width digits too),
+    then the comment; None when it says neither."""
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", text or "").strip()
+    for word, value in [*SMS_REPLY_DIGITS.items(), *SMS_REPLY_WORDS]:
+        if t.startswith(word):
+            rest = t[len(word):]
+            if word in SMS_REPLY_DIGITS and rest[:1].isdigit():  # "12" or "13800…": not a choice
+                return None
+            return str(value), rest.strip(SEPARATORS)[:500]
+    return None
+
+
+def send_callback_sms(*, actor: Any, request: Request, now: dt.datetime) -> CallbackSurvey | None:
+    """When the county calls back by text message and the citizen gave a mobile number: the survey row, the
+    text message in the outbox (notify: sent after commit, retried with back-off) and the audit event — inside
+    the closing transaction. Otherwise None: the request waits in the callback queue for a phone call."""
+    from tiaokuai.notify.services import text_message
+    from tiaokuai.notify.sms import mobile_number
+
+    phone = mobile_number(request.citizen_phone)
+    if not callback_by_sms() or not phone:
+        return None
+    survey = CallbackSurvey.objects.create(request=request, phone=phone, sent_at=now,
+                                           reply_by=now + dt.timedelta(hours=sms_reply_hours()))
+    text_message(phone=phone, text=survey_text(request), kind="intake.callback_sms", obj=request)
+    audit.log(actor=actor, action="intake.sms_sent", obj=request,
+              after={"survey": survey.pk, "reply_by": survey.reply_by.isoformat()})
+    return survey
+
+
+@transaction.atomic
+def callback_sms_reply(*, phone: str, text: str, now: dt.datetime | None = None) -> str:
+    """A citizen's text reply from the SMS gateway (system action): recorded as the callback of the request
+    whose survey waits for this number ("recorded"); a reply that says no choice, or comes for a request no
+    longer waiting for it, closes the survey as not understood and the request stays in the callback queue
+    ("unclear"); no survey waiting for the number (or too late) → "no_survey", nothing written."""
+    from tiaokuai.core.personal import mask_text
+    from tiaokuai.notify.sms import mobile_number
+
+    now = now or timezone.now()
+    number = mobile_number(phone)
+    survey = (CallbackSurvey.objects.select_related("request").filter(
+        phone=number, status=SurveyStatus.WAITING, reply_by__gte=now).order_by("-sent_at", "-id").first()
+        if number else None)
+    if survey is None:
+        return "no_survey"
+    request = survey.request
+    text = (text or "").strip()[:500]
+    parsed = parse_sms_reply(text)
+    called = request.callback_at is not None and request.closed_at is not None and request.callback_at >= request.closed_at
+    if parsed is None or request.status != RequestStatus.CLOSED or called:
+        SURVEY.apply("unclear", survey, actor=None, audit_on=request,
+                     after={"survey": survey.pk, "reply": mask_text(text)[:200]}, reply=text, replied_at=now)
+        return "unclear"
+    satisfaction, comment = parsed
+    SURVEY.apply("reply", survey, actor=None, audit_on=request, after={"survey": survey.pk,
+                                                                       "satisfaction": satisfaction},
+                 reply=text, replied_at=now)
+    record_callback(actor=None, request=request, satisfaction=satisfaction, comment=comment)
+    return "recorded"
+
+
+def expire_callback_sms(now: dt.datetime, limit: int = 500) -> dict[str, int]:
+    """Surveys past their reply-by time without a reply: closed as expired (the request is back in the callback
+    queue — selectors.callbacks_due shows it from reply_by on, whether or not this ran yet)."""
+    done = 0
+    rows = list(CallbackSurvey.objects.select_related("request").filter(
+        status=SurveyStatus.WAITING, reply_by__lt=now).order_by("reply_by", "id")[:limit])
+    for survey in rows:
+        try:
+            with transaction.atomic():
+                SURVEY.apply("expire", survey, actor=None, audit_on=survey.request, after={"survey": survey.pk})
+        except Conflict:
+            continue
+        done += 1
+    return {"due": len(rows), "expired": done}
 
 
 @transaction.atomic

@@ -103,7 +103,17 @@ LADDER = RequestLadder()
 
 
 def register() -> None:
+    from tiaokuai.core import sweeps
+
     escalation.register(LADDER)
+    sweeps.register("intake.callback_sms_expire")(expire_callback_sms)
+
+
+def expire_callback_sms(now: dt.datetime) -> dict[str, int]:
+    """Text-message callbacks without a reply in time are closed; their requests are in the callback queue."""
+    from .services import expire_callback_sms as expire
+
+    return expire(now)
 
 
 def escalate(now: dt.datetime) -> dict[str, int]:

@@ -12,7 +12,7 @@ from tiaokuai.core.personal import mask_text
 from tiaokuai.core.registry import TodoGroup, TodoItem
 
 from . import selectors
-from .access import is_operator, is_supervisor
+from .access import is_hotline, is_operator, is_supervisor
 from .choices import NEEDS_CONFIRMATION, DispatchStatus, RequestStatus
 from .clocks import DISPATCH_CLOCKS, overdue_unit
 
@@ -75,4 +75,23 @@ def todo(viewer: Viewer, limit: int) -> list[TodoGroup]:
         if (n := late.count()):
             groups.append(TodoGroup(_("Overdue citizen requests"), n, reverse("intake:supervision"), n,
                                     _dispatch_items(late[:limit], now)))
+    return groups
+
+
+def hotline_todo(viewer: Viewer, limit: int) -> list[TodoGroup]:
+    """A hotline operator's workbench (not the command centre's, which has its own groups above): the callbacks
+    to make and the calls answered on the spot still waiting for a supervisor."""
+    if not viewer.is_authenticated or not is_hotline(viewer) or is_operator(viewer):
+        return []
+    groups: list[TodoGroup] = []
+    calls = selectors.callbacks_due(viewer)
+    if (n := calls.count()):
+        groups.append(TodoGroup(_("Callbacks to make"), n, reverse("intake:callbacks"), 0,
+                                _request_items(calls[:limit], _("To call back"), _("Call back"))))
+    mine = (selectors.request_list(viewer, status=RequestStatus.RESOLVED)
+            .filter(submitted_by_id=viewer.user_id).order_by("resolved_at"))
+    if (n := mine.count()):
+        groups.append(TodoGroup(_("My calls waiting for confirmation"), n,
+                                reverse("intake:list") + "?status=resolved", 0,
+                                _request_items(mine[:limit], _("Waiting"), _("Open"))))
     return groups

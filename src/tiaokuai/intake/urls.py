@@ -18,6 +18,7 @@ urlpatterns = [
     path("supervision/units/<int:pk>/", views.supervision_unit, name="supervision_unit"),
     path("supervision/<int:pk>/<str:action>/", views.supervision_action, name="supervision_action"),
     path("disputes/<int:pk>/decide/", views.dispute_decide, name="dispute_decide"),
+    path("sms/reply/", views.sms_reply, name="sms_reply"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<str:action>/", views.request_action, name="request_action"),

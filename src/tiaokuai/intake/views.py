@@ -5,16 +5,20 @@ shows the messages beside the fields. The public form and the tracking page need
 one's personal data."""
 
 import functools
+import hmac
+import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tiaokuai.core import attachments as core_attachments
@@ -29,7 +33,7 @@ from tiaokuai.org.choices import Role
 from tiaokuai.org.models import Division, Organisation
 
 from . import selectors, services
-from .access import dispatch_parties, is_operator, is_supervisor, may_see, request_parties
+from .access import dispatch_parties, is_supervisor, may_see, request_parties, takes_calls
 from .choices import STATUS_BADGE, Channel, RequestStatus
 from .clocks import DISPATCH_CLOCKS
 from .forms import (
@@ -104,7 +108,10 @@ def _deadline(d, now):
 
 
 def submit(request):
-    form = PublicForm(request.POST or None, villages=_villages())
+    # The village list of the form through the submit path's short memory (services._cached): the public form is
+    # a hot path, and villages change rarely.
+    villages = services._cached(("form_villages",), lambda: list(_villages()))
+    form = PublicForm(request.POST or None, villages=villages)
     if request.method == "POST" and form.is_valid():
         try:
             r = services.request_submit(actor=request.user if request.user.is_authenticated else None,
@@ -141,7 +148,7 @@ def track_code(request, code: str):
 @login_required
 def hotline(request):
     viewer = viewer_for(request.user)
-    if not is_operator(viewer):
+    if not takes_calls(viewer):
         raise Http404
     form = HotlineForm(request.POST or None, villages=_villages(), matters=_matters())
     if request.method == "POST" and form.is_valid():
@@ -230,7 +237,7 @@ def supervision(request):
 @login_required
 def callbacks(request):
     viewer = viewer_for(request.user)
-    if not is_operator(viewer):
+    if not takes_calls(viewer):
         raise Http404
     page_obj = paginate(request, selectors.callbacks_due(viewer))
     return render(request, "intake/callbacks.html", {"page_obj": page_obj})
@@ -269,6 +276,7 @@ def detail(request, pk: int):
         "callback_form": CallbackForm(), "merge_form": MergeForm(), "link_form": LinkWhistleForm(),
         "disputes": [dispute for d in dispatches for dispute in d.disputes.all() if dispute.status == "open"],
         "decide_form": DecideForm(), "is_office": "office" in parties,
+        "surveys": list(r.sms_surveys.all()[:5]) if parties & {"operator", "hotline", "supervisor"} else [],
     }
     if "route" in actions:
         context["route_form"] = RouteForm(matters=_matters(), organisations=Organisation.objects.filter(
@@ -458,3 +466,34 @@ def figures(request):
         return response
     return render(request, "intake/figures.html", {"rows": rows, "columns": reports.COLUMNS, "month": month,
                                                    "by": by})
+
+
+# ---------------------------------------------------------------------------------------------
+# Citizens' text replies, forwarded by the county's SMS gateway
+
+
+@csrf_exempt
+@require_POST
+def sms_reply(request):
+    """POST {"phone", "text"} (JSON or form) with `Authorization: Bearer <SMS_INBOUND_TOKEN>`: the reply is
+    recorded as the satisfaction callback it answers. 404 while no token is configured, 403 for a wrong one;
+    the answer says "recorded", "unclear" or "no_survey"."""
+    expected = str(settings.TIAOKUAI.get("SMS_INBOUND_TOKEN") or "")
+    if not expected:
+        raise Http404
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return JsonResponse({"error": "forbidden"}, status=403)
+    data = request.POST
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return JsonResponse({"error": "the body must be a JSON object"}, status=400)
+        data = {str(k): "" if v is None else str(v) for k, v in body.items()}
+    if not data.get("phone"):
+        return JsonResponse({"error": "phone is required"}, status=400)
+    result = services.callback_sms_reply(phone=data.get("phone", ""), text=data.get("text", ""))
+    return JsonResponse({"result": result})

@@ -1,6 +1,7 @@
 """The workflow tables of requests, their dispatches and disputes: the only statement of what may happen next.
 
-Parties: "operator" — the hotline / command centre (takes, routes, closes, calls back, merges); "supervisor" —
+Parties: "operator" — the hotline / command centre (takes, routes, closes, calls back, merges); "hotline" — a
+hotline operator (takes calls, calls back, sees the citizen's number to call); "supervisor" —
 the supervision office (confirms "unreasonable" and "answered on the spot", returns answers); "handler" —
 staff of the body the dispatch is addressed to (a county department, or the township government for duties
 of the township where the request is); "office" — the establishment office (arbitration); "system" — the
@@ -13,7 +14,7 @@ from tiaokuai.core.dispatch import dispute_workflow
 from tiaokuai.core.workflow import Workflow, action
 
 from .choices import DispatchStatus as D
-from .choices import InterviewStatus, SupervisionStatus
+from .choices import InterviewStatus, SupervisionStatus, SurveyStatus
 from .choices import RequestStatus as R
 
 _OPEN = (R.RECEIVED, R.DISPATCHED, R.RESOLVED)
@@ -30,13 +31,13 @@ REQUEST = Workflow("intake.request", R, (
     # Back to the body (its dispatch reopens), or to routing when it had none (answered on the spot).
     action("return", [R.RESOLVED], (R.DISPATCHED, R.RECEIVED), who=("operator", "supervisor"), audit="intake.return",
            label=_("Return the answer")),
-    action("callback", [R.CLOSED], None, who="operator", audit="intake.callback", label=_("Record the callback")),
+    action("callback", [R.CLOSED], None, who=("operator", "hotline"), audit="intake.callback", label=_("Record the callback")),
     # "Not satisfied" at the callback reopens the request (to its body, or to routing when it had none).
     action("reopen", [R.CLOSED], (R.DISPATCHED, R.RECEIVED), who="system", audit="intake.reopen",
            label=_("Reopen")),
     action("merge", [R.RECEIVED, R.DISPATCHED], R.MERGED, who="operator", audit="intake.merge",
            label=_("Merge as a duplicate")),
-    action("reveal", [*_OPEN, R.CLOSED, R.MERGED], None, who=("operator", "supervisor", "handler"),
+    action("reveal", [*_OPEN, R.CLOSED, R.MERGED], None, who=("operator", "hotline", "supervisor", "handler"),
            audit="intake.reveal", label=_("Show the citizen's contact")),
     action("link_whistle", [R.RECEIVED, R.DISPATCHED], None, who="handler", audit="intake.link_whistle",
            label=_("Link the whistle raised from it")),
@@ -68,4 +69,17 @@ SUPERVISION = Workflow("intake.supervision", SupervisionStatus, (
 INTERVIEW = Workflow("intake.interview", InterviewStatus, (
     action("rectify", [InterviewStatus.RECTIFYING], InterviewStatus.RECTIFIED, who="supervisor",
            audit="intake.interview_rectified", label=_("Rectification done")),
+))
+
+# The satisfaction callback by text message: the citizen's reply (or none in time) decides; a phone call made
+# meanwhile cancels it. Events are written on the request (its timeline).
+SURVEY = Workflow("intake.survey", SurveyStatus, (
+    action("reply", [SurveyStatus.WAITING], SurveyStatus.ANSWERED, who="system", audit="intake.sms_reply",
+           label=_("Reply recorded")),
+    action("unclear", [SurveyStatus.WAITING], SurveyStatus.UNCLEAR, who="system", audit="intake.sms_unclear",
+           label=_("Reply not understood")),
+    action("expire", [SurveyStatus.WAITING], SurveyStatus.EXPIRED, who="system", audit="intake.sms_expired",
+           label=_("No reply in time")),
+    action("cancel", [SurveyStatus.WAITING], SurveyStatus.CANCELLED, who=("operator", "hotline"),
+           audit="intake.sms_cancelled", label=_("Called back by phone instead")),
 ))

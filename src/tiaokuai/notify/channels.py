@@ -5,10 +5,7 @@ A channel's send() returns normally on success and raises on failure: ChannelErr
 exception) → retried with back-off; PermanentError → dead at once (no phone number, bad address).
 """
 
-import json
 import logging
-import urllib.error
-import urllib.request
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -60,41 +57,27 @@ def _absolute(url: str) -> str:
 
 
 class SmsChannel(Channel):
-    """POST {"phone", "text"} as JSON to settings.TIAOKUAI["SMS_GATEWAY_URL"] (the county's SMS
-    gateway). Does nothing useful unless configured: an unconfigured gateway is a permanent error."""
+    """A text message through the SMS gateway (notify.sms: the county's gateway over HTTP, or a file): to the
+    notification's phone number (a citizen) with its body as the text, or to the recipient's phone with the title
+    and link. No number is a permanent error."""
 
     name = "sms"
     label = gettext_lazy("SMS")
 
     def send(self, notification: "Notification") -> None:
-        gateway = _setting("SMS_GATEWAY_URL")
-        if not gateway:
-            raise PermanentError("SMS gateway is not configured (TIAOKUAI SMS_GATEWAY_URL)")
-        if not str(gateway).startswith(("http://", "https://")):
-            raise PermanentError("SMS gateway URL must be http(s)")
-        person = getattr(notification.recipient, "person", None)
-        phone = getattr(person, "phone", "")
+        from .sms import gateway
+
+        if notification.to_phone:
+            phone, text = notification.to_phone, notification.body or notification.title
+        else:
+            person = getattr(notification.recipient, "person", None)
+            phone = getattr(person, "phone", "")
+            text = notification.title
+            if notification.url:
+                text = f"{text} {_absolute(notification.url)}"
         if not phone:
             raise PermanentError("recipient has no phone number")
-        text = notification.title
-        if notification.url:
-            text = f"{text} {_absolute(notification.url)}"
-        data = json.dumps({"phone": phone, "text": text}, ensure_ascii=False).encode()
-        headers = {"Content-Type": "application/json; charset=utf-8"}
-        token = _setting("SMS_GATEWAY_TOKEN")
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        request = urllib.request.Request(gateway, data=data, headers=headers, method="POST")  # noqa: S310
-        timeout = float(_setting("SMS_GATEWAY_TIMEOUT", 10))
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310  (scheme checked)
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            raise ChannelError(f"SMS gateway answered {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise ChannelError(f"SMS gateway unreachable: {exc}") from exc
-        if not 200 <= status < 300:
-            raise ChannelError(f"SMS gateway answered {status}")
+        gateway().send(phone, text)
 
 
 class EmailChannel(Channel):

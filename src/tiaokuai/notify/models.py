@@ -6,12 +6,15 @@ from .choices import DeliveryState
 
 
 class Notification(models.Model):
-    """One in-app message to one user. What happened is in kind/title/body; url points at the object."""
+    """One in-app message to one user — or, with no user, a text message to a phone number (`to_phone`, e.g. a
+    citizen's satisfaction callback: `body` is the text). What happened is in kind/title/body; url points at the
+    object."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
-        verbose_name=_("recipient"),
+        verbose_name=_("recipient"), null=True, blank=True,
     )
+    to_phone = models.CharField(_("phone number"), max_length=20, blank=True, default="")
     kind = models.CharField(_("kind"), max_length=60)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
@@ -26,6 +29,10 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at", "created_at"], name="notify_inbox_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(recipient__isnull=False) | ~models.Q(to_phone=""),
+                                   name="notify_notification_has_recipient"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tiaokuai.core import audit
+from tiaokuai.core import audit, inserts
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, NotFound
 from tiaokuai.core.personal import mask_text
@@ -91,18 +91,12 @@ def notify(
     with transaction.atomic(savepoint=False):
         # Phone and ID numbers typed into a description never travel in a notification (in-app, SMS, e-mail).
         kind, title, url, body = kind[:60], mask_text(title)[:200], url[:500], mask_text(body)
-        notifications = Notification.objects.bulk_create([
+        notifications = inserts.insert_many([
             Notification(recipient=user, kind=kind, title=title, body=body, url=url,
                          object_type=object_type, object_id=object_id, created_at=now)
             for user in users
         ])
-        if any(n.pk is None for n in notifications):  # backends that do not return ids from bulk_create
-            by_recipient = dict(Notification.objects.filter(
-                recipient_id__in=seen, kind=kind, created_at=now, object_type=object_type, object_id=object_id,
-            ).values_list("recipient_id", "pk"))
-            for n in notifications:
-                n.pk = by_recipient.get(n.recipient_id)
-        deliveries = Delivery.objects.bulk_create(
+        deliveries = inserts.insert_many(
             [
                 # Prompt channels: the task sends at once; the sweep takes over only if the task never ran.
                 # Sweep-only channels: due now, the sweep's next tick sends them.
@@ -112,14 +106,28 @@ def notify(
                 for name in channel_names
             ]
         )
-        prompt = [d for d in deliveries if d.channel not in deferred]
-        ids = [d.pk for d in prompt if d.pk is not None]
-        if prompt and len(ids) < len(prompt):  # backends that do not return ids from bulk_create
-            ids = list(Delivery.objects.filter(notification__in=notifications)
-                       .exclude(channel__in=deferred).values_list("pk", flat=True))
+        # core.inserts reads every new id back (RETURNING), so the prompt deliveries are known by id.
+        ids = [d.pk for d in deliveries if d.channel not in deferred]
         if ids:
             transaction.on_commit(lambda: _enqueue(ids), robust=True)
     return notifications
+
+
+def text_message(*, phone: str, text: str, kind: str, obj: models.Model | None = None) -> Notification:
+    """A text message to a phone number that is no user's (a citizen): one Notification without a recipient
+    (`to_phone`, the text as its body) and its "sms" Delivery — the same outbox rows, retries and back-off as any
+    other delivery. Inside the caller's transaction; sent after it commits."""
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):
+        n = Notification.objects.create(recipient=None, to_phone=phone[:20], kind=kind[:60], title=text[:200],
+                                        body=text, object_type=audit.object_type_of(obj) if obj is not None else "",
+                                        object_id=str(obj.pk) if obj is not None else "", created_at=now)
+        deferred = "sms" in sweep_channels()
+        d = Delivery.objects.create(notification=n, channel="sms", created_at=now, updated_at=now,
+                                    next_attempt_at=now if deferred else now + FIRST_ATTEMPT_GRACE)
+        if not deferred:
+            transaction.on_commit(lambda: _enqueue([d.pk]), robust=True)
+    return n
 
 
 def _enqueue(delivery_ids: list[int]) -> None:

@@ -49,6 +49,7 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("Grid worker")
     PROXY_AGENT = "proxy_agent", _("Proxy agent")
     LEADER = "leader", _("Leader / command centre")
+    HOTLINE = "hotline", _("Hotline operator")
     SUPERVISION = "supervision", _("Supervision office")
     CITIZEN = "citizen", _("Citizen")
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tiaokuai.core.errors import NotFound
+from tiaokuai.core.memo import Memo
 from tiaokuai.duties.choices import ListKind
 from tiaokuai.duties.models import Assignment, Matter
 from tiaokuai.duties.selectors import release_in_force, releases_in_force_subquery
@@ -37,12 +38,18 @@ def active_version() -> ModelVersion | None:
     return ModelVersion.objects.filter(is_active=True).first()
 
 
+# The prediction path asks for the active version on every request submitted without a matter: remembered for a
+# few seconds there (core.memo; a model switched in predicts from at most ROUTING_CACHE_SECONDS later). The
+# pages and the API ask active_version() itself.
+_ACTIVE = Memo("ROUTING_CACHE_SECONDS", default_seconds=5, max_entries=4)
+
+
 def active_model() -> tuple[ModelVersion | None, Any]:
     """The active model, loaded once per process and reloaded when another one is switched in.
     The engine (numpy, jieba) is imported on first use, so processes that never route stay small."""
     from .engine import RoutingModel
 
-    version = active_version()
+    version = _ACTIVE.get(("active",), active_version)
     if version is None:
         return None, None
     # The file's identity too, not only the row's id: ids of rolled-back rows are used again (tests), and a
