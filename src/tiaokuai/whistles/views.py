@@ -22,7 +22,7 @@ from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
-from tiaokuai.core.paging import paginate
+from tiaokuai.core.paging import cursor_paginate
 from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
 from tiaokuai.org.models import Division, Domain, Organisation
 
@@ -147,7 +147,7 @@ def grids(request):
 def inbox(request):
     viewer = viewer_for(request.user)
     _require(viewer, {Role.DEPARTMENT, Role.TOWNSHIP})  # a township works the dispatches to its government
-    page_obj = paginate(request, selectors.dispatch_inbox(viewer))
+    page_obj = cursor_paginate(request, selectors.dispatch_inbox(viewer))
     now = timezone.now()
     rows = [{"d": d, "deadline": reports.current_deadline(d, now), "actions": DISPATCH.available(d.status, {"handler"})}
             for d in page_obj]
@@ -338,6 +338,7 @@ def whistle_action(request, pk: int, action: str):
 
 
 WHISTLE_EXPORT_LIMIT = 10000  # rows in one export of the list (the filters narrow it down)
+LIST_COUNT_CAP = 1000  # the list's header counts up to this many ("more than 1000")
 
 
 @login_required
@@ -357,10 +358,12 @@ def whistle_list(request):
         response = HttpResponse(reports.whistles_xlsx(rows), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="whistles-{timezone.localdate():%Y%m%d}.xlsx"'
         return response
-    page_obj = paginate(request, qs)
+    page_obj = cursor_paginate(request, qs)
+    # The header's count stops at LIST_COUNT_CAP: counting a whole history costs what the history weighs.
+    count = qs.order_by().values("pk")[:LIST_COUNT_CAP + 1].count()
     return render(request, "whistles/list.html", {
         "form": form, "page_obj": page_obj, "rows": [_list_row(w, now) for w in page_obj],
-        "filtered": bool(filters)})
+        "filtered": bool(filters), "count": min(count, LIST_COUNT_CAP), "count_capped": count > LIST_COUNT_CAP})
 
 
 def _list_row(whistle, now) -> dict:
@@ -410,7 +413,7 @@ def board(request):
     counts = OrderedDict((s, 0) for s in (WhistleStatus.ROUTING, WhistleStatus.OPEN, WhistleStatus.RESOLVED)) | dict(
         counts)
     overdue_count = selectors.board(viewer, **base, overdue=True).count()
-    page_obj = paginate(request, qs)
+    page_obj = cursor_paginate(request, qs)
     now = timezone.now()
     rows = []
     for w in page_obj:
