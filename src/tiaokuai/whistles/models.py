@@ -145,7 +145,8 @@ class Dispatch(DispatchBase):
             # count of overdue whistles reads this small index only, never the history's rows (ADR 0009).
             models.Index(fields=["status", "whistle", "paused_since", "responded_at", "respond_by", "arrived_at",
                                  "arrive_by", "resolve_by", "organisation"],
-                         condition=Q(status__in=["arrived", "dispatched", "responded"]),  # sorted(PENDING_DISPATCH)
+                         # sorted(PENDING_DISPATCH): selectors._OPEN_LITERAL spells the same terms
+                         condition=Q(status__in=["arrived", "dispatched", "responded"]),
                          name="dispatch_open_idx"),
             # "Does this whistle call the viewer's body?" (access.scope_whistles' EXISTS) from the index alone.
             models.Index(fields=["whistle", "organisation", "status"], name="dispatch_whistle_org_idx"),
