@@ -90,11 +90,10 @@ def facts(env: dict, deep_page: int, deep_offset: int) -> dict:
     django.setup()
     from django.db.models import Count
 
+    from tiaokuai.core.paging import encode_cursor
     from tiaokuai.duties.models import ListRelease
     from tiaokuai.notify.models import Notification
     from tiaokuai.whistles.models import Dispatch, Whistle
-
-    from tiaokuai.core.paging import encode_cursor
 
     busiest = list(Dispatch.objects.values("organisation__code").annotate(n=Count("id")).order_by("-n")[:1])
     total = Whistle.objects.count()
