@@ -99,3 +99,46 @@ def test_given_closed_whistles_when_opening_the_board_then_only_the_work_in_hand
     html = login(many.users["leader"]).get("/whistles/board/").content.decode()
     shown = dict(re.findall(r'data-count="(\w+)">(\d+)<', html))
     assert shown == {"routing": "0", "open": str(N - 5), "resolved": "0", "confirmed": "0", "overdue": "0"}
+
+
+@pytest.fixture
+def warm_caches(settings):
+    """The in-process caches a worker has (registry data, calendar, viewers); tests switch them off."""
+    from tiaokuai.core import access, worktime
+    from tiaokuai.whistles.services import routes
+
+    def clear():
+        routes._MEMO.clear()
+        worktime.clear_cache()
+        access.clear_viewer_cache()
+
+    clear()
+    settings.TESTING = False
+    yield
+    settings.TESTING = True
+    clear()
+
+
+def test_given_a_township_token_when_raising_through_the_api_then_six_statements_the_service_five(
+        wl, api, warm_caches):  # noqa: F811
+    """A raise writes: the day's number (one UPDATE … RETURNING), the whistle, its dispatches (one INSERT), the
+    audit event, the notifications (one INSERT for the batch; the log channel's outbox rows are the sweep's);
+    the API adds the token look-up. Audit and notifications stay in the raise's transaction."""
+    from tiaokuai.whistles.services import whistle_raise
+
+    client = api(wl.users["township"])
+    payload = {"item": "CS-ZR-001", "village": wl.villages[0].code, "description": "村口有人违法占用耕地建房"}
+    assert client.post("/api/v1/whistles", payload).status_code == 201  # warm the in-process caches
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post("/api/v1/whistles", payload).status_code == 201
+    statements = [q["sql"] for q in ctx.captured_queries
+                  if not q["sql"].upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 6, statements
+    with CaptureQueriesContext(connection) as ctx:
+        whistle_raise(actor=wl.users["township"], item_code="CS-ZR-001", village_code=wl.villages[0].code,
+                      description="又有人占地")
+    statements = [q["sql"] for q in ctx.captured_queries
+                  if not q["sql"].upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 5, statements
+    tables = " ".join(statements)
+    assert "core_auditevent" in tables and "notify_notification" in tables
