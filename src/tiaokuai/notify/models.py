@@ -31,8 +31,16 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at", "created_at"], name="notify_inbox_idx"),
-            # The few notifications whose deliveries are still to be written (the sweep's first look).
-            models.Index(fields=["id"], condition=~models.Q(pending_channels=""), name="notify_pending_idx"),
+            # The inbox's own order (selectors.inbox: unread first, newest first) as an index, so a page is a
+            # range of it instead of a sort of everything the recipient ever got.
+            models.Index(models.F("recipient"),
+                         models.ExpressionWrapper(models.Q(read_at__isnull=True),
+                                                  output_field=models.BooleanField()).desc(),
+                         models.F("created_at").desc(), models.F("id").desc(), name="notify_inbox_order_idx"),
+            # The few notifications whose deliveries are still to be written (the sweep's first look:
+            # pending_channels > '', a range of this index; a partial index would not serve a bound parameter
+            # on SQLite).
+            models.Index(fields=["pending_channels"], name="notify_pending_idx"),
         ]
 
     def __str__(self) -> str:

@@ -18,8 +18,10 @@ def inbox(viewer: Viewer, *, unread_only: bool = False) -> QuerySet[Notification
     qs = Notification.objects.filter(recipient_id=viewer.user_id)
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
+    # `unread` as an annotation: the ordering's keys are then names a keyset cursor can follow (core.paging), and
+    # the expression is the one the index notify_inbox_order_idx holds.
     unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
-    return qs.order_by(unread.desc(), "-created_at", "-id")
+    return qs.annotate(unread=unread).order_by("-unread", "-created_at", "-id")
 
 
 def unread_count(viewer: Viewer) -> int:

@@ -188,7 +188,7 @@ def expand_pending(*, now: datetime, limit: int = 2000) -> int:
     written = 0
     while True:
         with transaction.atomic():
-            rows = list(Notification.objects.exclude(pending_channels="").order_by("id")
+            rows = list(Notification.objects.filter(pending_channels__gt="").order_by("id")
                         .values_list("pk", "pending_channels")[:limit])
             if not rows:
                 return written
