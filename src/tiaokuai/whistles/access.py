@@ -72,7 +72,7 @@ def scope_whistles(viewer: Viewer, qs: QuerySet[Whistle]) -> QuerySet[Whistle]:
         # EXISTS over the whistle's own dispatches (its whistle_id index, ~2 rows) rather than IN over all the
         # viewer's dispatches: a page walks the whistles newest first and stops after one page, so its cost does
         # not grow with the department's history (an IN list is every dispatch the department ever had).
-        cond |= Exists(Dispatch.objects.filter(handled_q(viewer), whistle_id=OuterRef("pk")))
+        cond |= Q(Exists(Dispatch.objects.filter(handled_q(viewer), whistle_id=OuterRef("pk"))))
     return qs.filter(cond)
 
 

@@ -125,10 +125,10 @@ class _OpenStates(Lookup):
     prepare_rhs = False
     STATES = sorted(PENDING_DISPATCH)
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         assert self.rhs is True and all(re.fullmatch(r"[a-z_]+", v) for v in self.STATES)
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} IN ({', '.join(repr(str(v)) for v in self.STATES)})", list(params)
+        return f"{lhs} IN ({', '.join(repr(str(v)) for v in self.STATES)})", params
 
 
 Dispatch._meta.get_field("status").register_lookup(_OpenStates)
