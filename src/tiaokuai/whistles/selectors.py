@@ -102,7 +102,9 @@ def board(viewer: Viewer, *, township: Any = None, department: Any = None, domai
     if status:
         qs = qs.filter(status__in=[status] if isinstance(status, str) else list(status))
     if overdue in (True, "1", "true", "yes", 1):
-        qs = qs.filter(pk__in=overdue_dispatches(timezone.now()).values("whistle_id"))
+        # EXISTS (this whistle has an overdue dispatch): a page walks the newest whistles and stops; counting
+        # them all is board_counts' IN over the overdue dispatches instead.
+        qs = qs.filter(Exists(overdue_dispatches(timezone.now()).filter(whistle_id=OuterRef("pk"))))
     elif overdue in (False, "0", "false", "no", 0):
         qs = qs.exclude(pk__in=overdue_dispatches(timezone.now()).values("whistle_id"))
     return qs
@@ -147,8 +149,15 @@ def board_counts(viewer: Viewer, **filters: Any) -> tuple[dict[str, int], int]:
     qs = board(viewer, **filters).filter(status__in=BOARD_STATUSES).order_by()
     counts = dict.fromkeys(BOARD_STATUSES, 0) | dict(qs.values("status").annotate(n=Count("id"))
                                                       .values_list("status", "n"))
-    overdue = board(viewer, **filters, overdue=True).order_by().count()
-    return counts, overdue
+    return counts, overdue_count(viewer, **filters)
+
+
+def overdue_count(viewer: Viewer, **filters: Any) -> int:
+    """How many whistles the viewer sees (with the board's filters) have an overdue dispatch: IN over the overdue
+    dispatches, found through the open-dispatch index."""
+    filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
+    return (board(viewer, **filters).filter(pk__in=overdue_dispatches(timezone.now()).values("whistle_id"))
+            .order_by().count())
 
 
 def _id_of(model: Any, value: Any) -> int:
