@@ -87,8 +87,10 @@ def dispatch_inbox(viewer: Viewer) -> QuerySet[Dispatch]:
 
 
 def board(viewer: Viewer, *, township: Any = None, department: Any = None, domain: Any = None,
-          status: Any = None, overdue: Any = None) -> QuerySet[Whistle]:
-    """Whistles for the county board, filtered. Codes or ids are accepted for township/department/domain."""
+          status: Any = None, overdue: Any = None, counting: bool = False) -> QuerySet[Whistle]:
+    """Whistles for the county board, filtered. Codes or ids are accepted for township/department/domain.
+    counting=True: the form of the overdue filter that suits counting every match (IN over the overdue
+    dispatches) rather than reading one page (EXISTS per whistle, newest first)."""
     qs = visible_whistles(viewer)
     # Codes are resolved to ids first, so each filter is an indexed equality, not an OR across a join.
     if township:
@@ -104,7 +106,10 @@ def board(viewer: Viewer, *, township: Any = None, department: Any = None, domai
     if overdue in (True, "1", "true", "yes", 1):
         # EXISTS (this whistle has an overdue dispatch): a page walks the newest whistles and stops; counting
         # them all is board_counts' IN over the overdue dispatches instead.
-        qs = qs.filter(Exists(overdue_dispatches(timezone.now()).filter(whistle_id=OuterRef("pk"))))
+        if counting:
+            qs = qs.filter(pk__in=overdue_dispatches(timezone.now()).values("whistle_id"))
+        else:
+            qs = qs.filter(Exists(overdue_dispatches(timezone.now()).filter(whistle_id=OuterRef("pk"))))
     elif overdue in (False, "0", "false", "no", 0):
         qs = qs.exclude(pk__in=overdue_dispatches(timezone.now()).values("whistle_id"))
     return qs
@@ -156,8 +161,7 @@ def overdue_count(viewer: Viewer, **filters: Any) -> int:
     """How many whistles the viewer sees (with the board's filters) have an overdue dispatch: IN over the overdue
     dispatches, found through the open-dispatch index."""
     filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
-    return (board(viewer, **filters).filter(pk__in=overdue_dispatches(timezone.now()).values("whistle_id"))
-            .order_by().count())
+    return board(viewer, **filters, overdue=True, counting=True).order_by().count()
 
 
 def _id_of(model: Any, value: Any) -> int:

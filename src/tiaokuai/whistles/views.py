@@ -362,7 +362,7 @@ def whistle_list(request):
     # The header's count stops at LIST_COUNT_CAP: counting a whole history costs what the history weighs.
     # Kept in the list's order (newest first): SQLite then walks the raised_at index and stops at the cap; without
     # an order it may pick an index that groups the rows (by item) and walk far before finding the cap.
-    count = qs.values("pk")[:LIST_COUNT_CAP + 1].count()
+    count = selectors.whistle_search(viewer, counting=True, **filters).values("pk")[:LIST_COUNT_CAP + 1].count()
     return render(request, "whistles/list.html", {
         "form": form, "page_obj": page_obj, "rows": [_list_row(w, now) for w in page_obj],
         "filtered": bool(filters), "count": min(count, LIST_COUNT_CAP), "count_capped": count > LIST_COUNT_CAP})
