@@ -147,6 +147,8 @@ class Table:
     """One model's table: every concrete column, the ones a row does not give taken from the field default."""
 
     def __init__(self, model, adapter: Adapter, *, with_id: bool):
+        from django.db.models import NOT_PROVIDED
+
         self.model, self.adapter = model, adapter
         self.fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
         scope: dict = {}
@@ -154,6 +156,8 @@ class Table:
         for i, f in enumerate(self.fields):
             convert = adapter.converter(f)
             d = f.get_default() if f.has_default() else None
+            if d is None and f.db_default is not NOT_PROVIDED:  # e.g. the audit event's empty seal
+                d = getattr(f.db_default, "value", f.db_default)
             scope[f"d{i}"] = convert(d) if convert and d is not None else d
             if convert is None:
                 exprs.append(f"v.get({f.attname!r}, d{i})")

@@ -81,7 +81,7 @@ def timed(client: Client, path: str, n: int, proc=None) -> dict:
             "p95_ms": round(percentile(lat, 95) * 1000, 1), "max_ms": round(max(lat) * 1000, 1)}
 
 
-def facts(env: dict) -> dict:
+def facts(env: dict, deep_page: int, deep_offset: int) -> dict:
     """What the URLs need from the database (in-process, read-only): counts, the busiest department, ids."""
     os.environ.update({k: v for k, v in env.items() if k in ("TIAOKUAI_VAR_DIR", "DATABASE_URL")})
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiaokuai.config.settings")
@@ -90,13 +90,24 @@ def facts(env: dict) -> dict:
     django.setup()
     from django.db.models import Count
 
+    from tiaokuai.core.paging import encode_cursor
     from tiaokuai.duties.models import ListRelease
     from tiaokuai.notify.models import Notification
     from tiaokuai.whistles.models import Dispatch, Whistle
 
     busiest = list(Dispatch.objects.values("organisation__code").annotate(n=Count("id")).order_by("-n")[:1])
+    total = Whistle.objects.count()
+
+    def cursor_at(position: int) -> str:
+        """The cursor a client holds after walking to `position` of the county's list (the keyset of the row
+        before it): found once here by OFFSET, so the timed requests measure the deep page itself."""
+        row = (Whistle.objects.order_by("-raised_at", "-id").values_list("raised_at", "id")
+               [max(0, min(position, total - 1) - 1)])
+        return encode_cursor(list(row))
+
     release = ListRelease.objects.filter(kind="responsibility", status="published").order_by("-id").first()
-    return {"whistles": Whistle.objects.count(), "dispatches": Dispatch.objects.count(),
+    return {"whistles": total, "dispatches": Dispatch.objects.count(),
+            "deep_page_cursor": cursor_at((deep_page - 1) * 25), "deep_offset_cursor": cursor_at(deep_offset),
             "notifications": Notification.objects.count(),
             "busiest_org": busiest[0]["organisation__code"] if busiest else None,
             "busiest_dispatches": busiest[0]["n"] if busiest else 0,
@@ -121,8 +132,8 @@ def urls(f: dict, args) -> list[tuple[str, str, str]]:
     out = [
         ("county whistle board", "office", "/whistles/board/"),
         ("county whistle list, page 1", "office", "/whistles/?page=1"),
-        (f"county whistle list, page {min(args.deep_page, last_page)} (deep)", "office",
-         f"/whistles/?page={args.deep_page}"),
+        (f"county whistle list, page {min(args.deep_page, last_page)} (deep, cursor)", "office",
+         f"/whistles/?{urlencode({'cursor': f['deep_page_cursor']})}"),
         ("department whistle list", "department", "/whistles/"),
         ("department dispatch inbox", "department", "/whistles/inbox/"),
         ("department whistle board", "department", "/whistles/board/"),
@@ -133,6 +144,8 @@ def urls(f: dict, args) -> list[tuple[str, str, str]]:
         ("home (workbench), office", "office", "/"),
         ("API whistles, offset 0", "office", "/api/v1/whistles"),
         (f"API whistles, offset {deep_offset:,} (deep)", "office", f"/api/v1/whistles?offset={deep_offset}"),
+        (f"API whistles, cursor at {deep_offset:,} (deep)", "office",
+         f"/api/v1/whistles?{urlencode({'cursor': f['deep_offset_cursor']})}"),
         ("API whistles overdue", "office", "/api/v1/whistles?overdue=true"),
         ("API whistles, department", "department", "/api/v1/whistles"),
         ("API whistles, township", "township", "/api/v1/whistles"),
@@ -176,7 +189,7 @@ def main() -> None:
         env.pop("DATABASE_URL", None)
     if not (var_dir / "demo-accounts.json").exists():
         raise SystemExit(f"no demo-accounts.json in {var_dir}: run bench/data/generate.py first")
-    f = facts(env)
+    f = facts(env, args.deep_page, args.deep_offset)
     who = accounts(var_dir, f["busiest_org"])
     password = os.environ.get("TIAOKUAI_DEMO_PASSWORD", "tiaokuai-demo")
     results = []

@@ -50,9 +50,15 @@ def test_given_recipients_when_notified_and_committed_then_in_app_rows_and_the_s
     assert all(r.pk for r in rows)
     assert Notification.objects.filter(read_at__isnull=True).count() == 2
     assert cbs == []  # log-only: no task, the sweep sends them
+    # Log-only: one INSERT on the write path; the notification records the channel the sweep still owes.
+    assert not Delivery.objects.exists()
+    assert set(Notification.objects.values_list("pending_channels", flat=True)) == {"log"}
+    assert services.expand_pending(now=timezone.now()) == 2
     deliveries = list(Delivery.objects.all())
     assert {d.channel for d in deliveries} == {"log"}
     assert all(d.state == "pending" and d.next_attempt_at <= timezone.now() for d in deliveries)
+    assert set(Notification.objects.values_list("pending_channels", flat=True)) == {""}
+    assert services.expand_pending(now=timezone.now()) == 0  # written once
     assert sweeps.run_one("notify.retry", timezone.now())["sent"] == 2
     assert all(d.state == "sent" and d.attempts == 1 and d.sent_at for d in Delivery.objects.all())
     assert "新的吹哨" in caplog.text
@@ -69,7 +75,10 @@ def test_given_a_prompt_channel_and_many_recipients_when_notified_then_one_task_
             services.notify(recipients=users, kind="k", title="t")
     flaky_ids = set(Delivery.objects.filter(channel="flaky").values_list("pk", flat=True))
     assert len(enqueued) == 1 and set(enqueued[0]) == flaky_ids and len(flaky_ids) == 3
-    assert Delivery.objects.filter(channel="log", state="pending").count() == 3  # left to the sweep
+    assert not Delivery.objects.filter(channel="log").exists()  # left to the sweep, which writes them
+    assert Notification.objects.filter(pending_channels="log").count() == 3
+    services.expand_pending(now=timezone.now())
+    assert Delivery.objects.filter(channel="log", state="pending").count() == 3
 
 
 def test_given_a_rolled_back_transaction_when_notified_then_nothing_is_sent_or_stored(county, flaky,
@@ -335,7 +344,7 @@ def test_given_many_rows_when_inbox_and_outbox_listed_then_query_count_does_not_
 def test_given_more_due_deliveries_than_one_batch_when_swept_then_all_are_sent_in_one_tick(county):
     users = [county.users[k] for k in ("department", "township", "leader", "grid_worker", "station")]
     services.notify(recipients=users, kind="k", title="批量")
-    assert Delivery.objects.count() == 5
+    assert Delivery.objects.count() == 0 and Notification.objects.filter(pending_channels="log").count() == 5
     counts = services.retry_due(now=timezone.now(), limit=2)
-    assert counts["sent"] == 5 and counts["due"] == 5
+    assert counts["expanded"] == 5 and counts["sent"] == 5 and counts["due"] == 5
     assert not Delivery.objects.exclude(state="sent").exists()

@@ -161,3 +161,26 @@ def test_given_photos_when_uploading_multipart_then_images_only(wcounty, api, se
     resp = other.client.post(f"/api/v1/whistles/{wid}/attachments",
                              {"files": [SimpleUploadedFile("a.png", PNG)]}, headers=other.headers)
     assert resp.status_code == 404
+
+
+def test_given_more_whistles_than_a_page_when_following_the_cursor_then_every_one_once_in_order(wcounty, api):
+    town = api(wcounty.users["township"])
+    for i in range(5):
+        assert town.post("/api/v1/whistles", body(wcounty, description=f"第{i}处油烟")).status_code == 201
+    expected = list(Whistle.objects.order_by("-raised_at", "-id").values_list("pk", flat=True))
+    office = api(wcounty.users["establishment_office"])
+    seen, cursor, pages = [], None, 0
+    while True:
+        resp = office.get("/api/v1/whistles", limit=2, **({"cursor": cursor} if cursor else {}))
+        assert resp.status_code == 200
+        seen += [w["id"] for w in resp.json()]
+        pages += 1
+        cursor = resp.headers.get("X-Next-Cursor")
+        if not cursor:
+            break
+    assert seen == expected and pages == 3
+    # The same window by offset carries the cursor too; a cursor that is not ours is 422, not a server error.
+    assert office.get("/api/v1/whistles", limit=2, offset=2).json()[0]["id"] == expected[2]
+    assert office.get("/api/v1/whistles", limit=5).headers.get("X-Next-Cursor") is None
+    bad = office.get("/api/v1/whistles", cursor="not-a-cursor")
+    assert bad.status_code == 422 and "cursor" in bad.json()["details"]

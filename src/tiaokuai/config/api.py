@@ -1,6 +1,4 @@
-from ninja import NinjaAPI
-
-from tiaokuai.core.api import AUTH, auth_router, install_error_handlers
+from tiaokuai.core.api import AUTH, Api, auth_router, install_error_handlers
 from tiaokuai.duties.api import router as duties_router
 from tiaokuai.intake.api import router as intake_router
 from tiaokuai.notify.api import router as notify_router
@@ -9,7 +7,7 @@ from tiaokuai.routing.api import router as routing_router
 from tiaokuai.whistles.api import router as whistles_router
 from tiaokuai.whistles.api_reports import router as whistle_reports_router
 
-api = NinjaAPI(
+api = Api(
     title="tiaokuai API",
     version="1",
     description="条块 · 县乡一体化治理平台 JSON API",

@@ -1,15 +1,17 @@
 """API plumbing shared by every app: authentication, error shape, paging."""
 
+import contextvars
 import datetime
 import functools
 from typing import Annotated, Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -17,9 +19,10 @@ from ninja.utils import check_csrf
 from pydantic import ValidationError as PydanticValidationError
 from pydantic import create_model
 
+from . import paging as cursor_paging
 from . import validation
 from .access import Viewer, viewer_for
-from .errors import DomainError, Forbidden, TooManyAttempts, status_message
+from .errors import DomainError, Forbidden, Invalid, TooManyAttempts, status_message
 
 
 class BearerToken(HttpBearer):
@@ -63,20 +66,60 @@ def viewer(request: HttpRequest) -> Viewer:
 # --------------------------------------------------------------------------- paging and bounded ids
 
 MAX_OFFSET = 1_000_000  # far past any list a county has; keeps the SQL OFFSET a small, valid integer
+MAX_CURSOR = 2000  # characters: a cursor is a few key values
 MAX_ID = 2**63 - 1  # the largest primary key a 64-bit column holds: a larger id is invalid input, not a crash
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+CURSOR_HEADER = "X-Next-Cursor"
+CURSOR_HELP = ("the X-Next-Cursor header of the previous answer: the next page after it (keyset paging, the same "
+               "cost at any depth; offset is then ignored)")
+
+# The answer being built for this request (ninja's temporal response): Paging.window puts the next page's
+# cursor into its headers. Set by Api.create_temporal_response, in the thread (or task) serving the request.
+_ANSWER: contextvars.ContextVar[Any] = contextvars.ContextVar("tiaokuai_api_answer", default=None)
+
+
+class Api(NinjaAPI):
+    """The project's NinjaAPI: remembers each request's answer so list windows can add the cursor header."""
+
+    def create_temporal_response(self, request: HttpRequest) -> Any:
+        response = super().create_temporal_response(request)
+        _ANSWER.set(response)
+        return response
+
+
 class Paging(Schema):
-    """limit/offset of every API list: limit 1…maximum, offset 0…MAX_OFFSET; outside them the answer is 422
-    with a per-field message in the user's language (never a server error)."""
+    """limit/offset/cursor of every API list: limit 1…maximum, offset 0…MAX_OFFSET; outside them the answer is
+    422 with a per-field message in the user's language (never a server error). Every page whose list goes on
+    carries the X-Next-Cursor header; `cursor=` that value gives the next page by keyset (an index range, not an
+    OFFSET), and a cursor that is not ours is 422."""
 
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    cursor: str | None = Field(None, max_length=MAX_CURSOR, description=CURSOR_HELP)
 
     def window(self, rows: Any) -> Any:
-        return rows[self.offset:self.offset + self.limit]
+        keys = cursor_paging.keys_of(rows) if isinstance(rows, QuerySet) else None
+        if keys is None:  # an ordering a keyset cannot follow (or a plain list): offset paging only
+            if self.cursor:
+                raise Invalid(_("Please correct the errors below."),
+                              details={"cursor": [_("This list is not paged by cursor.")]})
+            return rows[self.offset:self.offset + self.limit]
+        if self.cursor:
+            try:
+                page = cursor_paging.keyset(rows, self.limit, self.cursor, keys)
+            except cursor_paging.CursorError:
+                raise Invalid(_("Please correct the errors below."),
+                              details={"cursor": [_("Unknown cursor: use the X-Next-Cursor header of the previous "
+                                                    "answer.")]}) from None
+        else:
+            page = cursor_paging.keyset_at(rows, self.limit, self.offset, keys)
+        answer = _ANSWER.get()
+        if answer is not None and page.next_cursor:
+            answer[CURSOR_HEADER] = page.next_cursor
+        return page.object_list
 
 
 @functools.cache

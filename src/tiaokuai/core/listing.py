@@ -10,23 +10,27 @@ A view asks its selector for the viewer's scoped, filtered queryset, then:
     render(..., {"list": lp, ...})
 
 `?sort=key` sorts ascending, `?sort=-key` descending; only keys in `sorts` are honoured (anything else falls back to
-the default: no user input reaches `order_by`). The primary key breaks ties so paging is stable. Paging stays
-`core.paging.paginate` (page numbers); the template include renders the header links (an arrow shows the
-direction; `aria-sort` on the header cell) and keeps the sort and filters in every link."""
+the default: no user input reaches `order_by`). The primary key breaks ties so paging is stable. Paging is by page
+numbers (`core.paging.paginate`), or, for lists that grow with history (`keyset=True`), by cursor
+(`core.paging.cursor_paginate`: page 5,000 costs what page 1 costs) whenever the sort in force is on the list's own
+columns, with a count that stops at `count_cap`. The template include renders the header links (an arrow shows
+the direction; `aria-sort` on the header cell) and keeps the sort and filters in every link."""
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from . import personal, xlsx
-from .paging import paginate
+from .paging import CursorPage, cursor_paginate, keys_of, paginate
 
 EXPORT_LIMIT = 10000  # rows in one export (the filters narrow it down)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NOT_FILTERS = frozenset({"page", "sort", "format"})
+NOT_FILTERS = frozenset({"page", "cursor", "sort", "format"})
+COUNT_CAP = 1000  # a keyset list's count stops here ("more than 1,000"): counting a whole history costs what it weighs
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,27 @@ class ListPage:
     headers: list[Header] = field(default_factory=list)
     can_export_unmasked: bool = False  # the user holds core.export_unmasked (the page offers the unmasked export)
     export_params: list[tuple[str, str]] = field(default_factory=list)  # the filters, for the unmasked export form
+    count_queryset: Any = None  # what a keyset list counts (default: queryset), e.g. a cheaper shape of the same rows
+    count_cap: int = COUNT_CAP
+
+    @property
+    def cursor(self) -> bool:
+        return isinstance(self.page_obj, CursorPage)
+
+    @cached_property
+    def _counted(self) -> int:
+        if not self.cursor:
+            return self.page_obj.paginator.count
+        qs = self.count_queryset if self.count_queryset is not None else self.queryset
+        return qs.values("pk")[:self.count_cap + 1].count()
 
     @property
     def count(self) -> int:
-        return self.page_obj.paginator.count
+        return min(self._counted, self.count_cap) if self.cursor else self._counted
+
+    @property
+    def count_capped(self) -> bool:
+        return self.cursor and self._counted > self.count_cap
 
     @property
     def sort_options(self) -> list[tuple[str, Any, str]]:
@@ -97,12 +118,13 @@ def order_fields(sort: str, sorts: Mapping[str, str | Sequence[str]]) -> list[st
 def list_page(
     request: HttpRequest, queryset: Any, *, sorts: Mapping[str, str | Sequence[str]], default: str = "",
     filters: Mapping[str, Any] | None = None, columns: Iterable[tuple[Any, str]] = (), per_page: int | None = None,
-    personal_data: bool = False,
+    personal_data: bool = False, keyset: bool = False, count_queryset: Any = None, count_cap: int = COUNT_CAP,
 ) -> ListPage:
     """One page of `queryset` sorted as the request asks (within `sorts`), with the column headers to render.
     `filters` are the filters in force (for the empty state); by default any query parameter but page/sort/format.
     `personal_data`: the list holds masked personal data, so a holder of the unmasked-export permission is offered
-    the unmasked export (see export_xlsx)."""
+    the unmasked export (see export_xlsx). `keyset`: page by cursor when the sort allows it (see the module's text);
+    `count_queryset` then counts (up to `count_cap`) instead of the queryset."""
     sort = parse_sort(request.GET.get("sort"), sorts, default)
     fields = order_fields(sort, sorts)
     if fields and hasattr(queryset, "order_by"):
@@ -112,11 +134,17 @@ def list_page(
     else:
         filtered = any(v not in ("", None, False) for v in filters.values())
     export = request.GET.get("format") == "xlsx"
-    page_obj = None if export else paginate(request, queryset, per_page)
+    if export:
+        page_obj = None
+    elif keyset and hasattr(queryset, "query") and keys_of(queryset) is not None:
+        page_obj = cursor_paginate(request, queryset, per_page)
+    else:
+        page_obj = paginate(request, queryset, per_page)
     return ListPage(queryset=queryset, page_obj=page_obj, sort=sort, filtered=filtered, export=export,
                     headers=_headers(request, columns, sorts, sort),
                     can_export_unmasked=personal_data and personal.may_export_unmasked(getattr(request, "user", None)),
-                    export_params=personal.export_params(request) if personal_data else [])
+                    export_params=personal.export_params(request) if personal_data else [],
+                    count_queryset=count_queryset, count_cap=count_cap)
 
 
 def _headers(request: HttpRequest, columns: Iterable[tuple[Any, str]], sorts: Mapping[str, Any],
@@ -129,8 +157,8 @@ def _headers(request: HttpRequest, columns: Iterable[tuple[Any, str]], sorts: Ma
         direction = "asc" if sort == key else "desc" if sort == f"-{key}" else ""
         params = request.GET.copy()
         params["sort"] = f"-{key}" if direction == "asc" else key
-        params.pop("page", None)
-        params.pop("format", None)
+        for paging_key in ("page", "cursor", "format"):
+            params.pop(paging_key, None)
         out.append(Header(label, key, direction, params.urlencode()))
     return out
 

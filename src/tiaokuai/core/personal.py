@@ -145,5 +145,5 @@ def export_request(request: Any) -> tuple[bool, str, Any]:
 
 def export_params(request: Any) -> list[tuple[str, str]]:
     """The list's current filters, for the unmasked export form (paging and export keys left out)."""
-    skip = {"page", "format", "unmasked", "purpose"}
+    skip = {"page", "cursor", "format", "unmasked", "purpose"}
     return [(k, v) for k, values in request.GET.lists() if k not in skip for v in values]

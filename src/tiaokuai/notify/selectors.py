@@ -20,8 +20,10 @@ def inbox(viewer: Viewer, *, unread_only: bool = False, q: str = "") -> QuerySet
         qs = qs.filter(read_at__isnull=True)
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    # `unread` as an annotation: the ordering's keys are then names a keyset cursor can follow (core.paging), and
+    # the expression is the one the index notify_inbox_order_idx holds.
     unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
-    return qs.order_by(unread.desc(), "-created_at", "-id")
+    return qs.annotate(unread=unread).order_by("-unread", "-created_at", "-id")
 
 
 def unread_count(viewer: Viewer) -> int:

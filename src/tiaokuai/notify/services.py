@@ -67,11 +67,12 @@ def notify(
     obj: models.Model | None = None,
     channels: Sequence[str] | None = None,
 ) -> list[Notification]:
-    """One in-app Notification per recipient (duplicates and inactive users skipped) and one
-    Delivery per (recipient, channel), in two INSERTs; after the surrounding transaction commits ONE task
-    sends the deliveries of prompt channels (none when every channel is sweep-only, e.g. "log": the
-    notify.retry sweep sends those on its next tick). Every delivery is an outbox row either way, so a
-    failure stays visible."""
+    """One in-app Notification per recipient (duplicates and inactive users skipped), in one INSERT, and one
+    Delivery per (recipient, prompt channel) in a second; after the surrounding transaction commits ONE task
+    sends those. Sweep-only channels (e.g. "log") get no row here: the notification records them
+    (pending_channels) and the notify.retry sweep writes their deliveries and sends them on its next tick — so
+    with only sweep-only channels the write path is one INSERT. Every delivery becomes an outbox row either way,
+    so a failure stays visible."""
     now = timezone.now()
     channel_names = list(dict.fromkeys(enabled_channels() if channels is None else channels))
     seen: set[int] = set()
@@ -86,6 +87,10 @@ def notify(
     object_type = audit.object_type_of(obj) if obj is not None else ""
     object_id = str(obj.pk) if obj is not None else ""
     deferred = sweep_channels()
+    # Sweep-only channels: their Delivery rows are written by the notify.retry sweep (expand_pending), so the
+    # write path inserts only the notifications; prompt channels get theirs now (their task needs the ids).
+    lazy = [name for name in channel_names if name in deferred]
+    eager = [name for name in channel_names if name not in deferred]
     # savepoint=False: inside the caller's transaction no savepoint is needed (an error rolls back the caller's
     # whole transaction anyway); outside one, this opens a transaction so rows and deliveries commit together.
     with transaction.atomic(savepoint=False):
@@ -93,17 +98,19 @@ def notify(
         kind, title, url, body = kind[:60], mask_text(title)[:200], url[:500], mask_text(body)
         notifications = inserts.insert_many([
             Notification(recipient=user, kind=kind, title=title, body=body, url=url,
-                         object_type=object_type, object_id=object_id, created_at=now)
+                         object_type=object_type, object_id=object_id, created_at=now,
+                         pending_channels=",".join(lazy))
             for user in users
         ])
+        if not eager:
+            return notifications
         deliveries = inserts.insert_many(
             [
                 # Prompt channels: the task sends at once; the sweep takes over only if the task never ran.
-                # Sweep-only channels: due now, the sweep's next tick sends them.
                 Delivery(notification=n, channel=name, created_at=now, updated_at=now,
-                         next_attempt_at=now if name in deferred else now + FIRST_ATTEMPT_GRACE)
+                         next_attempt_at=now + FIRST_ATTEMPT_GRACE)
                 for n in notifications
-                for name in channel_names
+                for name in eager
             ]
         )
         # core.inserts reads every new id back (RETURNING), so the prompt deliveries are known by id.
@@ -182,11 +189,33 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
     return str(DeliveryState.SENT)
 
 
+def expand_pending(*, now: datetime, limit: int = 2000) -> int:
+    """Write the Delivery rows of sweep-only channels that notify() left to the sweep (due now), and clear the
+    notifications' pending_channels — in one transaction per batch; the number of deliveries written. Two
+    sweepers at once: the unique (notification, channel) constraint and ignore_conflicts keep one row each."""
+    written = 0
+    while True:
+        with transaction.atomic():
+            rows = list(Notification.objects.filter(pending_channels__gt="").order_by("id")
+                        .values_list("pk", "pending_channels")[:limit])
+            if not rows:
+                return written
+            Delivery.objects.bulk_create(
+                [Delivery(notification_id=pk, channel=name, created_at=now, updated_at=now, next_attempt_at=now)
+                 for pk, channels in rows for name in channels.split(",") if name],
+                ignore_conflicts=True)
+            Notification.objects.filter(pk__in=[pk for pk, _c in rows]).update(pending_channels="")
+            written += sum(len([c for c in channels.split(",") if c]) for _pk, channels in rows)
+        if len(rows) < limit:
+            return written
+
+
 def retry_due(*, now: datetime, limit: int = 500, budget_seconds: float = 20.0) -> dict[str, int]:
-    """Send every open delivery whose next attempt is due (the notify.retry sweep), in batches of
-    `limit`, until none is left or the tick's time budget is spent — so a burst of notifications
-    drains within a few ticks instead of 500 a minute."""
+    """Write the deliveries notify() left to the sweep (expand_pending), then send every open delivery whose
+    next attempt is due (the notify.retry sweep), in batches of `limit`, until none is left or the tick's time
+    budget is spent — so a burst of notifications drains within a few ticks instead of 500 a minute."""
     counts = {"due": 0, "sent": 0, "failed": 0, "dead": 0, "skipped": 0}
+    counts["expanded"] = expand_pending(now=now)
     started = time.monotonic()
     while True:
         due_ids = list(

@@ -141,6 +141,15 @@ class Dispatch(DispatchBase):
             models.Index(fields=["organisation", "status"], name="dispatch_org_status_idx"),
             # The open dispatches are a few thousand among millions: overdue counts and filters start here.
             models.Index(fields=["status"], name="dispatch_status_idx"),
+            # The open dispatches with every column the overdue test reads (selectors.overdue_dispatches): the
+            # count of overdue whistles reads this small index only, never the history's rows (ADR 0009).
+            models.Index(fields=["status", "whistle", "paused_since", "responded_at", "respond_by", "arrived_at",
+                                 "arrive_by", "resolve_by", "organisation"],
+                         # sorted(PENDING_DISPATCH): selectors._OPEN_LITERAL spells the same terms
+                         condition=Q(status__in=["arrived", "dispatched", "responded"]),
+                         name="dispatch_open_idx"),
+            # "Does this whistle call the viewer's body?" (access.scope_whistles' EXISTS) from the index alone.
+            models.Index(fields=["whistle", "organisation", "status"], name="dispatch_whistle_org_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(escalation_level__gte=0) & Q(escalation_level__lte=3),

@@ -133,7 +133,7 @@ def home_cards(viewer: Viewer) -> list[dict[str, Any]]:
     cards.append({"label": _("Whistles being handled"), "value": open_count,
                   "url": _url("whistles:list", status=WhistleStatus.OPEN)})
     if viewer.county_wide or viewer.has_role("department", "township"):
-        overdue = selectors.board(viewer, overdue=True).count()
+        overdue = selectors.overdue_count(viewer)
         cards.append({"label": _("Whistles overdue"), "value": overdue, "url": _url("whistles:board", overdue=1),
                       "css": "text-red" if overdue else ""})
     return cards
