@@ -184,3 +184,15 @@ def test_given_a_phone_in_a_request_when_on_the_workbench_then_masked(rcounty, c
                             village_code=rcounty.villages[0].code, citizen_phone="13900001111", matter_code="ZR-001")
     html = login(rcounty.users["department"]).get("/").content.decode()  # its "to accept" list
     assert "139****5678" in html and "13912345678" not in html
+
+
+def test_given_a_phone_in_an_answer_when_the_request_page_shows_it_then_masked(rcounty, clock, login):
+    r = services.request_submit(actor=rcounty.users["operator"], channel="hotline", description="占地建房",
+                                village_code=rcounty.villages[0].code, citizen_phone="13900001111", matter_code="ZR-001")
+    d = r.dispatches.get()
+    services.dispatch_accept(actor=rcounty.users["department"], dispatch_id=d.pk)
+    services.dispatch_resolve(actor=rcounty.users["department"], dispatch_id=d.pk, outcome="resolved",
+                              note="已拆除，执法人员电话13912345678")
+    for who in ("operator", "department"):
+        html = login(rcounty.users[who]).get(reverse("intake:detail", args=[r.pk])).content.decode()
+        assert "139****5678" in html and "13912345678" not in html, who

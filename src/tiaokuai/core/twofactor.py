@@ -152,8 +152,8 @@ def enrol_confirm(*, user: Any, code: str, at: datetime) -> list[str]:
 
 
 def verify(*, user: Any, code: str, at: datetime) -> str | None:
-    """"totp" or "recovery" if `code` is a right, unused code of the user's factor (and marks it used), else None.
-    Each outcome is audited (core.totp.pass / core.totp.fail)."""
+    """How `code` was right — "totp" or "recovery" — marking it used, or None when it is not a right, unused code
+    of the user's factor. Each outcome is audited (core.totp.pass / core.totp.fail)."""
     with transaction.atomic():
         row = device(user)
         if row is None:
