@@ -22,7 +22,7 @@ from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
-from tiaokuai.core.listing import list_page, xlsx_response
+from tiaokuai.core.listing import list_page, rank, xlsx_response
 from tiaokuai.core.paging import paginate
 from tiaokuai.org.choices import COUNTY_WIDE_ROLES, Role
 from tiaokuai.org.models import Division, Domain, Organisation
@@ -339,7 +339,8 @@ def whistle_action(request, pk: int, action: str):
 
 
 WHISTLE_SORTS = {"number": "number", "item": ("item__code",), "place": ("township__code", "village__code"),
-                 "urgency": "urgency", "status": "status", "raised": "raised_at"}
+                 "urgency": rank("urgency", Urgency.values), "status": rank("status", WhistleStatus.values),
+                 "raised": "raised_at"}
 
 
 @login_required
