@@ -33,7 +33,6 @@ from .access import dispatch_parties, is_operator, is_supervisor, may_see, reque
 from .choices import STATUS_BADGE, Channel, RequestStatus
 from .clocks import DISPATCH_CLOCKS
 from .forms import (
-    RequestFilterForm,
     CallbackForm,
     DecideForm,
     FieldForm,
@@ -44,6 +43,7 @@ from .forms import (
     NoteForm,
     PublicForm,
     ReasonForm,
+    RequestFilterForm,
     ResolveForm,
     RouteForm,
     TrackForm,

@@ -19,13 +19,13 @@ from tiaokuai.core.paging import paginate
 
 from . import selectors, services
 from .access import require_registry_editor
-from .choices import CertificateState, EstablishmentKind, OrganisationKind
+from .choices import CertificateState, EstablishmentKind
 from .forms import (
     AssignmentEndForm,
     AssignmentForm,
+    CertificateFilterForm,
     CertificateForm,
     CertificateRenewForm,
-    CertificateFilterForm,
     CertificateRevokeForm,
     MembershipForm,
     OrganisationEditForm,
