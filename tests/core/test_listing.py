@@ -137,3 +137,20 @@ def test_given_the_organisation_tree_then_units_fold_under_their_parent_with_cod
     html = client.get("/org/organisations/", {"view": "tree", "q": "青石"}).content.decode()
     assert "<details open>" in html or "D-SJ-01" in html
     assert "白云乡人民政府" not in html
+
+
+@pytest.mark.django_db
+def test_given_a_ranked_choice_when_sorted_then_in_the_scale_order_not_alphabetically(county, login):
+    from tests.whistles.test_views import make_whistle_list, raise_one
+
+    wl = county
+    make_whistle_list(wl)
+    ids = {}
+    for urgency in ("urgent", "normal", "emergency"):
+        w = raise_one(wl, description=f"{urgency}：违法占用耕地建房")
+        type(w).objects.filter(pk=w.pk).update(urgency=urgency)
+        ids[w.number] = urgency
+    html = rows_of(login(county.users["township"]).get("/whistles/", {"sort": "-urgency"}).content.decode(),
+                   "whistle-table")
+    order = [ids[n] for n in re.findall(r">(CS-\d{8}-\d{4})<", html)]
+    assert order == ["emergency", "urgent", "normal"]  # alphabetically it would be urgent, normal, emergency

@@ -3,7 +3,6 @@ language): required fields say 请填写此项, file inputs offer 选择文件, 
 
 import pytest
 
-
 pytestmark = pytest.mark.browser
 
 

@@ -100,14 +100,28 @@ def parse_sort(value: str | None, sorts: Mapping[str, Any], default: str) -> str
     return value if key and key in sorts else default
 
 
-def order_fields(sort: str, sorts: Mapping[str, str | Sequence[str]]) -> list[str]:
+def rank(field_name: str, values: Sequence[str]) -> Any:
+    """An expression ordering a choice field in the order given (a workflow's or a scale's), not alphabetically by
+    its code: `sorts={"urgency": rank("urgency", Urgency.values)}`."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return Case(*[When(**{field_name: v}, then=Value(i)) for i, v in enumerate(values)],
+                default=Value(len(values)), output_field=IntegerField())
+
+
+def order_fields(sort: str, sorts: Mapping[str, Any]) -> list[Any]:
+    """The order_by arguments of a sort: each field of its key (a "-field" flips), expressions ascending or
+    descending, then the primary key the same way."""
     if not sort:
         return []
     desc = sort.startswith("-")
     fields = sorts[sort.lstrip("-")]
-    fields = [fields] if isinstance(fields, str) else list(fields)
-    out = []
+    fields = [fields] if isinstance(fields, str) or not isinstance(fields, list | tuple) else list(fields)
+    out: list[Any] = []
     for f in fields:
+        if not isinstance(f, str):  # an expression (rank(...))
+            out.append(f.desc() if desc else f.asc())
+            continue
         flip = f.startswith("-")
         name = f.lstrip("-")
         out.append(f"-{name}" if desc != flip else name)
@@ -116,7 +130,7 @@ def order_fields(sort: str, sorts: Mapping[str, str | Sequence[str]]) -> list[st
 
 
 def list_page(
-    request: HttpRequest, queryset: Any, *, sorts: Mapping[str, str | Sequence[str]], default: str = "",
+    request: HttpRequest, queryset: Any, *, sorts: Mapping[str, Any], default: str = "",
     filters: Mapping[str, Any] | None = None, columns: Iterable[tuple[Any, str]] = (), per_page: int | None = None,
     personal_data: bool = False, keyset: bool = False, count_queryset: Any = None, count_cap: int = COUNT_CAP,
 ) -> ListPage:

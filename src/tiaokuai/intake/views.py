@@ -25,7 +25,7 @@ from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
-from tiaokuai.core.listing import form_filters, list_page, xlsx_response
+from tiaokuai.core.listing import form_filters, list_page, rank, xlsx_response
 from tiaokuai.core.paging import paginate
 from tiaokuai.core.personal import mask_text
 from tiaokuai.duties.selectors import matters_in_force
@@ -37,7 +37,6 @@ from .access import dispatch_parties, is_supervisor, may_see, request_parties, t
 from .choices import STATUS_BADGE, Channel, RequestStatus
 from .clocks import DISPATCH_CLOCKS
 from .forms import (
-    RequestFilterForm,
     CallbackForm,
     DecideForm,
     FieldForm,
@@ -48,6 +47,7 @@ from .forms import (
     NoteForm,
     PublicForm,
     ReasonForm,
+    RequestFilterForm,
     ResolveForm,
     RouteForm,
     TrackForm,
@@ -185,7 +185,7 @@ def field(request):
 # Lists
 
 
-REQUEST_SORTS = {"number": "number", "status": "status", "channel": "channel",
+REQUEST_SORTS = {"number": "number", "status": rank("status", RequestStatus.values), "channel": "channel",
                  "place": ("township__code", "village__code"), "submitted": "submitted_at"}
 
 

@@ -177,7 +177,7 @@ def organisation_forest(orgs: list[Organisation]) -> list[OrgNode]:
     """The organisations given as a forest (parents not among them: their units at the top), by code."""
     ids = {o.pk for o in orgs}
     nodes = {o.pk: OrgNode(o, []) for o in sorted(orgs, key=lambda x: x.code)}
-    roots = []
+    roots: list[OrgNode] = []
     for node in nodes.values():
         parent = node.organisation.parent_id
         (nodes[parent].children if parent in ids else roots).append(node)

@@ -157,8 +157,9 @@ def _describe(rng: random.Random, item: WhistleItem, domain: str, village: str, 
     topic = _topic(item.name)
     if prng is not None:
         pick, mode = prng.random(), "exact"
-        for mode, share in PHRASINGS:
+        for name, share in PHRASINGS:
             if pick < share:
+                mode = name
                 break
             pick -= share
         if mode == "paraphrase":

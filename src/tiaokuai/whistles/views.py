@@ -22,7 +22,7 @@ from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
-from tiaokuai.core.listing import export_xlsx, list_page
+from tiaokuai.core.listing import export_xlsx, list_page, rank
 from tiaokuai.core.paging import cursor_paginate
 from tiaokuai.core.personal import (
     contains_personal_data,
@@ -357,7 +357,8 @@ def whistle_action(request, pk: int, action: str):
 
 
 WHISTLE_SORTS = {"number": "number", "item": ("item__code",), "place": ("township__code", "village__code"),
-                 "urgency": "urgency", "status": "status", "raised": "raised_at"}
+                 "urgency": rank("urgency", Urgency.values), "status": rank("status", WhistleStatus.values),
+                 "raised": "raised_at"}
 
 
 @login_required
