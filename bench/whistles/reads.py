@@ -9,8 +9,9 @@ establishment office (county-wide), the department with the most dispatches, a t
 5 warm-up requests and --requests (50) timed ones, one after the other on one keep-alive connection, and prints
 p50/p95/max, the server's CPU per request (user+system of the granian process tree, psutil; the database
 server's own CPU is not in it on PostgreSQL), the status and the answer's size. Page 1 against a deep page of the longest list (the county's
-whistle list page --deep-page, the paginator clamps it to the last page; the API's whistles at --deep-offset,
-clamped to the last 50). It reports; it never passes or fails on a time.
+whistle list at page --deep-page by its keyset cursor — the cursor a client holds after walking there, found
+once by OFFSET before the timing; the API's whistles at --deep-offset both by offset and by cursor, clamped to
+the last 50). It reports; it never passes or fails on a time.
 """
 
 import argparse

@@ -9,7 +9,7 @@ the scoped queryset still decides what the viewer sees; a tampered cursor only m
 import base64
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -161,7 +161,6 @@ class CursorPage:
     previous_cursor: str | None = None
     is_first: bool = True
     per_page: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __iter__(self):
         return iter(self.object_list)
