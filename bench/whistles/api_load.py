@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from common import (  # noqa: E402
     Conn,
     fresh_database,
@@ -28,26 +29,7 @@ from common import (  # noqa: E402
     server_log,
     worker_rss_mib,
 )
-
-SETUP = r"""
-import datetime as dt, json, os
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiaokuai.config.settings")
-django.setup()
-from django.utils import timezone
-from tests.factories import make_county
-from tiaokuai.core.services import token_issue
-from tiaokuai.duties.models import ListRelease
-from tiaokuai.whistles.models import WhistleItem
-now = timezone.now()
-c = make_county()
-rel = ListRelease.objects.create(kind="whistle", number=1, title="示范县吹哨清单", status="published",
-                                 effective_from=dt.date(2026, 1, 1), created_at=now, published_at=now)
-WhistleItem.objects.create(release=rel, code="CS-ZR-001", name="违法占用耕地建房", domain=c.domains["ZRZY"],
-                           whistle_class="must", trigger="发现违法占地建房", matter_code="ZR-001")
-print(json.dumps({"token": token_issue(user=c.users["township"], at=now), "village": c.villages[0].code,
-                  "item": "CS-ZR-001"}))
-"""
+from tests.live_county import SETUP  # noqa: E402
 
 PATH = "/api/v1/whistles"
 REQUEST_TIMEOUT = 30.0

@@ -16,27 +16,10 @@ import time
 from http.client import HTTPConnection
 from pathlib import Path
 
+from tests.live_county import SETUP
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-SETUP = r"""
-import datetime as dt, json, os
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiaokuai.config.settings")
-django.setup()
-from django.utils import timezone
-from tests.factories import make_county
-from tiaokuai.core.services import token_issue
-from tiaokuai.duties.models import ListRelease
-from tiaokuai.whistles.models import WhistleItem
-now = timezone.now()
-c = make_county()
-rel = ListRelease.objects.create(kind="whistle", number=1, title="示范县吹哨清单", status="published",
-                                 effective_from=dt.date(2026, 1, 1), created_at=now, published_at=now)
-WhistleItem.objects.create(release=rel, code="CS-ZR-001", name="违法占用耕地建房", domain=c.domains["ZRZY"],
-                           whistle_class="must", trigger="发现违法占地建房", matter_code="ZR-001")
-print(json.dumps({"token": token_issue(user=c.users["township"], at=now), "village": c.villages[0].code}))
-"""
 
 CHECK = r"""
 import json, os, sys
