@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tiaokuai.notify import services
 
@@ -14,7 +15,9 @@ def test_given_an_unread_notification_when_marked_read_in_the_inbox_then_top_bar
     page.wait_for_url("**/system/inbox/")
     assert "请审核新的交办事项" in page.inner_text("#inbox-list")
     page.click("#inbox-list button:has-text('标为已读'), #inbox-list button:has-text('Mark as read')")
-    page.wait_for_function("document.querySelector('#unread-count').textContent.trim() === '0'")
+    # expect() polls from outside the page: a string predicate (wait_for_function) is an eval, which the CSP refuses
+    # whenever the first check comes too early (the test then failed on a busy machine)
+    expect(page.locator("#unread-count")).to_have_text("0")
     page.click("a[href='/system/outbox/']")
     page.wait_for_url("**/system/outbox/")
     assert "请审核新的交办事项" in page.inner_text("table")
