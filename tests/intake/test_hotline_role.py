@@ -134,3 +134,20 @@ def test_given_callbacks_due_when_the_hotline_operator_opens_the_workbench_then_
     # the command centre sees its own groups, not the hotline's a second time
     centre = [g for source in todo_sources() for g in source(viewer_for(hot.users["operator"]), 5)]
     assert sum(1 for g in centre if g.url == groups[0].url) == 1
+
+
+def test_given_the_api_when_a_hotline_operator_takes_a_call_and_calls_back_then_it_may_but_not_close(hot, api):
+    from tiaokuai.intake.models import Request as R
+
+    me = api(hot.users["hotline"])
+    resp = me.post("/api/v1/requests", {"channel": "hotline", "description": "耕地上建房", "matter": "ZR-001",
+                                        "village": hot.villages[0].code, "citizen_phone": "13900001111"})
+    assert resp.status_code == 201, resp.content
+    assert me.post("/api/v1/requests", {"channel": "grid", "description": "河道垃圾", "village": hot.villages[0].code,
+                                        }).status_code == 404
+    done = closed(hot, actor_key="operator")
+    before = R.objects.values().get(pk=done.pk)
+    assert me.post(f"/api/v1/requests/{done.pk}/close").status_code in (404, 409)
+    assert R.objects.values().get(pk=done.pk) == before
+    assert me.post(f"/api/v1/requests/{done.pk}/callback", {"satisfaction": "satisfied"}).json()["satisfaction"] == (
+        "satisfied")

@@ -43,7 +43,8 @@ def _detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 @router.post("/requests", response={201: RequestOut, **ERRORS})
 def take_request(request: HttpRequest, payload: RequestIn):
-    """A request taken by staff: the hotline (operators), a grid worker's report or a proxy agent's visit."""
+    """A request taken by staff: the hotline (the command centre or a hotline operator), a grid worker's report or a
+    proxy agent's visit."""
     r = services.request_submit(
         actor=request.user, channel=payload.channel, description=payload.description, village_code=payload.village,
         kind=payload.kind, matter_code=payload.matter, citizen_name=payload.citizen_name,
@@ -104,8 +105,8 @@ def merge(request: HttpRequest, request_id: Id, payload: MergeIn):
 
 @router.post("/requests/{request_id}/reveal", response={200: ContactOut, **ERRORS})
 def reveal(request: HttpRequest, request_id: Id, payload: RevealIn):
-    """The citizen's name and number, for the operator, a supervisor or the body handling it, with the purpose
-    (audited; 422 without one)."""
+    """The citizen's name and number, for the operator, a hotline operator, a supervisor or the body handling it,
+    with the purpose (audited; 422 without one)."""
     return services.request_reveal_contact(actor=request.user, request_id=request_id, purpose=payload.purpose)
 
 

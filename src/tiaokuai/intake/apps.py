@@ -24,7 +24,7 @@ def _register_pages() -> None:
     from . import selectors, todo
 
     register_todo("intake", todo.todo, order=150)
-    register_todo("intake.hotline", todo.hotline_todo, order=151)
+    register_todo("hotline_calls", todo.hotline_todo, order=151)
     register_home_cards("intake", selectors.home_cards, order=150)
     section = _("Citizen requests")
     register_nav(
