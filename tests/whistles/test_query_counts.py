@@ -1,6 +1,6 @@
 """Pinned query counts: every whistle list page, board, inbox and API list runs the same number of queries
 whatever the page size and however deep the page (keyset paging), and the board counts the work in hand only
-(closed whistles are history: not counted on the board, ADR 0009)."""
+(closed whistles are history: not counted on the board, ADR 0011)."""
 
 import re
 

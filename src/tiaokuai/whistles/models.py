@@ -142,7 +142,7 @@ class Dispatch(DispatchBase):
             # The open dispatches are a few thousand among millions: overdue counts and filters start here.
             models.Index(fields=["status"], name="dispatch_status_idx"),
             # The open dispatches with every column the overdue test reads (selectors.overdue_dispatches): the
-            # count of overdue whistles reads this small index only, never the history's rows (ADR 0009).
+            # count of overdue whistles reads this small index only, never the history's rows (ADR 0011).
             models.Index(fields=["status", "whistle", "paused_since", "responded_at", "respond_by", "arrived_at",
                                  "arrive_by", "resolve_by", "organisation"],
                          # sorted(PENDING_DISPATCH): selectors._OPEN_LITERAL spells the same terms

@@ -142,7 +142,7 @@ Dispatch._meta.get_field("status").register_lookup(_OpenStates)
 
 
 # The statuses the board counts: the work in hand. Closed whistles are history — counting them would cost what
-# the history weighs; the figures page has them per month (ADR 0009).
+# the history weighs; the figures page has them per month (ADR 0011).
 BOARD_STATUSES = (WhistleStatus.ROUTING, WhistleStatus.OPEN, WhistleStatus.RESOLVED, WhistleStatus.CONFIRMED)
 
 
