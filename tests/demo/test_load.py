@@ -227,3 +227,11 @@ def test_given_the_demo_then_a_hotline_operator_takes_calls_in_the_command_centr
     viewer = viewer_for(get_user_model().objects.get(username="hotline"))
     assert is_hotline(viewer) and not is_operator(viewer) and not viewer.county_wide
     assert Organisation.objects.get(code=account["organisation"]).name.endswith("指挥中心")
+
+
+def test_given_the_demo_then_only_the_establishment_office_may_export_unmasked(shared):
+    from tiaokuai.core.personal import may_export_unmasked
+
+    allowed = {a["username"] for a in shared
+               if may_export_unmasked(authenticate(username=a["username"], password=PASSWORD))}
+    assert allowed == {"bianban"}

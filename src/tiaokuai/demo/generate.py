@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tiaokuai.core import audit
+from tiaokuai.core.personal import EXPORT_UNMASKED_PERMISSION
 from tiaokuai.duties.choices import TERRITORIAL_TOWNSHIP_LABEL, BodyKind
 from tiaokuai.duties.models import Assignment, ListRelease, Matter, ProcessStep
 from tiaokuai.org.models import (
@@ -553,6 +554,15 @@ class Builder:
         User.objects.bulk_create(users)
         for account, user in zip(self.accounts, users, strict=True):
             account.person.user = user
+        # The county grants the unmasked export to named accounts (core.personal); the demo's establishment office
+        # holds it, so the export and its audit can be tried.
+        from django.contrib.auth.models import Permission
+
+        app_label, codename = EXPORT_UNMASKED_PERMISSION.split(".")
+        export_unmasked = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        User.user_permissions.through.objects.bulk_create([
+            User.user_permissions.through(user_id=u.pk, permission_id=export_unmasked.pk)
+            for a, u in zip(self.accounts, users, strict=True) if a.username == "bianban"])
         Person.objects.bulk_create(self.persons, batch_size=1000)
         Membership.objects.bulk_create(self.memberships, batch_size=1000)
         EstablishmentQuota.objects.bulk_create(self.quotas, batch_size=1000)
