@@ -1,4 +1,5 @@
 from collections.abc import Mapping
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -15,13 +16,26 @@ from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.listing import list_page, xlsx_response
 
 from . import selectors, services
-from .access import may_edit_lists
+from .access import may_edit_lists, may_read_internal_lists
 from .choices import ListKind, ReleaseStatus
 from .forms import AssignmentFormSet, ImportForm, MatterForm, MatterSearchForm, PublishForm, StepFormSet
 from .models import ListRelease, Matter
 from .xlsx import export_release
 
 KIND_PARAM = "kind"
+
+
+def staff_view(view):
+    """Signed-in staff; a citizen is sent to the public list (access.may_read_internal_lists)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not may_read_internal_lists(viewer_for(request.user)):
+            return redirect("duties:public")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _kind(request) -> str:
@@ -82,7 +96,7 @@ def _matter_list(request, matters, *, filters: Mapping[str, Any], name: str, wit
     return lp, None
 
 
-@login_required
+@staff_view
 def in_force(request):
     viewer = viewer_for(request.user)
     form = MatterSearchForm(request.GET or None)
@@ -101,7 +115,7 @@ def in_force(request):
     })
 
 
-@login_required
+@staff_view
 def matter_detail(request, matter_id):
     viewer = viewer_for(request.user)
     matter = _matter_or_404(request, matter_id)
@@ -112,7 +126,7 @@ def matter_detail(request, matter_id):
     })
 
 
-@login_required
+@staff_view
 def release_list(request):
     viewer = viewer_for(request.user)
     kind = _kind(request)
@@ -128,7 +142,7 @@ def release_list(request):
     })
 
 
-@login_required
+@staff_view
 def release_detail(request, release_id):
     viewer = viewer_for(request.user)
     release = _release_or_404(request, release_id)
@@ -154,7 +168,7 @@ def release_detail(request, release_id):
     })
 
 
-@login_required
+@staff_view
 def release_export(request, release_id):
     release = _release_or_404(request, release_id)
     response = HttpResponse(
@@ -163,7 +177,7 @@ def release_export(request, release_id):
     return response
 
 
-@login_required
+@staff_view
 def diff(request):
     viewer = viewer_for(request.user)
     kind = _kind(request)
