@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -111,7 +112,8 @@ def rank(field_name: str, values: Sequence[str]) -> Any:
 
 def order_fields(sort: str, sorts: Mapping[str, Any]) -> list[Any]:
     """The order_by arguments of a sort: each field of its key (a "-field" flips), expressions ascending or
-    descending, then the primary key the same way."""
+    descending, `F("due")` with empty values last in both directions (a keyset follows it: core.paging), then the
+    primary key the same way."""
     if not sort:
         return []
     desc = sort.startswith("-")
@@ -119,6 +121,9 @@ def order_fields(sort: str, sorts: Mapping[str, Any]) -> list[Any]:
     fields = [fields] if isinstance(fields, str) or not isinstance(fields, list | tuple) else list(fields)
     out: list[Any] = []
     for f in fields:
+        if isinstance(f, F):  # a field (or annotation) whose empty values sort last either way: deadline-first queues
+            out.append(f.desc(nulls_last=True) if desc else f.asc(nulls_last=True))
+            continue
         if not isinstance(f, str):  # an expression (rank(...))
             out.append(f.desc() if desc else f.asc())
             continue
