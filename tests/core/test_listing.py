@@ -101,6 +101,7 @@ LISTS = [  # (url, user, table id, a sort key of it)
     ("/intake/supervision/", "establishment_office", "overdue-list", "number"),
     ("/intake/callbacks/", "leader", "callback-queue", "number"),
     ("/lists/releases/", "establishment_office", "releases", "number"),
+    ("/system/outbox/", "establishment_office", "outbox", "state"),
 ]
 
 
