@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import DomainError, NotFound
 from tiaokuai.core.forms import StyledForm
-from tiaokuai.core.personal import mask_text
 from tiaokuai.core.listing import export_xlsx, form_filters, list_page, rank, xlsx_response
+from tiaokuai.core.personal import mask_text
 
 from . import selectors, services
 from .channels import CHANNELS, channel_label

@@ -23,7 +23,6 @@ from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.listing import export_xlsx, form_filters, list_page, rank
-from tiaokuai.core.paging import cursor_paginate
 from tiaokuai.core.personal import (
     contains_personal_data,
     reveal_purpose,
