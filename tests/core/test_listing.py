@@ -32,6 +32,29 @@ def test_given_a_sort_when_turned_into_fields_then_direction_flips_each_field_an
     assert listing.order_fields("", SORTS) == []
 
 
+def test_given_a_nullable_deadline_sort_when_turned_into_fields_then_empty_deadlines_stay_last_both_ways():
+    from django.db.models import F, OrderBy
+
+    sorts = {"due": F("due"), "clock": OrderBy(F("x"), nulls_last=True)}
+    asc, desc = listing.order_fields("due", sorts), listing.order_fields("-due", sorts)
+    assert (asc[0].descending, asc[0].nulls_last, asc[1]) == (False, True, "pk")
+    assert (desc[0].descending, desc[0].nulls_last, desc[1]) == (True, True, "-pk")
+    flipped = listing.order_fields("-clock", sorts)[0]
+    assert (flipped.descending, flipped.nulls_last) == (True, True)
+    assert sorts["clock"].descending is False  # the selector's own order is not changed in place
+
+
+@pytest.mark.django_db
+def test_given_page_filters_when_narrowing_then_the_search_ors_the_fields_and_lookups_and_the_rest(county):
+    qs = Organisation.objects.all()
+    found = listing.narrow(qs, {"q": "青石"}, search=("name", "code"))
+    assert {o.code for o in found} == {"T01", "T01-01", "D-SJ-01"}
+    found = listing.narrow(qs, {"q": "青石", "kind": "township_office"}, search=("name",), lookups={"kind": "kind"})
+    assert {o.code for o in found} == {"T01-01"}
+    assert listing.narrow(qs, {"q": "", "kind": "", "other": "x"}, search=("name",),
+                          lookups={"kind": "kind"}).count() == qs.count()  # empty filters and unlisted names ignored
+
+
 @pytest.mark.django_db
 def test_given_columns_when_sorted_by_one_then_its_header_shows_the_direction_and_links_to_the_other(county):
     request = RequestFactory().get("/x/", {"sort": "-name", "page": "3", "kind": "township"})
@@ -71,6 +94,14 @@ LISTS = [  # (url, user, table id, a sort key of it)
     ("/system/inbox/", "township", "inbox-list", "title"),
     ("/intake/", "establishment_office", "request-table", "number"),
     ("/lists/", "township", "matters-in-force", "name"),
+    # issue 11, the work queues: each keeps its own order as the default sort
+    ("/whistles/inbox/", "department", "inbox-table", "number"),
+    ("/whistles/board/", "leader", "board-table", "number"),
+    ("/intake/inbox/", "department", "request-inbox", "number"),
+    ("/intake/supervision/", "establishment_office", "overdue-list", "number"),
+    ("/intake/callbacks/", "leader", "callback-queue", "number"),
+    ("/lists/releases/", "establishment_office", "releases", "number"),
+    ("/system/outbox/", "establishment_office", "outbox", "state"),
 ]
 
 

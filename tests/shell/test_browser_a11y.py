@@ -33,13 +33,18 @@ def flows(role, user):
     elif role == "department":
         w = (Whistle.objects.filter(dispatches__organisation_id__in=viewer.organisation_ids).first()
              or Whistle.objects.filter(status="open").first())
-        pages += ["/whistles/inbox/", "/system/inbox/"]
+        pages += ["/whistles/inbox/", "/system/inbox/", "/intake/inbox/", "/whistles/inbox/?q=没有这件"]
         pages += [f"/whistles/{w.pk}/"] if w else []
     elif role == "establishment_office":
         pages += ["/whistles/board/", "/whistles/disputes/", "/whistles/figures/", "/org/staffing/", "/lists/diff/",
                   # the lists on core.listing (sortable headers, sort menu, export, empty states) and the tree
                   "/whistles/?sort=-number", "/org/organisations/?sort=name", "/org/organisations/?view=tree",
-                  "/org/people/", "/org/certificates/?q=没有这张证", "/intake/", "/lists/", "/system/inbox/"]
+                  "/org/people/", "/org/certificates/?q=没有这张证", "/intake/", "/lists/", "/system/inbox/",
+                  # issue 11: the versions, the tree searched, the overdue queue
+                  "/lists/releases/", "/org/organisations/?view=tree&q=办", "/intake/supervision/",
+                  "/whistles/board/?status=open"]
+    elif role == "supervision":
+        pages += ["/intake/supervision/items/", "/intake/supervision/items/?status="]
     elif role == "grid_worker":
         pages += ["/intake/field/"]  # the camera-first photo field
     elif role == "citizen":
@@ -58,7 +63,7 @@ def test_given_the_demo_county_when_axe_checks_the_main_flows_then_no_serious_vi
     page = context.new_page()
     found, checked = {}, 0
     try:
-        for role in ("township", "department", "establishment_office", "grid_worker", "citizen"):
+        for role in ("township", "department", "establishment_office", "supervision", "grid_worker", "citizen"):
             user = citizen() if role == "citizen" else user_of(role)
             if role == "department":  # a department the history called
                 from tiaokuai.org.models import Membership

@@ -168,3 +168,54 @@ def test_given_the_demo_county_when_the_office_and_the_leader_open_their_lists_a
                                             .values_list("name", flat=True)[:len(names)])
     assert page.locator("#organisations th[data-label] a[data-sort=name]").count() == 1
     assert page.get_attribute("#organisations th:has(a[data-sort=name])", "aria-sort") == "descending"
+
+
+def caller():
+    """A user who works the callback queue in the demo (the command centre or a hotline operator)."""
+    from django.contrib.auth import get_user_model
+
+    from tiaokuai.intake.access import takes_calls
+
+    for user in get_user_model().objects.filter(is_active=True).order_by("pk"):
+        if takes_calls(viewer_for(user)):
+            return user
+    return None
+
+
+# Issue 11: the work queues on the list pattern, the versions, the tree searched (units above each match).
+QUEUE_PAGES = [
+    ("department", ["/whistles/inbox/", "/whistles/inbox/?sort=-number", "/intake/inbox/",
+                    "/intake/inbox/?q=没有这件"]),
+    ("township", ["/whistles/inbox/", "/whistles/board/?status=open", "/intake/inbox/"]),
+    ("leader", ["/whistles/board/", "/whistles/board/?overdue=on&sort=urgency", "/intake/supervision/"]),
+    ("supervision", ["/intake/supervision/", "/intake/supervision/items/", "/intake/supervision/items/?status="]),
+    ("establishment_office", ["/lists/releases/", "/lists/releases/?q=没有", "/org/organisations/?view=tree&q=办",
+                              "/system/outbox/", "/system/outbox/?state=failed"]),
+    ("caller", ["/intake/callbacks/"]),
+]
+
+
+def test_given_the_demo_county_when_the_work_queues_open_at_390_then_they_fit_the_phone(page, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    load(1)
+    page.set_viewport_size(PHONE)
+    problems, opened = {}, 0
+    for role, urls in QUEUE_PAGES:
+        user = caller() if role == "caller" else user_of(role)
+        assert user is not None, role
+        sign_in(page, settings, user)
+        for url in urls:
+            slug = url.strip("/").replace("/", "-").replace("?", "_")
+            result = check(page, url, True, f"queue-{role}-{slug}")
+            opened += 1
+            if result["scroll"] > 0 or result["wide"]:
+                problems[(role, url)] = result
+    assert opened >= 19
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+    # the citizen: the registry is refused in Chinese, the versions lead to the public list — on the phone too
+    sign_in(page, settings, citizen())
+    resp = page.goto(page.base_url + "/org/organisations/?view=tree")
+    assert resp.status == 403 and "无权访问" in page.inner_text("body")
+    resp = page.goto(page.base_url + "/lists/releases/")
+    assert resp.status == 200 and page.url.endswith("/lists/public/")
+    assert page.evaluate(OVERFLOW)["scroll"] == 0

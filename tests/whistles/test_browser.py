@@ -91,7 +91,7 @@ def test_given_whistles_in_two_townships_when_leader_filters_board_then_only_tha
     page.goto(page.base_url + "/whistles/board/")
     assert page.locator("#board-table tbody tr[data-whistle]").count() == 2
     page.select_option("#id_township", county.townships[1].code)
-    page.click("#board-filter button[type=submit]")
+    page.click("#list-filter button[type=submit]")
     page.wait_for_url("**township=*")
     rows = page.locator("#board-table tbody tr[data-whistle]")
     assert rows.count() == 1

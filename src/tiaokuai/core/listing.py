@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.db.models import F, OrderBy, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -111,7 +112,9 @@ def rank(field_name: str, values: Sequence[str]) -> Any:
 
 def order_fields(sort: str, sorts: Mapping[str, Any]) -> list[Any]:
     """The order_by arguments of a sort: each field of its key (a "-field" flips), expressions ascending or
-    descending, then the primary key the same way."""
+    descending, `F("due")` with empty values last in both directions (a keyset follows it: core.paging), an
+    `OrderBy` (a selector's own order, e.g. a clock's `order_by_due()`) flipped for "-key" with its nulls where they
+    were, then the primary key the same way."""
     if not sort:
         return []
     desc = sort.startswith("-")
@@ -119,6 +122,13 @@ def order_fields(sort: str, sorts: Mapping[str, Any]) -> list[Any]:
     fields = [fields] if isinstance(fields, str) or not isinstance(fields, list | tuple) else list(fields)
     out: list[Any] = []
     for f in fields:
+        if isinstance(f, F):  # a field (or annotation) whose empty values sort last either way: deadline-first queues
+            out.append(f.desc(nulls_last=True) if desc else f.asc(nulls_last=True))
+            continue
+        if isinstance(f, OrderBy):  # a selector's own order (a clock's due expression): flipped, its nulls kept
+            out.append(OrderBy(f.expression, descending=f.descending != desc, nulls_last=f.nulls_last or None,
+                               nulls_first=f.nulls_first or None))
+            continue
         if not isinstance(f, str):  # an expression (rank(...))
             out.append(f.desc() if desc else f.asc())
             continue
@@ -129,16 +139,39 @@ def order_fields(sort: str, sorts: Mapping[str, Any]) -> list[Any]:
     return out
 
 
+def narrow(queryset: Any, filters: Mapping[str, Any], *, search: Sequence[str] = (),
+           lookups: Mapping[str, str] | None = None) -> Any:
+    """A work queue's page filters over what its selector returns (the selector keeps the scope and the order):
+    `filters["q"]` searched (case-insensitive, any of the `search` fields), and each filter named in `lookups`
+    applied as that lookup (`{"status": "status", "township": "request__township__code"}`); empty ones left out.
+    Only names the view lists reach the query, never a parameter's name."""
+    q = str(filters.get("q") or "").strip()
+    if q and search:
+        cond = Q()
+        for name in search:
+            cond |= Q(**{f"{name}__icontains": q})
+        queryset = queryset.filter(cond)
+    for key, lookup in (lookups or {}).items():
+        value = filters.get(key)
+        if value not in ("", None, False):
+            queryset = queryset.filter(**{lookup: value})
+    return queryset
+
+
 def list_page(
     request: HttpRequest, queryset: Any, *, sorts: Mapping[str, Any], default: str = "",
     filters: Mapping[str, Any] | None = None, columns: Iterable[tuple[Any, str]] = (), per_page: int | None = None,
     personal_data: bool = False, keyset: bool = False, count_queryset: Any = None, count_cap: int = COUNT_CAP,
+    search: Sequence[str] = (), lookups: Mapping[str, str] | None = None,
 ) -> ListPage:
     """One page of `queryset` sorted as the request asks (within `sorts`), with the column headers to render.
     `filters` are the filters in force (for the empty state); by default any query parameter but page/sort/format.
     `personal_data`: the list holds masked personal data, so a holder of the unmasked-export permission is offered
     the unmasked export (see export_xlsx). `keyset`: page by cursor when the sort allows it (see the module's text);
-    `count_queryset` then counts (up to `count_cap`) instead of the queryset."""
+    `count_queryset` then counts (up to `count_cap`) instead of the queryset. `search`/`lookups`: the page's own
+    filters over the selector's rows (see narrow; they need `filters`)."""
+    if search or lookups:
+        queryset = narrow(queryset, filters or {}, search=search, lookups=lookups)
     sort = parse_sort(request.GET.get("sort"), sorts, default)
     fields = order_fields(sort, sorts)
     if fields and hasattr(queryset, "order_by"):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer, viewer_for
 from tiaokuai.core.errors import NotFound
+from tiaokuai.org.access import is_staff
 
 from .choices import ReleaseStatus
 from .models import ListRelease, Matter
@@ -16,6 +17,14 @@ def may_edit_lists(viewer: Viewer) -> bool:
     return viewer.can_edit_registry
 
 
+def may_read_internal_lists(viewer: Viewer) -> bool:
+    """The working pages of the lists (in force by date, the versions with their draft, import and publish forms,
+    comparisons, a matter's page with its history) are for staff; a citizen is sent to the public list
+    (duties:public, open to everyone). The published text itself is public, so the API still serves a published
+    version to any signed-in user (may_see_release)."""
+    return is_staff(viewer)
+
+
 def require_list_editor(user: Any) -> Viewer:
     viewer = viewer_for(user)
     if not may_edit_lists(viewer):
@@ -24,7 +33,7 @@ def require_list_editor(user: Any) -> Viewer:
 
 
 def may_see_release(viewer: Viewer, release: ListRelease) -> bool:
-    if release.status == ReleaseStatus.PUBLISHED:
+    if release.status == ReleaseStatus.PUBLISHED:  # a published version is public (the API serves it to anyone signed in)
         return viewer.is_authenticated
     return may_edit_lists(viewer)
 

@@ -75,3 +75,13 @@ class PublishForm(StyledForm):
 class ImportForm(StyledForm):
     file = forms.FileField(label=_("Excel workbook (.xlsx)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+
+
+class ReleaseFilterForm(StyledForm):
+    """The list versions' filters (core.listing); `kind` keeps the list being looked at."""
+
+    kind = forms.CharField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(label=_("Search"), required=False, max_length=60,
+                        widget=forms.TextInput(attrs={"placeholder": _("Version number or title"), "type": "search"}))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
+        ("", _("All")), ("draft", _("Draft")), ("published", _("Published"))])

@@ -1,8 +1,10 @@
 from collections.abc import Mapping
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,16 +14,37 @@ from django.views.decorators.http import require_POST
 from tiaokuai.core import audit, timeline
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
-from tiaokuai.core.listing import list_page, xlsx_response
+from tiaokuai.core.listing import form_filters, list_page, rank, xlsx_response
 
 from . import selectors, services
-from .access import may_edit_lists
+from .access import may_edit_lists, may_read_internal_lists
 from .choices import ListKind, ReleaseStatus
-from .forms import AssignmentFormSet, ImportForm, MatterForm, MatterSearchForm, PublishForm, StepFormSet
+from .forms import (
+    AssignmentFormSet,
+    ImportForm,
+    MatterForm,
+    MatterSearchForm,
+    PublishForm,
+    ReleaseFilterForm,
+    StepFormSet,
+)
 from .models import ListRelease, Matter
 from .xlsx import export_release
 
 KIND_PARAM = "kind"
+
+
+def staff_view(view):
+    """Signed-in staff; a citizen is sent to the public list (access.may_read_internal_lists)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not may_read_internal_lists(viewer_for(request.user)):
+            return redirect("duties:public")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _kind(request) -> str:
@@ -82,7 +105,7 @@ def _matter_list(request, matters, *, filters: Mapping[str, Any], name: str, wit
     return lp, None
 
 
-@login_required
+@staff_view
 def in_force(request):
     viewer = viewer_for(request.user)
     form = MatterSearchForm(request.GET or None)
@@ -101,7 +124,7 @@ def in_force(request):
     })
 
 
-@login_required
+@staff_view
 def matter_detail(request, matter_id):
     viewer = viewer_for(request.user)
     matter = _matter_or_404(request, matter_id)
@@ -112,23 +135,49 @@ def matter_detail(request, matter_id):
     })
 
 
-@login_required
+RELEASE_SORTS = {"number": "number", "title": "title", "status": rank("status", ReleaseStatus.values),
+                 "effective": F("effective_from"), "matters": "matter_count"}
+
+
+@staff_view
 def release_list(request):
+    """The versions of a list (core.listing): search by number or title, filter by status, sortable, newest first;
+    ?format=xlsx exports the versions listed (each version's own matters: its "Download xlsx")."""
     viewer = viewer_for(request.user)
     kind = _kind(request)
-    releases = list(selectors.releases_with_counts(viewer, kind))
+    form = ReleaseFilterForm(request.GET or None)
+    filters = {k: v for k, v in form_filters(form).items() if k != "kind"}
+    q = str(filters.get("q", "")).strip().lstrip("vV")
+    search = ("title",) + (("number",) if q.isdigit() else ())
+    lp = list_page(request, selectors.releases_with_counts(viewer, kind), sorts=RELEASE_SORTS, default="-number",
+                   filters={**filters, "q": q} if "q" in filters else filters, search=search,
+                   lookups={"status": "status"}, columns=[
+                       (_("Version"), "number"), (_("Title"), "title"), (_("Status"), "status"),
+                       (_("Effective from"), "effective"), (_("Matters"), "matters"), (_("Files"), "")])
     states = selectors.in_force_release_ids(kind)
+    if lp.export:
+        return xlsx_response(f"list-versions-{kind}", [_("Version"), _("Title"), _("Status"), _("Effective from"),
+                                                       _("Matters"), _("Published at")], (
+            [f"v{r.number}", r.title, _release_state_label(r, states), r.effective_from or "", r.matter_count,
+             r.published_at] for r in lp.rows_for_export()), widths=(8, 50, 10, 14, 8, 18))
+    releases = list(lp.page_obj)
     for r in releases:
         r.state = states.get(r.pk, "draft")
-    draft = next((r for r in releases if r.status == ReleaseStatus.DRAFT), None)
+    draft = selectors.releases_with_counts(viewer, kind).filter(status=ReleaseStatus.DRAFT).first()
     return render(request, "duties/release_list.html", {
-        "releases": releases, "kind": kind, "kind_label": ListKind(kind).label, "draft": draft,
-        "can_edit": may_edit_lists(viewer), "publish_form": PublishForm(), "import_form": ImportForm(),
+        "form": form, "list": lp, "rows": releases, "kind": kind, "kind_label": ListKind(kind).label,
+        "draft": draft, "can_edit": may_edit_lists(viewer), "publish_form": PublishForm(), "import_form": ImportForm(),
         "events": audit.timeline(draft) if draft else [], "latest_published": selectors.latest_published(kind),
     })
 
 
-@login_required
+def _release_state_label(release: ListRelease, states: Mapping[int, str]) -> str:
+    if release.status == ReleaseStatus.DRAFT:
+        return _("Draft")
+    return {"in_force": _("In force"), "scheduled": _("Scheduled")}.get(states.get(release.pk, ""), _("Superseded"))
+
+
+@staff_view
 def release_detail(request, release_id):
     viewer = viewer_for(request.user)
     release = _release_or_404(request, release_id)
@@ -154,7 +203,7 @@ def release_detail(request, release_id):
     })
 
 
-@login_required
+@staff_view
 def release_export(request, release_id):
     release = _release_or_404(request, release_id)
     response = HttpResponse(
@@ -163,7 +212,7 @@ def release_export(request, release_id):
     return response
 
 
-@login_required
+@staff_view
 def diff(request):
     viewer = viewer_for(request.user)
     kind = _kind(request)

@@ -7,7 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from tiaokuai.core.dispatch import DisputeDecision
 from tiaokuai.core.forms import MultipleFileField, StyledForm
 
-from .choices import HANDLER_OUTCOMES, Channel, Kind, Outcome, RequestStatus, Satisfaction
+from .choices import (
+    HANDLER_OUTCOMES,
+    Channel,
+    DispatchStatus,
+    Kind,
+    Outcome,
+    RequestStatus,
+    Satisfaction,
+    SupervisionReason,
+    SupervisionStatus,
+)
 
 SERVICE_FIELD_MAP = {"village_code": "village", "attachments": "photos", "matter_code": "matter",
                      "organisation_code": "organisation", "into_number": "into"}
@@ -179,3 +189,45 @@ class RequestFilterForm(StyledForm):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Any status"))] + list(RequestStatus.choices))
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("Any channel"))] + list(Channel.choices))
+
+
+def _search(placeholder):
+    return forms.CharField(label=_("Search"), required=False, max_length=50,
+                           widget=forms.TextInput(attrs={"placeholder": placeholder, "type": "search"}))
+
+
+class InboxFilterForm(StyledForm):
+    """The request inbox's filters (core.listing.narrow over selectors.dispatch_inbox)."""
+
+    q = _search(_("Number or words"))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status"))] + [
+        c for c in DispatchStatus.choices if c[0] in ("dispatched", "accepted", "disputed")])
+    kind = forms.ChoiceField(label=_("Deadline class"), required=False, choices=[("", _("All"))] + list(Kind.choices))
+
+
+class OverdueFilterForm(StyledForm):
+    """The supervision page's overdue list filters."""
+
+    q = _search(_("Number, unit or words"))
+    township = forms.ChoiceField(label=_("Township"), required=False)
+
+    def __init__(self, *args, townships=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].choices = [("", _("All"))] + [(t.code, t.name) for t in townships]
+
+
+class CallbackFilterForm(StyledForm):
+    """The callback queue's filters."""
+
+    q = _search(_("Number or words"))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("All"))] + list(Outcome.choices))
+
+
+class SupervisionItemFilterForm(StyledForm):
+    """The supervision items' filters: open ones unless asked otherwise."""
+
+    q = _search(_("Number or unit"))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + list(
+        SupervisionStatus.choices))
+    reason = forms.ChoiceField(label=_("Reason"), required=False, choices=[("", _("All"))] + list(
+        SupervisionReason.choices))

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -25,8 +26,7 @@ from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
-from tiaokuai.core.listing import form_filters, list_page, rank, xlsx_response
-from tiaokuai.core.paging import paginate
+from tiaokuai.core.listing import export_xlsx, form_filters, list_page, rank, xlsx_response
 from tiaokuai.core.personal import mask_text
 from tiaokuai.duties.selectors import matters_in_force
 from tiaokuai.org.choices import Role
@@ -34,22 +34,26 @@ from tiaokuai.org.models import Division, Organisation
 
 from . import selectors, services
 from .access import dispatch_parties, is_supervisor, may_see, request_parties, takes_calls
-from .choices import STATUS_BADGE, Channel, RequestStatus
+from .choices import STATUS_BADGE, Channel, DispatchStatus, Outcome, RequestStatus
 from .clocks import DISPATCH_CLOCKS
 from .forms import (
+    CallbackFilterForm,
     CallbackForm,
     DecideForm,
     FieldForm,
     HotlineForm,
+    InboxFilterForm,
     InterviewForm,
     LinkWhistleForm,
     MergeForm,
     NoteForm,
+    OverdueFilterForm,
     PublicForm,
     ReasonForm,
     RequestFilterForm,
     ResolveForm,
     RouteForm,
+    SupervisionItemFilterForm,
     TrackForm,
     apply_service_errors,
 )
@@ -207,40 +211,100 @@ def request_list(request):
     return render(request, "intake/list.html", {"form": form, "list": lp, "badges": STATUS_BADGE})
 
 
+# The work queues (core.listing): each keeps its selector's order as the default sort (the least time left first;
+# the oldest closing first for callbacks; the newest finding first), pages by page number (the clocks' due is an
+# expression), and exports what is filtered with the words masked unless the unmasked export is granted.
+QUEUE_SORTS = {"due": DISPATCH_CLOCKS.order_by_due(), "number": ("request__number",),
+               "place": ("request__township__code", "request__village__code"),
+               "status": rank("status", DispatchStatus.values), "unit": ("organisation__code",)}
+QUEUE_SEARCH = ("request__number", "request__description", "organisation__name")
+QUEUE_COLUMNS = [_lazy("Number"), _lazy("Status"), _lazy("Step"), _lazy("Time left"), _lazy("Due at"),
+                 _lazy("Unit"), _lazy("Township"), _lazy("Village / community"), _lazy("Problem")]
+
+
+def _queue_export_row(d, dl, unmasked: bool) -> list:
+    step = "" if dl is None else (_("Accept") if dl["step"] == "accept" else _("Answer"))
+    return [d.request.number, d.get_status_display(), step, dl["label"] if dl else "", dl["due"] if dl else "",
+            d.organisation.name, d.request.township.name, d.request.village.name,
+            d.request.description if unmasked else mask_text(d.request.description)]
+
+
 @login_required
 def inbox(request):
+    """The requests the viewer's unit works, least time left first (core.listing)."""
     viewer = viewer_for(request.user)
     _require(viewer, {Role.DEPARTMENT, Role.TOWNSHIP, Role.OFFICER})
-    page_obj = paginate(request, selectors.dispatch_inbox(viewer))
+    form = InboxFilterForm(request.GET or None)
+    filters = form_filters(form)
+    lp = list_page(request, selectors.dispatch_inbox(viewer), sorts=QUEUE_SORTS, default="due", filters=filters,
+                   personal_data=True, search=QUEUE_SEARCH, lookups={"status": "status", "kind": "request__kind"},
+                   columns=[(_("Time left"), "due"), (_("Number"), "number"), (_("Status"), "status"),
+                            (_("Place"), "place"), (_("Problem"), ""), (_("Actions"), "")])
     now = timezone.now()
+    if lp.export:
+        return export_xlsx(request, "request-inbox", QUEUE_COLUMNS, lambda unmasked: (
+            _queue_export_row(d, _deadline(d, now), unmasked) for d in lp.rows_for_export()),
+            what="intake.inbox", label=_("Request inbox"), filters=filters, widths=(20, 10, 8, 16, 18, 24, 12, 12, 60))
     rows = [{"d": d, "deadline": _deadline(d, now), "actions": DISPATCH.available(d.status, {"handler"})}
-            for d in page_obj]
-    return render(request, "intake/inbox.html", {"page_obj": page_obj, "rows": rows,
+            for d in lp.page_obj]
+    return render(request, "intake/inbox.html", {"form": form, "list": lp, "page_obj": lp.page_obj, "rows": rows,
                                                  "next": request.get_full_path(), "resolve_form": ResolveForm(),
                                                  "reason_form": ReasonForm()})
 
 
 @login_required
 def supervision(request):
+    """Overdue dispatches, the longest overdue first (core.listing), under the satisfaction figures."""
     viewer = viewer_for(request.user)
     _require(viewer, {Role.SUPERVISION, Role.LEADER, Role.ESTABLISHMENT_OFFICE})
-    page_obj = paginate(request, selectors.overdue(viewer))
+    form = OverdueFilterForm(request.GET or None,
+                             townships=Division.objects.filter(level="township").order_by("code"))
+    filters = form_filters(form)
+    lp = list_page(request, selectors.overdue(viewer), sorts=QUEUE_SORTS, default="due", filters=filters,
+                   personal_data=True, search=QUEUE_SEARCH, lookups={"township": "request__township__code"},
+                   columns=[(_("Overdue"), "due"), (_("Number"), "number"), (_("Unit"), "unit"),
+                            (_("Place"), "place"), (_("Problem"), "")])
     now = timezone.now()
-    rows = [{"d": d, "deadline": _deadline(d, now)} for d in page_obj]
+    if lp.export:
+        return export_xlsx(request, "overdue", QUEUE_COLUMNS, lambda unmasked: (
+            _queue_export_row(d, _deadline(d, now), unmasked) for d in lp.rows_for_export()),
+            what="intake.overdue", label=_("Overdue requests (supervision)"), filters=filters,
+            widths=(20, 10, 8, 16, 18, 24, 12, 12, 60))
+    rows = [{"d": d, "deadline": _deadline(d, now)} for d in lp.page_obj]
     figures = selectors.satisfaction_figures(selectors.requests_for(viewer))
-    return render(request, "intake/supervision.html", {"page_obj": page_obj, "rows": rows, "figures": figures,
+    return render(request, "intake/supervision.html", {"form": form, "list": lp, "page_obj": lp.page_obj,
+                                                       "rows": rows, "figures": figures,
                                                        "disputes": selectors.open_disputes(viewer)[:50],
                                                        "perms_supervision": is_supervisor(viewer),
                                                        "decide_form": DecideForm()})
 
 
+CALLBACK_SORTS = {"closed": "closed_at", "number": "number", "outcome": "outcome",
+                  "place": ("township__code", "village__code")}
+CALLBACK_COLUMNS = [_lazy("Number"), _lazy("Outcome"), _lazy("Closed at"), _lazy("Township"),
+                    _lazy("Village / community"), _lazy("Problem")]
+
+
 @login_required
 def callbacks(request):
+    """Closed requests to call back, the oldest closing first (core.listing)."""
     viewer = viewer_for(request.user)
     if not takes_calls(viewer):
         raise Http404
-    page_obj = paginate(request, selectors.callbacks_due(viewer))
-    return render(request, "intake/callbacks.html", {"page_obj": page_obj})
+    form = CallbackFilterForm(request.GET or None)
+    filters = form_filters(form)
+    lp = list_page(request, selectors.callbacks_due(viewer), sorts=CALLBACK_SORTS, default="closed",
+                   filters=filters, personal_data=True, search=("number", "description"),
+                   lookups={"outcome": "outcome"}, columns=[
+                       (_("Number"), "number"), (_("Outcome"), "outcome"), (_("Closed at"), "closed"),
+                       (_("Place"), "place"), (_("Problem"), "")])
+    if lp.export:
+        return export_xlsx(request, "callbacks", CALLBACK_COLUMNS, lambda unmasked: (
+            [r.number, r.get_outcome_display(), r.closed_at, r.township.name, r.village.name,
+             r.description if unmasked else mask_text(r.description)] for r in lp.rows_for_export()),
+            what="intake.callbacks", label=_("Callbacks to make"), filters=filters, widths=(20, 16, 18, 12, 12, 60))
+    return render(request, "intake/callbacks.html", {"form": form, "list": lp, "page_obj": lp.page_obj,
+                                                     "outcomes": Outcome})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,17 +457,39 @@ def attachment(request, pk: int):
 # Supervision items (督查) and interviews (约谈)
 
 
+SUPERVISION_ITEM_SORTS = {"opened": "opened_at", "number": ("request__number",), "unit": ("organisation__code",),
+                         "reason": "reason", "status": "status"}
+SUPERVISION_ITEM_COLUMNS = [_lazy("Number"), _lazy("Unit"), _lazy("Reason"), _lazy("Status"), _lazy("Opened at"),
+                            _lazy("Closed at"), _lazy("Note")]
+
+
 @login_required
 def supervision_items(request):
+    """Supervision findings (core.listing): open ones unless the filter asks for closed or all; newest first."""
     viewer = viewer_for(request.user)
     if not is_supervisor(viewer):
         raise Http404
-    status = request.GET.get("status", "open")
-    page_obj = paginate(request, selectors.supervision_items(viewer, status=status if status in ("open", "closed")
-                                                             else ""))
+    data = request.GET.copy()
+    if "status" not in data:
+        data["status"] = "open"  # the findings to work on first
+    form = SupervisionItemFilterForm(data)
+    filters = form_filters(form)
+    status = filters.get("status", "")
+    lp = list_page(request, selectors.supervision_items(viewer, status=status), sorts=SUPERVISION_ITEM_SORTS,
+                   default="-opened", filters={k: v for k, v in filters.items() if k != "status" or v != "open"},
+                   search=("request__number", "organisation__name", "organisation__code"),
+                   lookups={"reason": "reason"}, personal_data=True, columns=[
+                       (_("Number"), "number"), (_("Unit"), "unit"), (_("Reason"), "reason"),
+                       (_("Status"), "status"), (_("Opened at"), "opened"), (_("Note or action"), "")])
+    if lp.export:
+        return export_xlsx(request, "supervision-items", SUPERVISION_ITEM_COLUMNS, lambda unmasked: (
+            [i.request.number, i.organisation.name, i.get_reason_display(), i.get_status_display(), i.opened_at,
+             i.closed_at, i.note if unmasked else mask_text(i.note)] for i in lp.rows_for_export()),
+            what="intake.supervision_items", label=_("Supervision items and interviews"), filters=filters,
+            widths=(20, 24, 24, 8, 18, 18, 60))
     return render(request, "intake/supervision_items.html", {
-        "page_obj": page_obj, "units": selectors.unit_summaries(viewer), "status": status,
-        "note_form": NoteForm()})
+        "form": form, "list": lp, "page_obj": lp.page_obj, "units": selectors.unit_summaries(viewer),
+        "status": status, "note_form": NoteForm()})
 
 
 @login_required

@@ -4,6 +4,7 @@ notification. Thin: parse input, call one selector or service, render."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,8 +15,8 @@ from django.views.decorators.http import require_POST
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import DomainError, NotFound
 from tiaokuai.core.forms import StyledForm
-from tiaokuai.core.listing import form_filters, list_page, xlsx_response
-from tiaokuai.core.paging import paginate
+from tiaokuai.core.listing import export_xlsx, form_filters, list_page, rank, xlsx_response
+from tiaokuai.core.personal import mask_text
 
 from . import selectors, services
 from .channels import CHANNELS, channel_label
@@ -106,20 +107,48 @@ class OutboxFilter(StyledForm):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
 
 
+OUTBOX_SORTS = {"created": "created_at", "state": rank("state", DeliveryState.values), "channel": "channel",
+                "attempts": "attempts", "next": F("next_attempt_at")}
+OUTBOX_COLUMNS = [gettext_lazy("Created"), gettext_lazy("Recipient"), gettext_lazy("Notification"),
+                  gettext_lazy("Channel"), gettext_lazy("State"), gettext_lazy("Attempts"), gettext_lazy("Last error"),
+                  gettext_lazy("Next attempt")]
+
+
+def _recipient(d, unmasked: bool = False) -> str:
+    n = d.notification
+    if n.recipient_id:
+        person = getattr(n.recipient, "person", None)
+        return person.name if person is not None else n.recipient.username
+    return n.to_phone if unmasked else mask_text(n.to_phone)
+
+
 @login_required
 def outbox(request):
+    """Every delivery (core.listing): the state counts, filters and a search, sortable columns, newest first and
+    keyset-paged (the log grows with history); ?format=xlsx exports what is filtered."""
     viewer = viewer_for(request.user)
     if not selectors.may_see_outbox(viewer):
         raise Http404
     form = OutboxFilter(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = form_filters(form)
     qs = selectors.outbox(viewer, state=filters.get("state", ""), channel=filters.get("channel", ""),
                           q=filters.get("q", ""))
-    page_obj = paginate(request, qs)
-    for delivery in page_obj:
+    lp = list_page(request, qs, sorts=OUTBOX_SORTS, default="-created", filters=filters, keyset=True,
+                   personal_data=True, columns=[
+                       (_("Created"), "created"), (_("Recipient"), ""), (_("Notification"), ""),
+                       (_("Channel"), "channel"), (_("State"), "state"), (_("Attempts"), "attempts"),
+                       (_("Last error"), ""), (_("Next attempt"), "next"), (_("Actions"), "")])
+    if lp.export:
+        return export_xlsx(request, "outbox", OUTBOX_COLUMNS, lambda unmasked: (
+            [d.created_at, _recipient(d, unmasked), d.notification.title, channel_label(d.channel),
+             d.get_state_display(), d.attempts, d.last_error, d.next_attempt_at] for d in lp.rows_for_export()),
+            what="notify.outbox", label=_("Outbox"), filters=filters, widths=(18, 16, 40, 10, 8, 6, 40, 18))
+    rows = list(lp.page_obj)
+    for delivery in rows:
         delivery.channel_label = channel_label(delivery.channel)
+        delivery.recipient_label = _recipient(delivery)
     return render(request, "notify/outbox.html", {
-        "form": form, "page_obj": page_obj, "counts": selectors.outbox_counts(viewer),
+        "form": form, "list": lp, "page_obj": lp.page_obj, "rows": rows, "counts": selectors.outbox_counts(viewer),
         "states": DeliveryState, "title": _("Outbox"),
     })
 

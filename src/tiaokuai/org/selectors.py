@@ -166,6 +166,7 @@ def organisations(
 class OrgNode:
     organisation: Organisation
     children: list["OrgNode"]
+    match: bool = True  # False: shown only as a unit above a match (organisation_path_forest)
 
     @property
     def size(self) -> int:
@@ -182,6 +183,27 @@ def organisation_forest(orgs: list[Organisation]) -> list[OrgNode]:
         parent = node.organisation.parent_id
         (nodes[parent].children if parent in ids else roots).append(node)
     return roots
+
+
+def organisation_path_forest(viewer: Viewer, matches: list[Organisation]) -> list[OrgNode]:
+    """A search on the tree: the matching units with the units above them (those the viewer may see), so each
+    match shows where it sits; the units above are marked `match=False`. One query per level climbed."""
+    have = {o.pk: o for o in matches}
+    wanted = {o.parent_id for o in matches if o.parent_id and o.parent_id not in have}
+    above: set[int] = set()
+    while wanted:
+        found = list(visible_organisations(viewer).filter(pk__in=wanted))
+        for o in found:
+            have[o.pk] = o
+            above.add(o.pk)
+        wanted = {o.parent_id for o in found if o.parent_id and o.parent_id not in have}
+    forest = organisation_forest(list(have.values()))
+    stack = list(forest)
+    while stack:
+        node = stack.pop()
+        node.match = node.organisation.pk not in above
+        stack.extend(node.children)
+    return forest
 
 
 def organisation_detail(viewer: Viewer, code: str) -> Organisation:

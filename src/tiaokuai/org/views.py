@@ -18,7 +18,7 @@ from tiaokuai.core.listing import export_xlsx, form_filters, list_page, xlsx_res
 from tiaokuai.core.paging import paginate
 
 from . import selectors, services
-from .access import require_registry_editor
+from .access import require_registry_editor, require_registry_reader
 from .choices import CertificateState, EstablishmentKind
 from .forms import (
     AssignmentEndForm,
@@ -40,11 +40,13 @@ from .models import Division, StaffAssignment
 
 
 def registry_view(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in only; missing-or-forbidden (NotFound) becomes a plain 404."""
+    """Signed-in staff only (a citizen gets 403: access.require_registry_reader); missing-or-forbidden (NotFound)
+    becomes a plain 404."""
 
     @login_required
     @wraps(fn)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        require_registry_reader(viewer_for(request.user))
         try:
             return fn(request, *args, **kwargs)
         except NotFound as exc:
@@ -92,8 +94,11 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "tree": tree, "can_edit": viewer.can_edit_registry,
                                "filtered": bool(filters)}
     if tree:
-        context["nodes"] = selectors.organisation_forest(list(orgs))
-        context["count"] = len(orgs)
+        # A search shows each match with the units above it (folded open), not the matches torn from their place.
+        matches = list(orgs)
+        context["nodes"] = (selectors.organisation_path_forest(viewer, matches) if filters
+                            else selectors.organisation_forest(matches))
+        context["count"] = sum(1 for m in matches)
         return render(request, "org/organisation_tree.html", context)
     lp = list_page(request, orgs, sorts=ORGANISATION_SORTS, default="code", filters=filters, columns=[
         (_("Code"), "code"), (_("Name"), "name"), (_("Kind"), "kind"), (_("Parent unit"), "parent"),

@@ -175,11 +175,15 @@ class RateForm(StyledForm):
 
 
 class BoardFilterForm(StyledForm):
+    field_order = ["q", "status", "township", "department", "domain", "urgency", "overdue"]
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("Number, item, village or words")}))
     township = forms.ChoiceField(label=_("Township"), required=False)
     department = forms.ChoiceField(label=_("Department"), required=False)
     domain = forms.ChoiceField(label=_("Domain"), required=False)
     status = forms.ChoiceField(label=_("State"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("All"))] + URGENCY_CHOICES)
 
     def __init__(self, *args, townships=(), departments=(), domains=(), statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,14 +195,23 @@ class BoardFilterForm(StyledForm):
 
 
 class WhistleListFilterForm(BoardFilterForm):
-    """The whistle list's filters: the board's and a search, the urgency and the township's to-do."""
+    """The whistle list's filters: the board's (with its search and urgency) and the township's to-do."""
 
-    field_order = ["q", "status", "township", "department", "domain", "urgency", "overdue"]
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": _("Number, item, village or words")}))
-    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("All"))] + URGENCY_CHOICES)
     todo = forms.ChoiceField(label=_("To do"), required=False, widget=forms.HiddenInput,
                              choices=[("", ""), ("confirm", _("To confirm")), ("rate", _("To rate"))])
+
+
+class InboxFilterForm(StyledForm):
+    """The dispatch inbox's filters (selectors.dispatch_inbox)."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("Number, item or village")}))
+    status = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All"))] + [
+        ("dispatched", _("Dispatched")), ("responded", _("Responded")), ("arrived", _("Arrived")),
+        ("disputed", _("Disputed"))])
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[
+        ("", _("All")), ("lead", _("Lead")), ("assist", _("Assist"))])
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("All"))] + URGENCY_CHOICES)
 
 
 class FiguresForm(StyledForm):

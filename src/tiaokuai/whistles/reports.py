@@ -401,6 +401,27 @@ LIST_COLUMNS = [
 LIST_WIDTHS = (20, 14, 30, 14, 14, 8, 14, 24, 30, 22, 18, 18, 60)
 
 
+INBOX_COLUMNS = [
+    gettext_lazy("Current deadline"), gettext_lazy("Due at"), gettext_lazy("Number"), gettext_lazy("Item code"),
+    gettext_lazy("Item"), gettext_lazy("Township"), gettext_lazy("Village / community"), gettext_lazy("Role"),
+    gettext_lazy("Urgency"), gettext_lazy("Status"), gettext_lazy("Dispatched to"),
+]
+INBOX_WIDTHS = (22, 18, 20, 14, 30, 14, 14, 8, 8, 14, 24)
+
+
+def inbox_export_row(d: Any, dl: dict[str, Any]) -> list[Any]:
+    """One spreadsheet row of the dispatch inbox (a dispatch and its current deadline), under INBOX_COLUMNS."""
+    w = d.whistle
+    due = dl.get("due") if dl.get("pending") else None
+    return [
+        f"{dl.get('title', '')} {dl.get('label', '')}".strip(),
+        due.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if due else "",
+        w.number, w.item.code if w.item_id else "", w.item.name if w.item_id else str(_("Not on the list")),
+        w.township.name, w.village.name, d.get_role_display(), w.get_urgency_display(), d.get_status_display(),
+        d.organisation.name,
+    ]
+
+
 def whistle_export_row(row: dict[str, Any]) -> list[Any]:
     """One spreadsheet row of the whistle list (the list page's row: {"w", "lead", "assists", "deadline"}), under
     LIST_COLUMNS; written by core.listing.export_xlsx (text never a formula; phone and ID numbers in the

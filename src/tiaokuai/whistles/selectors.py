@@ -74,16 +74,29 @@ def _notes() -> QuerySet:
     return DispatchNote.objects.select_related("author").prefetch_related("attachments").order_by("at", "id")
 
 
-def dispatch_inbox(viewer: Viewer) -> QuerySet[Dispatch]:
+def dispatch_inbox(viewer: Viewer, *, q: str = "", status: Any = None, role: Any = None,
+                   urgency: Any = None) -> QuerySet[Dispatch]:
     """The open dispatches the viewer works (a department's to its units, a township's to its government and
-    offices: access.handled_q), the most urgent first (earliest pending deadline)."""
+    offices: access.handled_q), the most urgent first (earliest pending deadline). The inbox page's filters narrow
+    it: a search over the whistle's number, item and village, the dispatch's status and role, the urgency."""
     if not viewer.is_authenticated:
         return Dispatch.objects.none()
-    return (Dispatch.objects.filter(handled_q(viewer),
-                                    status__in=list(PENDING_DISPATCH) + [DispatchStatus.DISPUTED])
-            .select_related("whistle", "whistle__item", "whistle__village", "whistle__township", "organisation")
-            .annotate(**step_annotations())
-            .order_by(F("due").asc(nulls_last=True), "id"))
+    qs = (Dispatch.objects.filter(handled_q(viewer),
+                                  status__in=list(PENDING_DISPATCH) + [DispatchStatus.DISPUTED])
+          .select_related("whistle", "whistle__item", "whistle__village", "whistle__township", "organisation")
+          .annotate(**step_annotations())
+          .order_by(F("due").asc(nulls_last=True), "id"))
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(whistle__number__icontains=q) | Q(whistle__item__name__icontains=q)
+                       | Q(whistle__item__code__icontains=q) | Q(whistle__village__name__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    if role:
+        qs = qs.filter(role=role)
+    if urgency:
+        qs = qs.filter(whistle__urgency=urgency)
+    return qs
 
 
 def board(viewer: Viewer, *, township: Any = None, department: Any = None, domain: Any = None,

@@ -9,7 +9,7 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,8 +22,7 @@ from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
-from tiaokuai.core.listing import export_xlsx, list_page, rank
-from tiaokuai.core.paging import cursor_paginate
+from tiaokuai.core.listing import export_xlsx, form_filters, list_page, rank
 from tiaokuai.core.personal import (
     contains_personal_data,
     reveal_purpose,
@@ -40,6 +39,7 @@ from .forms import (
     DecideForm,
     DisputeForm,
     FiguresForm,
+    InboxFilterForm,
     NoteForm,
     RaiseForm,
     RateForm,
@@ -148,16 +148,37 @@ def grids(request):
 # Department inbox
 
 
+# The inbox's sorts. The default is the queue's own order: the least time left first, no deadline (paused) last;
+# on the dispatch's own columns (the deadline, the role) it pages by cursor, on the whistle's by page number.
+INBOX_SORTS = {"due": F("due"), "number": ("whistle__number",), "item": ("whistle__item__code",),
+               "place": ("whistle__township__code", "whistle__village__code"), "role": "role",
+               "urgency": rank("whistle__urgency", Urgency.values), "status": rank("status", DispatchStatus.values)}
+
+
 @login_required
 def inbox(request):
+    """The dispatches the viewer works (core.listing): search, filters, sortable columns (deadline first by
+    default), cursor paging, ?format=xlsx exports what is filtered in the same order."""
     viewer = viewer_for(request.user)
     _require(viewer, {Role.DEPARTMENT, Role.TOWNSHIP})  # a township works the dispatches to its government
-    page_obj = cursor_paginate(request, selectors.dispatch_inbox(viewer))
+    form = InboxFilterForm(request.GET or None)
+    filters = form_filters(form)
+    lp = list_page(request, selectors.dispatch_inbox(viewer, **filters), sorts=INBOX_SORTS, default="due",
+                   filters=filters, keyset=True, columns=[
+                       (_("Time left"), "due"), (_("Whistle"), "number"), (_("Item"), "item"), (_("Place"), "place"),
+                       (_("Role"), "role"), (_("Urgency"), "urgency"), (_("Status"), "status"), (_("Actions"), "")])
     now = timezone.now()
+    if lp.export:
+        return export_xlsx(request, "inbox", reports.INBOX_COLUMNS,
+                           lambda unmasked: (reports.inbox_export_row(d, reports.current_deadline(d, now))
+                                             for d in lp.rows_for_export()),
+                           what="whistles.inbox", label=_("Dispatch inbox"), filters=filters,
+                           widths=reports.INBOX_WIDTHS)
     rows = [{"d": d, "deadline": reports.current_deadline(d, now), "actions": DISPATCH.available(d.status, {"handler"})}
-            for d in page_obj]
+            for d in lp.page_obj]
     return render(request, "whistles/inbox.html", {
-        "page_obj": page_obj, "rows": rows, "next": request.get_full_path(), **_action_forms()})
+        "form": form, "list": lp, "page_obj": lp.page_obj, "rows": rows, "next": request.get_full_path(),
+        **_action_forms()})
 
 
 def _action_forms() -> dict:
@@ -423,28 +444,43 @@ def _board_filters(viewer, data):
                            statuses=[c for c in WhistleStatus.choices if c[0] != WhistleStatus.CLOSED])
 
 
+BOARD_FILTERS = ("township", "department", "domain", "status", "overdue")  # what the count tabs are counted with
+
+
 @login_required
 def board(request):
+    """The county board (core.listing): the count tabs of the work in hand (selectors.board_counts, with the
+    filters but not the search), then the whistles filtered and searched, sortable, newest first by default,
+    keyset-paged; ?format=xlsx exports what is filtered, in the same order, like the whistle list."""
     viewer = viewer_for(request.user)
     _require(viewer, BOARD_ROLES)
     form = _board_filters(viewer, request.GET)
-    filters = {}
-    if form.is_bound and form.is_valid():
-        filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None, False)}
-    qs = selectors.board(viewer, **filters)
-    counts, overdue_count = selectors.board_counts(viewer, **filters)
-    page_obj = cursor_paginate(request, qs)
+    filters = form_filters(form)
+    counts, overdue_count = selectors.board_counts(viewer, **{k: v for k, v in filters.items() if k in BOARD_FILTERS})
+    # whistle_search is the board's selector plus the search and the urgency (the list page's own filters).
+    lp = list_page(request, selectors.whistle_search(viewer, **filters), sorts=WHISTLE_SORTS, default="-raised",
+                   personal_data=True, filters=filters, keyset=True, columns=[
+                       (_("Number"), "number"), (_("Item"), "item"), (_("Place"), "place"),
+                       (_("Departments"), ""), (_("Urgency"), "urgency"), (_("Status"), "status"),
+                       (_("Raised at"), "raised")])
     now = timezone.now()
+    if lp.export:
+        return export_xlsx(request, "board", reports.LIST_COLUMNS,
+                           lambda unmasked: (reports.whistle_export_row(_list_row(w, now))
+                                             for w in lp.rows_for_export()),
+                           what="whistles.board", label=_("County board"), filters=filters,
+                           widths=reports.LIST_WIDTHS)
     rows = []
-    for w in page_obj:
+    for w in lp.page_obj:
         lead = [d for d in w.dispatches.all() if d.status != DispatchStatus.WITHDRAWN]
         for d in lead:
             d.whistle = w
         overdue = any(reports.current_deadline(d, now).get("css") == "status-overdue" for d in lead)
         rows.append({"w": w, "dispatches": lead, "overdue": overdue})
     return render(request, "whistles/board.html", {
-        "form": form, "page_obj": page_obj, "rows": rows, "overdue_count": overdue_count,
+        "form": form, "list": lp, "page_obj": lp.page_obj, "rows": rows, "overdue_count": overdue_count,
         "counts": [(WhistleStatus(s).label, n, s) for s, n in counts.items() if s in WhistleStatus.values],
+        "status_filter": filters.get("status", ""), "overdue_filter": bool(filters.get("overdue")),
     })
 
 
