@@ -4,7 +4,6 @@ Missing and forbidden both give 404; a state conflict shows a message and change
 shows the messages beside the fields. The public form and the tracking page need no sign-in and show no
 one's personal data."""
 
-import functools
 import hmac
 import json
 from urllib.parse import urlencode
@@ -16,7 +15,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -25,7 +23,8 @@ from django.views.decorators.http import require_POST
 from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
-from tiaokuai.core.errors import Conflict, Invalid, NotFound
+from tiaokuai.core.actions import next_url, not_found_as_404, run_action
+from tiaokuai.core.errors import Invalid
 from tiaokuai.core.listing import export_xlsx, form_filters, list_page, rank, xlsx_response
 from tiaokuai.core.personal import mask_text
 from tiaokuai.duties.selectors import matters_in_force
@@ -61,28 +60,9 @@ from .models import RequestAttachment
 from .workflows import DISPATCH, REQUEST
 
 
-def _not_found_as_404(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
-
-
 def _require(viewer, roles) -> None:
     if not viewer.has_role(*roles):
         raise Http404
-
-
-def _next_url(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _villages(township_ids=None):
@@ -312,7 +292,7 @@ def callbacks(request):
 
 
 @login_required
-@_not_found_as_404
+@not_found_as_404
 def detail(request, pk: int):
     viewer = viewer_for(request.user)
     r = selectors.request_detail(viewer, pk)
@@ -355,95 +335,70 @@ def detail(request, pk: int):
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def request_action(request, pk: int, action: str):
-    fallback = reverse("intake:detail", args=[pk])
     post = request.POST
-    try:
-        if action == "route":
-            services.request_route(actor=request.user, request_id=pk, matter_code=post.get("matter", ""),
-                                   organisation_code=post.get("organisation", ""))
-            messages.success(request, _("Dispatched."))
-        elif action == "close":
-            services.request_close(actor=request.user, request_id=pk)
-            messages.success(request, _("Closed."))
-        elif action == "confirm_outcome":
-            services.request_confirm_outcome(actor=request.user, request_id=pk)
-            messages.success(request, _("Outcome confirmed; the request is closed."))
-        elif action == "return":
-            services.request_return(actor=request.user, request_id=pk, reason=post.get("reason", ""))
-            messages.success(request, _("The answer was returned."))
-        elif action == "callback":
-            services.request_callback(actor=request.user, request_id=pk, satisfaction=post.get("satisfaction", ""),
-                                      comment=post.get("comment", ""), not_solved=bool(post.get("not_solved")))
-            messages.success(request, _("Callback recorded."))
-        elif action == "merge":
-            services.request_merge(actor=request.user, request_id=pk, into_number=post.get("into", ""))
-            messages.success(request, _("Merged."))
-        elif action == "link_whistle":
-            services.request_link_whistle(actor=request.user, request_id=pk,
-                                          whistle_number=post.get("whistle_number", ""))
-            messages.success(request, _("Whistle linked."))
-        elif action == "reveal":
-            contact = services.request_reveal_contact(actor=request.user, request_id=pk,
-                                                      purpose=post.get("purpose", ""))
+    if action == "reveal":
+        ok, contact = run_action(request, services.request_reveal_contact, request_id=pk,
+                                 purpose=post.get("purpose", ""))
+        if ok:
             messages.info(request, _("Citizen: %(name)s, %(phone)s") % {
                 "name": contact["citizen_name"] or "—", "phone": contact["citizen_phone"] or "—"})
-        else:
-            raise Http404
-    except Invalid as exc:
-        _refused(request, exc)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    return redirect(_next_url(request, fallback))
+        return redirect(next_url(request, reverse("intake:detail", args=[pk])))
+    if action not in REQUEST_ACTIONS:
+        raise Http404
+    fn, params, done = REQUEST_ACTIONS[action]
+    run_action(request, fn, done=done, request_id=pk, **params(post))
+    return redirect(next_url(request, reverse("intake:detail", args=[pk])))
 
 
-def _refused(request, exc: Invalid) -> None:
-    """A refused action on a page that redirects: its per-field messages as one flash message."""
-    details = [str(m) for ms in exc.details.values() for m in (ms if isinstance(ms, list) else [ms])]
-    messages.error(request, " ".join(details) or exc.message)
+# action → (service, its arguments from the posted form, what the page says when it is done)
+REQUEST_ACTIONS = {
+    "route": (services.request_route, lambda p: {"matter_code": p.get("matter", ""),
+                                                 "organisation_code": p.get("organisation", "")},
+              _lazy("Dispatched.")),
+    "close": (services.request_close, lambda p: {}, _lazy("Closed.")),
+    "confirm_outcome": (services.request_confirm_outcome, lambda p: {},
+                        _lazy("Outcome confirmed; the request is closed.")),
+    "return": (services.request_return, lambda p: {"reason": p.get("reason", "")},
+               _lazy("The answer was returned.")),
+    "callback": (services.request_callback, lambda p: {"satisfaction": p.get("satisfaction", ""),
+                                                       "comment": p.get("comment", ""),
+                                                       "not_solved": bool(p.get("not_solved"))},
+                 _lazy("Callback recorded.")),
+    "merge": (services.request_merge, lambda p: {"into_number": p.get("into", "")}, _lazy("Merged.")),
+    "link_whistle": (services.request_link_whistle, lambda p: {"whistle_number": p.get("whistle_number", "")},
+                     _lazy("Whistle linked.")),
+}
+DISPATCH_ACTIONS = {
+    "accept": (services.dispatch_accept, lambda p: {}, _lazy("Accepted.")),
+    "resolve": (services.dispatch_resolve, lambda p: {"outcome": p.get("outcome", ""), "note": p.get("note", "")},
+                _lazy("Answered.")),
+    "dispute": (services.dispatch_dispute, lambda p: {"reason": p.get("reason", "")},
+                _lazy("The dispute was sent to the establishment office.")),
+}
 
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def dispatch_action(request, pk: int, action: str):
-    post = request.POST
-    fallback = reverse("intake:inbox")
-    try:
-        if action == "accept":
-            services.dispatch_accept(actor=request.user, dispatch_id=pk)
-            messages.success(request, _("Accepted."))
-        elif action == "resolve":
-            services.dispatch_resolve(actor=request.user, dispatch_id=pk, outcome=post.get("outcome", ""),
-                                          note=post.get("note", ""))
-            messages.success(request, _("Answered."))
-        elif action == "dispute":
-            services.dispatch_dispute(actor=request.user, dispatch_id=pk, reason=post.get("reason", ""))
-            messages.success(request, _("The dispute was sent to the establishment office."))
-        else:
-            raise Http404
-    except Invalid as exc:
-        _refused(request, exc)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    return redirect(_next_url(request, fallback))
+    if action not in DISPATCH_ACTIONS:
+        raise Http404
+    fn, params, done = DISPATCH_ACTIONS[action]
+    run_action(request, fn, done=done, dispatch_id=pk, **params(request.POST))
+    return redirect(next_url(request, reverse("intake:inbox")))
 
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def dispute_decide(request, pk: int):
     post = request.POST
-    try:
-        services.dispute_decide(actor=request.user, dispute_id=pk, decision=post.get("decision", ""),
-                                organisation_code=post.get("organisation", ""), note=post.get("note", ""))
-        messages.success(request, _("Decided."))
-    except Invalid as exc:
-        _refused(request, exc)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    return redirect(_next_url(request, reverse("intake:supervision")))
+    run_action(request, services.dispute_decide, done=_("Decided."), dispute_id=pk,
+               decision=post.get("decision", ""), organisation_code=post.get("organisation", ""),
+               note=post.get("note", ""))
+    return redirect(next_url(request, reverse("intake:supervision")))
 
 
 @login_required
@@ -493,7 +448,7 @@ def supervision_items(request):
 
 
 @login_required
-@_not_found_as_404
+@not_found_as_404
 def supervision_unit(request, pk: int):
     viewer = viewer_for(request.user)
     history = selectors.unit_history(viewer, pk)
@@ -506,32 +461,27 @@ def supervision_unit(request, pk: int):
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def supervision_action(request, pk: int, action: str):
     post = request.POST
     fallback = reverse("intake:supervision_items")
-    try:
-        if action == "close":
-            services.supervision_close(actor=request.user, item_id=pk, note=post.get("note", ""))
-            messages.success(request, _("Closed."))
-        elif action == "interview":
-            org = Organisation.objects.filter(pk=pk).first()
-            services.interview_record(actor=request.user, organisation_code=org.code if org else "",
-                                      held_on=post.get("held_on", ""), attendees=post.get("attendees", ""),
-                                      minutes=post.get("minutes", ""), rectification=post.get("rectification", ""))
-            messages.success(request, _("Interview recorded."))
-            fallback = reverse("intake:supervision_unit", args=[pk])
-        elif action == "rectified":
-            interview = services.interview_rectified(actor=request.user, interview_id=pk, note=post.get("note", ""))
-            messages.success(request, _("Rectification recorded as done."))
+    if action == "close":
+        run_action(request, services.supervision_close, done=_("Closed."), item_id=pk, note=post.get("note", ""))
+    elif action == "interview":
+        org = Organisation.objects.filter(pk=pk).first()
+        run_action(request, services.interview_record, done=_("Interview recorded."),
+                   organisation_code=org.code if org else "", held_on=post.get("held_on", ""),
+                   attendees=post.get("attendees", ""), minutes=post.get("minutes", ""),
+                   rectification=post.get("rectification", ""))
+        fallback = reverse("intake:supervision_unit", args=[pk])
+    elif action == "rectified":
+        ok, interview = run_action(request, services.interview_rectified, done=_("Rectification recorded as done."),
+                                   interview_id=pk, note=post.get("note", ""))
+        if ok:
             fallback = reverse("intake:supervision_unit", args=[interview.organisation_id])
-        else:
-            raise Http404
-    except Invalid as exc:
-        _refused(request, exc)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    return redirect(_next_url(request, fallback))
+    else:
+        raise Http404
+    return redirect(next_url(request, fallback))
 
 
 @login_required

@@ -14,14 +14,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, timeline, worktime
 from tiaokuai.core.access import viewer_for
-from tiaokuai.core.errors import Conflict, Invalid, NotFound
+from tiaokuai.core.actions import form_errors, next_url, not_found_as_404, run_action
+from tiaokuai.core.errors import Conflict, Invalid
 from tiaokuai.core.listing import export_xlsx, form_filters, list_page, rank
 from tiaokuai.core.personal import (
     contains_personal_data,
@@ -67,25 +68,6 @@ def _require(viewer, roles) -> None:
         raise Http404
 
 
-def _not_found_as_404(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
-
-
-def _next_url(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        return target
-    return fallback
-
-
 def _responding_organisations():
     return Organisation.objects.filter(kind__in=["county_department", "stationed_agency"], is_active=True).order_by(
         "code")
@@ -99,7 +81,7 @@ PREFILL = ("description", "village", "address", "latitude", "longitude", "urgenc
 
 
 @login_required
-@_not_found_as_404
+@not_found_as_404
 def raise_whistle(request):
     viewer = viewer_for(request.user)
     _require(viewer, {Role.TOWNSHIP})
@@ -191,7 +173,7 @@ def _action_forms() -> dict:
 
 
 @login_required
-@_not_found_as_404
+@not_found_as_404
 def detail(request, pk: int):
     viewer = viewer_for(request.user)
     whistle = selectors.whistle_detail(viewer, pk)
@@ -258,37 +240,22 @@ def attachment(request, pk: int):
 # Actions: small forms posting here; each calls one service.
 
 
-def _run(request, fn, **kwargs):
-    """Call a service; conflicts and invalid input become a message and change nothing."""
-    try:
-        fn(actor=request.user, **kwargs)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-        return False
-    except Invalid as exc:
-        details = "; ".join(str(m) for msgs in exc.details.values() for m in (msgs if isinstance(msgs, list) else [msgs]))
-        messages.error(request, f"{exc.message} {details}".strip())
-        return False
-    return True
-
-
-def _form_errors(form) -> str:
-    return "; ".join(f"{form.fields[k].label if k in form.fields else ''} {' '.join(v)}".strip()
-                     for k, v in form.errors.items())
+def _run(request, fn, **kwargs) -> bool:
+    return run_action(request, fn, **kwargs)[0]
 
 
 DISPATCH_DONE = {
-    "respond": _("Response recorded."),
-    "arrive": _("Arrival on site recorded."),
-    "resolve": _("Marked as resolved."),
-    "dispute": _("Dispute sent to the establishment office."),
-    "note": _("Note added."),
+    "respond": gettext_lazy("Response recorded."),
+    "arrive": gettext_lazy("Arrival on site recorded."),
+    "resolve": gettext_lazy("Marked as resolved."),
+    "dispute": gettext_lazy("Dispute sent to the establishment office."),
+    "note": gettext_lazy("Note added."),
 }
 
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def dispatch_action(request, pk: int, action: str):
     fallback = reverse("whistles:inbox")
     if action == "respond":
@@ -312,26 +279,26 @@ def dispatch_action(request, pk: int, action: str):
     else:
         raise Http404
     if action != "respond" and not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     elif ok:
         messages.success(request, DISPATCH_DONE[action])
-    return redirect(_next_url(request, fallback))
+    return redirect(next_url(request, fallback))
 
 
 WHISTLE_DONE = {
-    "confirm": _("Confirmed: the whistle is done."),
-    "return": _("Returned to the departments."),
-    "rate": _("Thank you: ratings saved."),
-    "close": _("Whistle closed."),
-    "reopen": _("Whistle reopened."),
-    "route": _("Whistle routed."),
-    "attach": _("Photos added."),
+    "confirm": gettext_lazy("Confirmed: the whistle is done."),
+    "return": gettext_lazy("Returned to the departments."),
+    "rate": gettext_lazy("Thank you: ratings saved."),
+    "close": gettext_lazy("Whistle closed."),
+    "reopen": gettext_lazy("Whistle reopened."),
+    "route": gettext_lazy("Whistle routed."),
+    "attach": gettext_lazy("Photos added."),
 }
 
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def whistle_action(request, pk: int, action: str):
     fallback = reverse("whistles:detail", args=[pk])
     form = None
@@ -361,16 +328,16 @@ def whistle_action(request, pk: int, action: str):
                 break
             ratings.append({"dispatch_id": dispatch_id, **f.cleaned_data})
         if bad is not None:
-            messages.error(request, _form_errors(bad))
-            return redirect(_next_url(request, fallback))
+            messages.error(request, form_errors(bad))
+            return redirect(next_url(request, fallback))
         ok = bool(ratings) and _run(request, services.whistle_rate, whistle_id=pk, ratings=ratings)
     else:
         raise Http404
     if form is not None and not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     elif ok:
         messages.success(request, WHISTLE_DONE[action])
-    return redirect(_next_url(request, fallback))
+    return redirect(next_url(request, fallback))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,19 +462,19 @@ def disputes(request):
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def dispute_decide(request, pk: int):
     viewer = viewer_for(request.user)
     _require(viewer, {Role.ESTABLISHMENT_OFFICE})
     form = DecideForm(request.POST, prefix=f"d{pk}", organisations=_responding_organisations())
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         data = form.cleaned_data
         if _run(request, services.dispute_decide, dispute_id=pk, decision=data["decision"],
                 organisation_code=data["organisation"] or None, note=data["note"]):
             messages.success(request, _("Decision recorded."))
-    return redirect(_next_url(request, reverse("whistles:disputes")))
+    return redirect(next_url(request, reverse("whistles:disputes")))
 
 
 @login_required
@@ -550,7 +517,7 @@ def items(request):
 
 
 @login_required
-@_not_found_as_404
+@not_found_as_404
 def accountability(request, pk: int):
     viewer = viewer_for(request.user)
     report = reports.accountability(viewer, pk)
