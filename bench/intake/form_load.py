@@ -30,6 +30,7 @@ c = make_county()
 print(json.dumps({"token": "", "village": c.villages[0].code, "item": ""}))
 """
 api_load.PATH = "/intake/submit/"
+api_load.WHAT = "citizen requests through the public form"
 HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={CSRF}"}
 
 

@@ -27,6 +27,7 @@ _client, key = new_open311_client(actor=None, name="bench", rate_per_minute=10_0
 print(json.dumps({"token": "", "api_key": key, "village": c.villages[0].code, "item": "ZR-001"}))
 """
 api_load.PATH = "/open311/v2/requests.json"
+api_load.WHAT = "Open311 service requests"
 
 
 def payload(data: dict, i: int) -> bytes:

@@ -32,6 +32,7 @@ from common import (  # noqa: E402
 from tests.live_county import SETUP  # noqa: E402
 
 PATH = "/api/v1/whistles"
+WHAT = "whistle creation"  # the heading: what is posted (the intake benchmarks set their own)
 REQUEST_TIMEOUT = 30.0
 SAMPLES: dict = {}  # first response body per unexpected status, to say why requests failed
 
@@ -210,7 +211,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
-    print(f"whistle creation via POST {PATH} (granian, {args.workers} workers × {args.threads} threads)")
+    print(f"{WHAT} via POST {PATH} (granian, {args.workers} workers × {args.threads} threads)")
     for r in results:
         if "error" in r:
             print(f"  {r['db']:<10} ERROR {r['error']}")
