@@ -169,13 +169,17 @@ def list_page(
     `personal_data`: the list holds masked personal data, so a holder of the unmasked-export permission is offered
     the unmasked export (see export_xlsx). `keyset`: page by cursor when the sort allows it (see the module's text);
     `count_queryset` then counts (up to `count_cap`) instead of the queryset. `search`/`lookups`: the page's own
-    filters over the selector's rows (see narrow; they need `filters`)."""
+    filters over the selector's rows (see narrow; they need `filters`). A plain list of rows computed in Python
+    (a report) is sorted in Python: its `sorts` map each key to a function of a row."""
     if search or lookups:
         queryset = narrow(queryset, filters or {}, search=search, lookups=lookups)
     sort = parse_sort(request.GET.get("sort"), sorts, default)
-    fields = order_fields(sort, sorts)
-    if fields and hasattr(queryset, "order_by"):
-        queryset = queryset.order_by(*fields)
+    if hasattr(queryset, "order_by"):
+        fields = order_fields(sort, sorts)
+        if fields:
+            queryset = queryset.order_by(*fields)
+    elif sort:  # rows computed in Python (a report): each sort key is a function of a row
+        queryset = sorted(queryset, key=sorts[sort.lstrip("-")], reverse=sort.startswith("-"))
     if filters is None:
         filtered = any(v for k, v in request.GET.items() if k not in NOT_FILTERS)
     else:

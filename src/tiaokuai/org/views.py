@@ -15,11 +15,10 @@ from tiaokuai.core import timeline
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.listing import export_xlsx, form_filters, list_page, xlsx_response
-from tiaokuai.core.paging import paginate
 
 from . import selectors, services
 from .access import require_registry_editor, require_registry_reader
-from .choices import CertificateState, EstablishmentKind
+from .choices import CertificateState, EstablishmentKind, StaffingState
 from .forms import (
     AssignmentEndForm,
     AssignmentForm,
@@ -252,12 +251,35 @@ def staffing(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:100]
     if q:  # a unit by its name or code (the figures above stay those of the whole scope)
         units = [u for u in units if q in u.organisation.name or q.lower() in u.organisation.code.lower()]
-    page_obj = paginate(request, units)
+    kinds = report.totals.rows
+    lp = list_page(request, units, sorts=STAFFING_SORTS, default="unit",
+                   filters={"q": q, "problems": only_problems}, columns=[
+                       (_("Unit"), "unit"), (_("Kind"), "kind"), *[(label, "") for _kind, label, _f in kinds],
+                       (_("Leadership posts"), "leadership"), (_("Status"), "status")])
+    if lp.export:
+        states = dict(StaffingState.choices)
+        return xlsx_response("staffing", [_("Unit"), _("Code"), _("Kind"), *[
+            _("%(kind)s (actual / approved)") % {"kind": label} for _kind, label, _f in kinds],
+            _("Leadership posts (actual / approved)"), _("Status")], (
+            [u.organisation.name, u.organisation.code, u.organisation.get_kind_display(),
+             *[f"{f.actual} / {f.approved}" for _kind, _label, f in u.staffing.rows],
+             f"{u.staffing.leadership.actual} / {u.staffing.leadership.approved}", states[u.staffing.state]]
+            for u in lp.rows_for_export()), widths=(30, 16, 14, *[16] * len(kinds), 18, 10))
     return render(request, "org/staffing.html", {
-        "report": report, "units": page_obj, "page_obj": page_obj, "q": q, "unit_count": len(units),
+        "report": report, "list": lp, "page_obj": lp.page_obj, "q": q, "unit_count": len(units),
         "only_problems": only_problems, "scope": scope, "code": code or "",
         "townships": selectors.divisions(viewer, level="township") if viewer.county_wide else [],
     })
+
+
+# Units over establishment first, then those with vacancies (the order a clerk works them in).
+STAFFING_STATE_ORDER = {StaffingState.OVER: 0, StaffingState.VACANT: 1, StaffingState.OK: 2}
+STAFFING_SORTS = {
+    "unit": lambda u: u.organisation.code,
+    "kind": lambda u: (u.organisation.kind, u.organisation.code),
+    "leadership": lambda u: (u.staffing.leadership.actual - u.staffing.leadership.approved, u.organisation.code),
+    "status": lambda u: (STAFFING_STATE_ORDER[u.staffing.state], u.organisation.code),
+}
 
 
 # --------------------------------------------------------------------------- people
