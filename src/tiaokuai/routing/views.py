@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Invalid, NotFound
+from tiaokuai.core.listing import export_xlsx, list_page
 from tiaokuai.org.forms import apply_errors
 
 from . import selectors, services, tasks
@@ -23,16 +24,32 @@ def suggestions(request):
 
 @login_required
 def queue(request):
+    """Work waiting to be routed (the oldest QUEUE_LIMIT, every source) on the list pattern: search, sort, paging,
+    xlsx; the router is asked only for the rows on the page."""
     viewer = viewer_for(request.user)
     if not viewer.can_edit_registry:
         raise Http404
-    rows = [(w, selectors.suggest(w.description)) for w in selectors.routing_queue(viewer, limit=100)]
+    q = (request.GET.get("q") or "").strip()[:100]
+    waiting = selectors.routing_queue(viewer, limit=QUEUE_LIMIT)
+    if q:
+        waiting = [w for w in waiting if q in w.number or q in w.description or q in w.place]
+    lp = list_page(request, waiting, sorts=QUEUE_SORTS, default="number", filters={"q": q}, personal_data=True,
+                   columns=[(_("Number"), "number"), (_("Place"), "place"), (_("Description"), ""),
+                            (_("Suggestions"), "")])
+    if lp.export:
+        return export_xlsx(request, "routing-queue", [_("Number"), _("Place"), _("Description"), _("First suggestion")],
+                           lambda unmasked: ([w.number, w.place, w.description, _first_suggestion(w.description)]
+                                             for w in lp.rows_for_export()),
+                           what="routing.queue", label=_("Routing queue"), filters={"q": q})
     text = request.GET.get("text", "")
     return render(
         request,
         "routing/queue.html",
         {
-            "rows": rows,
+            "list": lp,
+            "rows": [(w, selectors.suggest(w.description)) for w in lp.page_obj],
+            "q": q,
+            "queue_limit": QUEUE_LIMIT,
             "second_look": selectors.second_look(viewer),
             "versions": ModelVersion.objects.all()[:10],
             "active": selectors.active_version(),
@@ -40,6 +57,15 @@ def queue(request):
             "try_suggestions": selectors.suggest(text) if text else [],
         },
     )
+
+
+QUEUE_LIMIT = 100  # the oldest pieces of work waiting, from every source
+QUEUE_SORTS = {"number": lambda w: w.number, "place": lambda w: (w.place, w.number)}
+
+
+def _first_suggestion(text: str) -> str:
+    suggestions = selectors.suggest(text)
+    return f"{suggestions[0].matter_name}（{suggestions[0].matter_code}）" if suggestions else ""
 
 
 @login_required
