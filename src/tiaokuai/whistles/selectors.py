@@ -148,21 +148,25 @@ BOARD_STATUSES = (WhistleStatus.ROUTING, WhistleStatus.OPEN, WhistleStatus.RESOL
 
 def board_counts(viewer: Viewer, **filters: Any) -> tuple[dict[str, int], int]:
     """({status: whistles} over BOARD_STATUSES, overdue whistles) for the board's cards, with the board's filters
-    (but status and overdue). The status counts are read from the counts table (models.WhistleCount, ADR 0013)
-    when the viewer's scope and filters name one of its scopes — a few rows, whatever the open work weighs —
-    otherwise counted over the work in hand (the (status, raised_at) index); overdue through the open-dispatch
-    index (it changes with the clock, not with a transaction)."""
+    (but status and overdue): status_counts and overdue_count."""
+    filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
+    return status_counts(viewer, **filters), overdue_count(viewer, **filters)
+
+
+def status_counts(viewer: Viewer, **filters: Any) -> dict[str, int]:
+    """{status: whistles} over BOARD_STATUSES: read from the counts table (models.WhistleCount, ADR 0013) when the
+    viewer's scope and filters name one of its scopes — a few rows, whatever the open work weighs — otherwise
+    counted over the work in hand (the (status, raised_at) index). Overdue is not in the table: it changes with
+    the clock, not with a transaction (overdue_count)."""
     filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
     scope = count_scope(viewer, **filters)
     if scope is not None:
-        counts = dict.fromkeys(BOARD_STATUSES, 0) | dict(
+        return dict.fromkeys(BOARD_STATUSES, 0) | dict(
             WhistleCount.objects.filter(kind=scope[0], scope_id=scope[1], status__in=BOARD_STATUSES)
             .values_list("status", "n"))
-    else:
-        qs = board(viewer, **filters).filter(status__in=BOARD_STATUSES).order_by()
-        counts = dict.fromkeys(BOARD_STATUSES, 0) | dict(qs.values("status").annotate(n=Count("id"))
-                                                          .values_list("status", "n"))
-    return counts, overdue_count(viewer, **filters)
+    qs = board(viewer, **filters).filter(status__in=BOARD_STATUSES).order_by()
+    return dict.fromkeys(BOARD_STATUSES, 0) | dict(qs.values("status").annotate(n=Count("id"))
+                                                    .values_list("status", "n"))
 
 
 def count_scope(viewer: Viewer, **filters: Any) -> tuple[str, int] | None:
