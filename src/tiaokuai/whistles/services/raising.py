@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tiaokuai.core import audit, numbering
+from tiaokuai.core import audit, inserts, numbering
 from tiaokuai.core.errors import Conflict, NotFound
 from tiaokuai.core.location import latitude_longitude
 from tiaokuai.org.choices import OrganisationKind, Role
@@ -102,9 +102,7 @@ def _new_dispatches(whistle: Whistle, plan: Sequence[tuple[Any, str, str, str]],
                  decided_by_release_id=decided_by_id)
         for org_id, role, matter_code, assignment_role in plan
     ]
-    created = Dispatch.objects.bulk_create(rows)
-    if any(d.pk is None for d in created):
-        created = list(Dispatch.objects.filter(whistle=whistle, dispatched_at=now).order_by("id"))
+    created = inserts.insert_many(rows)  # one INSERT … RETURNING, built once per model (core.inserts)
     if before is not None:
         counts.dispatches_added(whistle, before, [org_id for org_id, *_rest in plan])
     return created
@@ -181,7 +179,7 @@ def _insert_whistle(actor: Any, now: dt.datetime, plan: list, route: Route | Non
         description=description, urgency=urgency, raised_at=now,
     )
     whistle.number = _number(now)  # inside the transaction: the counter row stays locked until commit
-    whistle.save(force_insert=True)
+    inserts.insert(whistle)
     dispatches = []
     if plan:
         assert route is not None
