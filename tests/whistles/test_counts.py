@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from tests.factories import make_user
+from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.org.models import Organisation
-from tiaokuai.core.access import viewer_for
 from tiaokuai.whistles import selectors, services
 from tiaokuai.whistles.models import Dispatch, Dispute, Whistle, WhistleCount
 from tiaokuai.whistles.services.counts import recount

@@ -23,10 +23,10 @@ from tiaokuai.core import dispatch as dispatch_kernel
 from tiaokuai.org.models import Division, Membership
 
 from . import services as S
-from .services import counts
 from .choices import DispatchStatus, DisputeStatus, Outcome, Urgency, WhistleStatus
 from .clocks import DISPATCH_CLOCKS, step_unit
 from .models import Dispatch, DispatchNote, Dispute, Escalation, Rating, Whistle, WhistleItem
+from .services import counts
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -10,10 +10,8 @@ from tiaokuai.duties.choices import TERRITORIAL_TOWNSHIP_LABEL, BodyKind, DutyRo
 from tiaokuai.duties.models import Assignment, ListRelease
 from tiaokuai.duties.selectors import township_government
 from tiaokuai.org.choices import OrganisationKind
-
 from tiaokuai.org.models import Organisation
 
-from . import counts
 from ..choices import (
     DispatchRole,
     Urgency,
@@ -21,6 +19,7 @@ from ..choices import (
 from ..models import (
     WhistleItem,
 )
+from . import counts
 
 # ---------------------------------------------------------------- routing (item → matter → bodies)
 
