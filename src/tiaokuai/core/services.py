@@ -98,15 +98,22 @@ def _token_lookup(vendor: str) -> tuple[str, list[Any], list[list[Any]]]:
 
     user_model = _user_model()
     qn = connection.ops.quote_name
-    token_cols = [ApiToken._meta.get_field(n).get_col("t") for n in ("id", "auth_hash", "last_used_at")]
+
+    def field(model: Any, name: str) -> Any:
+        return model._meta.get_field(name)
+
+    def col(model: Any, name: str) -> str:
+        return qn(field(model, name).column)
+
+    token_cols = [field(ApiToken, n).get_col("t") for n in ("id", "auth_hash", "last_used_at")]
     user_cols = [f.get_col("u") for f in user_model._meta.concrete_fields]
     cols = token_cols + user_cols
     sql = ("SELECT {} FROM {} t JOIN {} u ON u.{} = t.{} WHERE t.{} = %s AND t.{} IS NULL AND t.{} > %s "  # noqa: S608
            "AND u.{} = %s LIMIT 1").format(
         ", ".join(f"{c.alias}.{qn(c.target.column)}" for c in cols), qn(ApiToken._meta.db_table),
-        qn(user_model._meta.db_table), qn(user_model._meta.pk.column), qn(ApiToken._meta.get_field("user").column),
-        qn(ApiToken._meta.get_field("key_hash").column), qn(ApiToken._meta.get_field("revoked_at").column),
-        qn(ApiToken._meta.get_field("expires_at").column), qn(user_model._meta.get_field("is_active").column))
+        qn(user_model._meta.db_table), qn(user_model._meta.pk.column), col(ApiToken, "user"),
+        col(ApiToken, "key_hash"), col(ApiToken, "revoked_at"), col(ApiToken, "expires_at"),
+        col(user_model, "is_active"))
     converters = [connection.ops.get_db_converters(c) + c.get_db_converters(connection) for c in cols]
     _TOKEN_LOOKUPS[vendor] = (sql, cols, converters)
     return _TOKEN_LOOKUPS[vendor]
