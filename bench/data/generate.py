@@ -484,6 +484,12 @@ def main() -> None:
         dt_s = time.monotonic() - t0
         print(f"  chunk {k + 1}/{total_chunks}: {rows:,} rows in {dt_s:.1f} s ({rows / dt_s:,.0f} rows/s; "
               f"building {built - t0:.1f} s)", flush=True)
+    # The rows went in by COPY/executemany, past the services: the board's counts are recounted from them.
+    from tiaokuai.whistles.services.counts import recount
+
+    recount_started = time.monotonic()
+    recount()
+    print(f"  board counts recounted in {time.monotonic() - recount_started:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics for the planner (both engines)
     spent = time.monotonic() - gen_started

@@ -107,3 +107,29 @@ def test_given_the_audit_write_fails_when_applied_then_the_state_change_is_rolle
     with pytest.raises(RuntimeError), transaction.atomic():
         _table().apply("publish", release, actor=county.users["establishment_office"])
     assert ListRelease.objects.get(pk=release.pk).status == "draft"
+
+
+def _hooked(calls):
+    table = _table()
+    table.on_change = lambda obj, old, new: calls.append((obj.pk, old, new, AuditEvent.objects.count()))
+    return table
+
+
+def test_given_an_on_change_hook_when_the_state_changes_then_it_runs_once_after_the_compare_and_set(county):
+    calls = []
+    release = _draft()
+    table = _hooked(calls)
+    table.apply("publish", release, actor=county.users["establishment_office"])
+    # Called with the old and new state, the row already moved, before the audit event (same transaction).
+    assert calls == [(release.pk, "draft", "published", 0)]
+    table.apply("comment", release, actor=county.users["establishment_office"], after={"text": "ok"})
+    assert len(calls) == 1  # no state change, no call
+
+
+def test_given_an_on_change_hook_when_the_action_is_refused_then_it_is_not_called(county):
+    calls = []
+    release = _draft()
+    ListRelease.objects.filter(pk=release.pk).update(status="published")  # the compare-and-set will fail
+    with pytest.raises(Conflict):
+        _hooked(calls).apply("publish", release, actor=county.users["establishment_office"])
+    assert calls == [] and AuditEvent.objects.count() == 0

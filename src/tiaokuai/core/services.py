@@ -50,18 +50,73 @@ def token_revoke(*, actor: Any, token_id: int, at: datetime) -> ApiToken:
 
 def token_user(key: str, *, at: datetime) -> Any:
     """The active user of a bearer token, or None: one indexed look-up by the token's sha256 digest; the token
-    must be unexpired, unrevoked and issued under the user's current password (auth_hash)."""
+    must be unexpired, unrevoked and issued under the user's current password (auth_hash). Read on every request
+    (revocation and deactivation refuse the very next request in every worker): one plain statement built once per
+    connection vendor (_token_lookup), the user row converted by its fields as the ORM would."""
+    from django.db import connection
     from django.utils.crypto import constant_time_compare
 
-    token = (ApiToken.objects.select_related("user")
-             .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, expires_at__gt=at,
-                     user__is_active=True).first())
-    if token is None or not constant_time_compare(token.auth_hash, token.user.get_session_auth_hash()):
+    sql, fields, converters = _token_lookup(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ApiToken.hash_key(key), connection.ops.adapt_datetimefield_value(at), True])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if token.last_used_at is None or (at - token.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)  # at most one write per token per 5 minutes
-    setattr(token.user, "_api_token_id", token.pk)  # noqa: B010 - the API's token list marks the current one
-    return token.user
+    values = []
+    for value, field, convs in zip(row, fields, converters, strict=True):
+        for conv in convs:
+            value = conv(value, field, connection)
+        values.append(value)
+    token_id, auth_hash, last_used_at, *user_values = values
+    user_model = _user_model()
+    user = user_model.from_db(connection.alias, [f.attname for f in user_model._meta.concrete_fields], user_values)
+    if not constant_time_compare(auth_hash, user.get_session_auth_hash()):
+        return None
+    if last_used_at is None or (at - last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=at)  # at most one write per token per 5 minutes
+    setattr(user, "_api_token_id", token_id)  # noqa: B010 - the API's token list marks the current one
+    return user
+
+
+def _user_model() -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()
+
+
+_TOKEN_LOOKUPS: dict[str, tuple[str, list[Any], list[list[Any]]]] = {}
+
+
+def _token_lookup(vendor: str) -> tuple[str, list[Any], list[list[Any]]]:
+    """(SQL, the columns' expressions, each column's converters) of token_user's one statement: the token's id,
+    auth hash and last use, and the user's every column — what `ApiToken.objects.select_related("user").filter(…)`
+    reads, without compiling the query on every request."""
+    hit = _TOKEN_LOOKUPS.get(vendor)
+    if hit is not None:
+        return hit
+    from django.db import connection
+
+    user_model = _user_model()
+    qn = connection.ops.quote_name
+
+    def field(model: Any, name: str) -> Any:
+        return model._meta.get_field(name)
+
+    def col(model: Any, name: str) -> str:
+        return qn(field(model, name).column)
+
+    token_cols = [field(ApiToken, n).get_col("t") for n in ("id", "auth_hash", "last_used_at")]
+    user_cols = [f.get_col("u") for f in user_model._meta.concrete_fields]
+    cols = token_cols + user_cols
+    sql = ("SELECT {} FROM {} t JOIN {} u ON u.{} = t.{} WHERE t.{} = %s AND t.{} IS NULL AND t.{} > %s "  # noqa: S608
+           "AND u.{} = %s LIMIT 1").format(
+        ", ".join(f"{c.alias}.{qn(c.target.column)}" for c in cols), qn(ApiToken._meta.db_table),
+        qn(user_model._meta.db_table), qn(user_model._meta.pk.column), col(ApiToken, "user"),
+        col(ApiToken, "key_hash"), col(ApiToken, "revoked_at"), col(ApiToken, "expires_at"),
+        col(user_model, "is_active"))
+    converters = [connection.ops.get_db_converters(c) + c.get_db_converters(connection) for c in cols]
+    _TOKEN_LOOKUPS[vendor] = (sql, cols, converters)
+    return _TOKEN_LOOKUPS[vendor]
 
 
 # --- Working calendar overrides (establishment office) -------------------------------------------

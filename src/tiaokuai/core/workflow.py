@@ -11,7 +11,7 @@ of work is dispatched to; "township": the raising township; "office": the establ
 "system": the platform itself, e.g. a cascade or a sweep).
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +62,10 @@ class Workflow:
     state_field: str = "status"
     # Tables built only for a test stay out of the registry that the code-base checks read.
     register: bool = field(default=True, repr=False)
+    # Called as on_change(obj, old state, new state) inside `apply`, after the compare-and-set and in the same
+    # transaction, for every state change: the one place that keeps data derived from the state (a summary
+    # table) in step — never a signal or save().
+    on_change: Callable[[models.Model, str, str], None] | None = field(default=None, repr=False)
     _by_name: dict[str, Action] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -145,6 +149,8 @@ class Workflow:
             new_state = target or act.targets[0]
             transition(type(obj), obj.pk, field=self.state_field, expected=current, target=new_state, **changes)
             setattr(obj, self.state_field, new_state)
+            if self.on_change is not None and new_state != current:
+                self.on_change(obj, current, new_state)
             event_before.setdefault(self.state_field, current)
             event_after.setdefault(self.state_field, new_state)
         elif changes:

@@ -20,7 +20,6 @@ from tiaokuai.duties.selectors import release_in_force
 from tiaokuai.org.models import Division
 
 from . import sources
-from .engine import RoutingModel
 from .models import MatterTerm, ModelVersion
 from .selectors import default_threshold
 
@@ -193,6 +192,8 @@ def routing_train(
             _("There is nothing to learn from yet: publish a responsibility list first."),
             details={"__all__": [_("No list in force.")]},
         )
+    from .engine import RoutingModel  # numpy: loaded by the trainer, not by every web worker at start-up
+
     model = RoutingModel(min_df=1 if len(texts) < 2000 else 2)
     model.add_words(words)
     model.fit(texts, labels)

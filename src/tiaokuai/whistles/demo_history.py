@@ -26,6 +26,7 @@ from . import services as S
 from .choices import DispatchStatus, DisputeStatus, Outcome, Urgency, WhistleStatus
 from .clocks import DISPATCH_CLOCKS, step_unit
 from .models import Dispatch, DispatchNote, Dispute, Escalation, Rating, Whistle, WhistleItem
+from .services import counts
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -428,6 +429,8 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[s
         for at, _seq, actor, action, w, before, after in ctx.events
     ])
     _set_counters(per_day)
+    # The rows went in by bulk INSERT, past the services: the board's counts are recounted from them.
+    counts.recount()
     S.clear_route_cache()
     return {"whistles": len(whistles), "dispatches": len(all_dispatches) + len(replacements),
             "events": len(ctx.events)}

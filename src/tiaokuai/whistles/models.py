@@ -249,3 +249,26 @@ class Escalation(EscalationBase):
 
     def __str__(self) -> str:
         return f"{self.dispatch_id} L{self.level}"
+
+
+class WhistleCount(models.Model):
+    """How many whistles of one scope are in one status — the board's cards without walking the work in hand
+    (ADR 0013). Kept by services.counts in the same transaction as each raise, dispatch and status change;
+    `tiaokuai reconcile_whistle_counts` recounts it from the rows and reports drift.
+
+    Scopes: "all" (scope_id 0), "town" (raised in township scope_id), "org" (any dispatch, withdrawn ones too,
+    to organisation scope_id: what its staff see), "tview" (what staff of township scope_id see: raised there,
+    or calling one of its bodies)."""
+
+    kind = models.CharField(_("scope"), max_length=8)
+    scope_id = models.IntegerField(_("scope id"))
+    status = models.CharField(_("status"), max_length=16, choices=WhistleStatus.choices)
+    n = models.IntegerField(_("whistles"), default=0)
+
+    class Meta:
+        verbose_name = _("whistle count")
+        verbose_name_plural = _("whistle counts")
+        constraints = [models.UniqueConstraint(fields=["kind", "scope_id", "status"], name="whistle_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.scope_id} {self.status} {self.n}"

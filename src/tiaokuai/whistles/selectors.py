@@ -27,7 +27,7 @@ from tiaokuai.org.models import Division, Domain, Organisation
 from .access import dispatch_parties, handled_q, is_office, may_see_whistle, scope_whistles, whistle_parties
 from .choices import PENDING_DISPATCH, DispatchStatus, DisputeStatus, WhistleStatus
 from .clocks import DISPATCH_CLOCKS
-from .models import Dispatch, Dispute, Whistle, WhistleItem
+from .models import Dispatch, Dispute, Whistle, WhistleCount, WhistleItem
 from .workflows import DISPATCH, WHISTLE
 
 
@@ -161,13 +161,55 @@ BOARD_STATUSES = (WhistleStatus.ROUTING, WhistleStatus.OPEN, WhistleStatus.RESOL
 
 def board_counts(viewer: Viewer, **filters: Any) -> tuple[dict[str, int], int]:
     """({status: whistles} over BOARD_STATUSES, overdue whistles) for the board's cards, with the board's filters
-    (but status and overdue). Two queries, each over the work in hand (whistles by status index, overdue
-    dispatches by the open-dispatch index) — not over the history."""
+    (but status and overdue): status_counts and overdue_count."""
     filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
+    return status_counts(viewer, **filters), overdue_count(viewer, **filters)
+
+
+def status_counts(viewer: Viewer, **filters: Any) -> dict[str, int]:
+    """{status: whistles} over BOARD_STATUSES: read from the counts table (models.WhistleCount, ADR 0013) when the
+    viewer's scope and filters name one of its scopes — a few rows, whatever the open work weighs — otherwise
+    counted over the work in hand (the (status, raised_at) index). Overdue is not in the table: it changes with
+    the clock, not with a transaction (overdue_count)."""
+    filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
+    scope = count_scope(viewer, **filters)
+    if scope is not None:
+        return dict.fromkeys(BOARD_STATUSES, 0) | dict(
+            WhistleCount.objects.filter(kind=scope[0], scope_id=scope[1], status__in=BOARD_STATUSES)
+            .values_list("status", "n"))
     qs = board(viewer, **filters).filter(status__in=BOARD_STATUSES).order_by()
-    counts = dict.fromkeys(BOARD_STATUSES, 0) | dict(qs.values("status").annotate(n=Count("id"))
-                                                      .values_list("status", "n"))
-    return counts, overdue_count(viewer, **filters)
+    return dict.fromkeys(BOARD_STATUSES, 0) | dict(qs.values("status").annotate(n=Count("id"))
+                                                    .values_list("status", "n"))
+
+
+def count_scope(viewer: Viewer, **filters: Any) -> tuple[str, int] | None:
+    """The counts table's scope (services.counts) that is exactly what this viewer sees with these board filters,
+    or None (the counts are then counted from the rows): county-wide viewers, all or one township; a department's
+    staff (one unit and the units below it); a township's staff or grid workers of one township."""
+    filters = {k: v for k, v in filters.items() if v not in ("", None, False)}
+    if not viewer.is_authenticated:
+        return None
+    if viewer.county_wide:
+        if not filters:
+            return ("all", 0)
+        if set(filters) == {"township"}:
+            return ("town", _id_of(Division, filters["township"]))
+        return None
+    if filters:
+        return None
+    if viewer.roles == {Role.TOWNSHIP} and len(viewer.township_ids) == 1:
+        return ("tview", next(iter(viewer.township_ids)))
+    if viewer.roles == {Role.GRID_WORKER} and len(viewer.township_ids) == 1:
+        return ("town", next(iter(viewer.township_ids)))
+    if viewer.roles == {Role.DEPARTMENT} and viewer.organisation_ids:
+        ids = viewer.organisation_ids
+        if len(ids) == 1:
+            return ("org", next(iter(ids)))
+        roots = [pk for pk, parent in Organisation.objects.filter(pk__in=ids).values_list("pk", "parent_id")
+                 if parent not in ids]
+        if len(roots) == 1:
+            return ("org", roots[0])
+    return None
 
 
 def overdue_count(viewer: Viewer, **filters: Any) -> int:

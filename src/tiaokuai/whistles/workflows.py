@@ -19,6 +19,14 @@ from .choices import WhistleStatus as W
 
 _PENDING = (D.DISPATCHED, D.RESPONDED, D.ARRIVED)
 
+
+def _counts_moved(whistle, old: str, new: str) -> None:  # type: ignore[no-untyped-def]
+    """Every whistle status change keeps the board's counts (services.counts) in its own transaction."""
+    from .services.counts import whistle_moved
+
+    whistle_moved(whistle, old, new)
+
+
 WHISTLE = Workflow("whistles.whistle", W, (
     action("route", [W.ROUTING], W.OPEN, who="office", audit="whistles.route", label=_("Route")),
     # The last body to finish turns the whistle over to the township (a cascade of dispatch "resolve").
@@ -31,7 +39,7 @@ WHISTLE = Workflow("whistles.whistle", W, (
     action("reopen", [W.CLOSED], W.OPEN, who="township", audit="whistles.reopen", label=_("Reopen")),
     action("attach", [W.ROUTING, W.OPEN, W.RESOLVED, W.CONFIRMED], None, who=("township", "handler"),
            audit="whistles.attach", label=_("Add photos")),
-))
+), on_change=_counts_moved)
 
 DISPATCH = Workflow("whistles.dispatch", D, (
     action("respond", [D.DISPATCHED], D.RESPONDED, who="handler", audit="whistles.respond", label=_("Respond")),

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tiaokuai.core import audit, numbering
+from tiaokuai.core import audit, inserts, numbering
 from tiaokuai.core.errors import Conflict, NotFound
 from tiaokuai.core.location import latitude_longitude
 from tiaokuai.org.choices import OrganisationKind, Role
@@ -28,6 +28,7 @@ from ..models import (
     Whistle,
 )
 from ..workflows import WHISTLE
+from . import counts
 from .base import (
     NUMBER_PREFIX,
     _invalid,
@@ -89,8 +90,10 @@ def _number(now: dt.datetime) -> str:
 
 def _new_dispatches(whistle: Whistle, plan: Sequence[tuple[Any, str, str, str]], minutes: tuple[int, int, int],
                     now: dt.datetime, *, decided_by_id: int | None,
-                    deadlines: tuple[dt.datetime, ...] | None = None) -> list[Dispatch]:
-    """plan: (organisation id, dispatch role, matter code, assignment role)."""
+                    deadlines: tuple[dt.datetime, ...] | None = None, new_whistle: bool = False) -> list[Dispatch]:
+    """plan: (organisation id, dispatch role, matter code, assignment role). On a whistle already stored (route,
+    reroute) the board's counts gain the scopes the new bodies add (the raise counts its own, whistle_added)."""
+    before = None if new_whistle else counts.keys_before(whistle)
     respond_by, arrive_by, resolve_by = deadlines or step_deadlines(now, minutes, whistle.urgency)
     rows = [
         Dispatch(whistle=whistle, organisation_id=org_id, role=role, status=DispatchStatus.DISPATCHED,
@@ -99,9 +102,9 @@ def _new_dispatches(whistle: Whistle, plan: Sequence[tuple[Any, str, str, str]],
                  decided_by_release_id=decided_by_id)
         for org_id, role, matter_code, assignment_role in plan
     ]
-    created = Dispatch.objects.bulk_create(rows)
-    if any(d.pk is None for d in created):
-        created = list(Dispatch.objects.filter(whistle=whistle, dispatched_at=now).order_by("id"))
+    created = inserts.insert_many(rows)  # one INSERT … RETURNING, built once per model (core.inserts)
+    if before is not None:
+        counts.dispatches_added(whistle, before, [org_id for org_id, *_rest in plan])
     return created
 
 
@@ -176,13 +179,15 @@ def _insert_whistle(actor: Any, now: dt.datetime, plan: list, route: Route | Non
         description=description, urgency=urgency, raised_at=now,
     )
     whistle.number = _number(now)  # inside the transaction: the counter row stays locked until commit
-    whistle.save(force_insert=True)
+    inserts.insert(whistle)
     dispatches = []
     if plan:
         assert route is not None
         dispatches = _new_dispatches(
             whistle, [(b.organisation_id, role, route.matter_code, b.role) for b, role in plan],
-            route.minutes[urgency], now, decided_by_id=resp_release_id, deadlines=deadlines)
+            route.minutes[urgency], now, decided_by_id=resp_release_id, deadlines=deadlines,
+            new_whistle=True)
+    counts.whistle_added(whistle, [(b.organisation_id, b.kind, b.division_id, b.above) for b, _r in plan])
     if photos:
         _store_photos(photos, whistle=whistle, actor=actor, now=now)
     codes = {b.organisation_id: b.code for b, _r in plan}

@@ -10,6 +10,7 @@ from tiaokuai.duties.choices import TERRITORIAL_TOWNSHIP_LABEL, BodyKind, DutyRo
 from tiaokuai.duties.models import Assignment, ListRelease
 from tiaokuai.duties.selectors import township_government
 from tiaokuai.org.choices import OrganisationKind
+from tiaokuai.org.models import Organisation
 
 from ..choices import (
     DispatchRole,
@@ -18,6 +19,7 @@ from ..choices import (
 from ..models import (
     WhistleItem,
 )
+from . import counts
 
 # ---------------------------------------------------------------- routing (item → matter → bodies)
 
@@ -31,6 +33,7 @@ class Body:
     role: str  # DutyRole
     name: str = ""
     territorial: bool = False  # the role 属地乡镇（街道）: no organisation until resolved for a township
+    above: tuple[int, ...] = ()  # the units above the organisation (the board's counts, services.counts)
 
 
 def territorial_body(role: str) -> Body:
@@ -43,10 +46,17 @@ def resolve_body(body: Body, township_id: int) -> Body | None:
     is the government of that township (duties.selectors.township_government; None when it has none)."""
     if not body.territorial:
         return body
-    gov = _cached(("township-government", township_id), lambda: township_government(township_id))
+    gov = _cached(("township-government", township_id), lambda: _with_above(township_government(township_id)))
     if gov is None:
         return None
-    return Body(gov.pk, gov.code, gov.kind, gov.division_id, body.role, gov.name)
+    org, above = gov
+    return Body(org.pk, org.code, org.kind, org.division_id, body.role, org.name, above=above)
+
+
+def _with_above(org: Organisation | None) -> tuple[Organisation, tuple[int, ...]] | None:
+    if org is None:
+        return None
+    return org, (counts.ancestors([org.pk]).get(org.pk, ()) if org.parent_id else ())
 
 
 @dataclass(frozen=True)
@@ -97,11 +107,13 @@ def routes_for(item_release_id: int | None, resp_release_id: int | None) -> dict
     bodies: dict[str, list[Body]] = {}
     if resp_release_id:
         codes = {i.matter_code for i in items if i.matter_code}
-        for a in (Assignment.objects.filter(matter__release_id=resp_release_id, matter__code__in=codes)
+        rows = list(Assignment.objects.filter(matter__release_id=resp_release_id, matter__code__in=codes)
                   .values("matter__code", "role", "body_kind", "organisation_id", "organisation__code",
                           "organisation__kind", "organisation__division_id", "organisation__is_active",
-                          "organisation__name")
-                  .order_by("matter__code", "-role", "body_kind", "organisation__code")):
+                          "organisation__name", "organisation__parent_id")
+                    .order_by("matter__code", "-role", "body_kind", "organisation__code"))
+        above = counts.ancestors(a["organisation_id"] for a in rows if a["organisation__parent_id"])
+        for a in rows:
             if a["body_kind"] == BodyKind.TERRITORIAL_TOWNSHIP:
                 bodies.setdefault(a["matter__code"], []).append(territorial_body(a["role"]))
                 continue
@@ -109,7 +121,8 @@ def routes_for(item_release_id: int | None, resp_release_id: int | None) -> dict
                 continue
             bodies.setdefault(a["matter__code"], []).append(Body(
                 a["organisation_id"], a["organisation__code"], a["organisation__kind"],
-                a["organisation__division_id"], a["role"], a["organisation__name"]))
+                a["organisation__division_id"], a["role"], a["organisation__name"],
+                above=above.get(a["organisation_id"], ())))
     routes = {
         i.code: Route(i.pk, i.code, i.name, i.matter_code,
                       {u: i.minutes(u) for u in Urgency.values},

@@ -1,0 +1,139 @@
+"""The board's counts table (ADR 0013): kept by every raise, dispatch and status change in the same transaction,
+equal to a recount after any sequence of flows; refused actions leave it as it was; the boards read it."""
+
+import random
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from tests.factories import make_user
+from tiaokuai.core.access import viewer_for
+from tiaokuai.core.errors import Conflict, Invalid, NotFound
+from tiaokuai.org.models import Organisation
+from tiaokuai.whistles import selectors, services
+from tiaokuai.whistles.models import Dispatch, Dispute, Whistle, WhistleCount
+from tiaokuai.whistles.services.counts import recount
+
+pytestmark = pytest.mark.django_db
+
+REFUSALS = (Conflict, Invalid, NotFound)
+
+
+def table():
+    return {(k, i, s): n for k, i, s, n in WhistleCount.objects.values_list("kind", "scope_id", "status", "n") if n}
+
+
+def staff(org):
+    from django.contrib.auth import get_user_model
+
+    u = get_user_model().objects.filter(username=f"staff-{org.code}").first()
+    return u or make_user(f"staff-{org.code}", f"{org.name}人员", org, "department", is_head=True)
+
+
+def _flow_step(c, rng):
+    """One random action a person could take now (raise, route, a dispatch step, dispute and arbitration, the
+    township's confirm / return / close / reopen); refusals are part of the flow."""
+    township, office = c.users["township"], c.users["establishment_office"]
+    whistles = list(Whistle.objects.order_by("id"))
+    choice = rng.choice(["raise", "raise", "route", "step", "step", "step", "step", "dispute", "decide",
+                         "confirm", "return", "close", "reopen"])
+    if choice == "raise" or not whistles:
+        return lambda: services.whistle_raise(
+            actor=township, item_code=rng.choice(["CS-ZR-01", "CS-HB-01", "CS-SJ-01", None]),
+            village_code=c.villages[rng.choice([0, 1])].code, description="随机流程里的一次吹哨")
+    w = rng.choice(whistles)
+    if choice == "route":
+        lead = rng.choice(["D-ZR", "D-HB", "D-SJ-01", "T02", "T02-01"])
+        assist = rng.choice([[], ["D-SJ"], ["T02-01"]])
+        return lambda: services.whistle_route_manually(actor=office, whistle_id=w.pk, lead_code=lead,
+                                                       assist_codes=assist)
+    dispatches = list(Dispatch.objects.filter(whistle=w).select_related("organisation"))
+    if choice in ("step", "dispute") and dispatches:
+        d = rng.choice(dispatches)
+        user = staff(d.organisation) if d.organisation.kind not in ("township", "township_office") else (
+            c.users["township_other"])
+        if choice == "dispute":
+            return lambda: services.dispatch_dispute(actor=user, dispatch_id=d.pk, reason="非我单位职责")
+        step = {"dispatched": lambda: services.dispatch_respond(actor=user, dispatch_id=d.pk),
+                "responded": lambda: services.dispatch_arrive(actor=user, dispatch_id=d.pk, people="张三"),
+                "arrived": lambda: services.dispatch_resolve(actor=user, dispatch_id=d.pk, outcome="resolved",
+                                                             note="已处置")}
+        return step.get(d.status, lambda: services.dispatch_respond(actor=user, dispatch_id=d.pk))
+    if choice == "decide":
+        dispute = Dispute.objects.filter(status="pending").order_by("?").first()
+        if dispute is not None:
+            decision = rng.choice(["keep", "reroute"])
+            org = rng.choice(["D-ZR", "D-HB", "D-SJ-01", "T02", "T02-01"])
+            return lambda: services.dispute_decide(actor=office, dispute_id=dispute.pk, decision=decision,
+                                                   organisation_code=org if decision == "reroute" else None,
+                                                   note="裁定")
+    reasons = {"return": "未处置到位", "reopen": "问题复发"}
+    act = {"confirm": services.whistle_confirm, "return": services.whistle_return, "close": services.whistle_close,
+           "reopen": services.whistle_reopen}.get(choice, services.whistle_confirm)
+    kwargs = {"reason": reasons[choice]} if choice in reasons else {}
+    return lambda: act(actor=township, whistle_id=w.pk, **kwargs)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_given_random_flows_when_each_action_is_taken_then_the_counts_equal_a_recount(wcounty, seed):
+    rng = random.Random(seed)
+    taken = refused = 0
+    for _ in range(160):
+        call = _flow_step(wcounty, rng)
+        before = table()
+        try:
+            call()
+            taken += 1
+        except REFUSALS:
+            refused += 1
+            assert table() == before  # a refused action changes nothing
+        assert recount() == {}, f"drift after step {taken + refused}"
+    statuses = set(Whistle.objects.values_list("status", flat=True))
+    assert taken > 40 and refused > 5 and len(statuses) >= 3  # the flows went somewhere
+    assert WhistleCount.objects.filter(kind="org", scope_id=Organisation.objects.get(code="D-SJ").pk).exists() \
+        or not Dispatch.objects.filter(organisation__code__in=["D-SJ", "D-SJ-01"]).exists()
+
+
+def test_given_counts_that_drifted_when_reconciling_then_the_drift_is_reported_and_repaired(wcounty, capsys):
+    for item in ("CS-ZR-01", "CS-HB-01", None):
+        services.whistle_raise(actor=wcounty.users["township"], item_code=item,
+                               village_code=wcounty.villages[0].code, description="油烟直排")
+    right = table()
+    WhistleCount.objects.filter(kind="all", status="open").update(n=99)
+    Whistle.objects.filter(item__isnull=True).update(status="closed")  # a write past the services
+    call_command("reconcile_whistle_counts")
+    out = capsys.readouterr().out
+    assert "all:0 open kept=99 counted=2" in out and "all:0 routing kept=1 counted=0" in out
+    assert table() != right and recount() == {}
+    call_command("reconcile_whistle_counts")
+    assert capsys.readouterr().out.strip() == "no drift"
+
+
+def _counted(viewer, **filters):
+    qs = selectors.board(viewer, **filters).filter(status__in=selectors.BOARD_STATUSES).order_by()
+    return dict.fromkeys(selectors.BOARD_STATUSES, 0) | dict(
+        qs.values("status").annotate(n=Count("id")).values_list("status", "n"))
+
+
+@pytest.mark.parametrize("who,kind", [("leader", "all"), ("establishment_office", "all"), ("department", "org"),
+                                      ("department_other", "org"), ("station", "org"), ("township", "tview"),
+                                      ("township_other", "tview")])
+def test_given_flows_when_each_role_opens_the_board_then_its_cards_are_the_table_and_equal_the_rows(
+        wcounty, who, kind, django_assert_max_num_queries):
+    rng = random.Random(7)
+    for _ in range(80):
+        try:
+            _flow_step(wcounty, rng)()
+        except REFUSALS:
+            pass
+    viewer = viewer_for(wcounty.users[who])
+    assert selectors.count_scope(viewer) is not None and selectors.count_scope(viewer)[0] == kind
+    counts, _overdue = selectors.board_counts(viewer)
+    assert counts == _counted(viewer)
+    assert sum(counts.values()) > 0 or who in ("station",)
+    if kind == "all":
+        t = wcounty.townships[0]
+        assert selectors.count_scope(viewer, township=t.code) == ("town", t.pk)
+        assert selectors.board_counts(viewer, township=t.code)[0] == _counted(viewer, township=t.code)
+        assert selectors.count_scope(viewer, domain="ZRZY") is None  # other filters: counted from the rows
