@@ -28,8 +28,8 @@ from django.utils import timezone
 from . import personal, xlsx
 from .paging import CursorPage, cursor_paginate, keys_of, paginate
 
+XLSX_TYPE = xlsx.XLSX_TYPE
 EXPORT_LIMIT = 10000  # rows in one export (the filters narrow it down)
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_FILTERS = frozenset({"page", "cursor", "sort", "format"})
 COUNT_CAP = 1000  # a keyset list's count stops here ("more than 1,000"): counting a whole history costs what it weighs
 
@@ -234,9 +234,7 @@ def xlsx_response(name: str, headers: Sequence[Any], rows: Iterable[Sequence[Any
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
-    response = HttpResponse(xlsx.workbook_bytes(wb), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx.download(xlsx.workbook_bytes(wb), f"{name}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def export_xlsx(request: HttpRequest, name: str, headers: Sequence[Any],

@@ -50,3 +50,15 @@ def workbook_bytes(wb: Any) -> bytes:
     buf = BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(content: bytes, filename: str) -> Any:
+    """The HTTP response that downloads a workbook (`workbook_bytes`) as `filename`."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

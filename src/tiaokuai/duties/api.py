@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 
 from tiaokuai.core.api import ErrorOut, Id, paging, viewer
 from tiaokuai.core.errors import NotFound
+from tiaokuai.core.xlsx import download
 
 from . import selectors, services, xlsx
 from .choices import ListKind
@@ -102,12 +103,7 @@ def export_xlsx(request: HttpRequest, release_id: Id):
 
 
 def xlsx_response(release: ListRelease) -> HttpResponse:
-    response = HttpResponse(
-        xlsx.export_release(release),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="list-{release.kind}-v{release.number}.xlsx"'
-    return response
+    return download(xlsx.export_release(release), f"list-{release.kind}-v{release.number}.xlsx")
 
 
 @router.post("/lists/releases/{release_id}/matters", response={201: MatterOut, **ERRORS})

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from tiaokuai.core import audit, timeline
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.listing import form_filters, list_page, rank, xlsx_response
+from tiaokuai.core.xlsx import download
 
 from . import selectors, services
 from .access import may_edit_lists, may_read_internal_lists
@@ -206,10 +207,7 @@ def release_detail(request, release_id):
 @staff_view
 def release_export(request, release_id):
     release = _release_or_404(request, release_id)
-    response = HttpResponse(
-        export_release(release), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="list-{release.kind}-v{release.number}.xlsx"'
-    return response
+    return download(export_release(release), f"list-{release.kind}-v{release.number}.xlsx")
 
 
 @staff_view

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tiaokuai.core import attachments as core_attachments
-from tiaokuai.core import audit, timeline, worktime
+from tiaokuai.core import audit, timeline, worktime, xlsx
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.actions import next_url, not_found_as_404, run_action
 from tiaokuai.core.errors import Invalid
@@ -486,8 +486,6 @@ def supervision_action(request, pk: int, action: str):
 
 @login_required
 def figures(request):
-    from django.http import HttpResponse
-
     from . import reports
 
     viewer = viewer_for(request.user)
@@ -496,10 +494,7 @@ def figures(request):
     by = request.GET.get("by") if request.GET.get("by") in reports.GROUPS else "channel"
     rows = reports.monthly_figures(viewer, month, by)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(reports.figures_xlsx(rows, month),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="request-figures-{month:%Y-%m}-{by}.xlsx"'
-        return response
+        return xlsx.download(reports.figures_xlsx(rows, month), f"request-figures-{month:%Y-%m}-{by}.xlsx")
     return render(request, "intake/figures.html", {"rows": rows, "columns": reports.COLUMNS, "month": month,
                                                    "by": by})
 

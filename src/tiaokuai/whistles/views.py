@@ -10,7 +10,7 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tiaokuai.core import attachments as core_attachments
-from tiaokuai.core import audit, timeline, worktime
+from tiaokuai.core import audit, timeline, worktime, xlsx
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.actions import form_errors, next_url, not_found_as_404, run_action
 from tiaokuai.core.errors import Conflict, Invalid
@@ -60,7 +60,6 @@ STAFF_ROLES = set(Role.values) - {Role.CITIZEN}
 PENDING_OR_DISPUTED = {DispatchStatus.DISPATCHED, DispatchStatus.RESPONDED, DispatchStatus.ARRIVED,
                        DispatchStatus.DISPUTED}
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require(viewer, roles) -> None:
@@ -522,9 +521,7 @@ def accountability(request, pk: int):
     viewer = viewer_for(request.user)
     report = reports.accountability(viewer, pk)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(reports.accountability_xlsx(report), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="accountability-{report["whistle"].number}.xlsx"'
-        return response
+        return xlsx.download(reports.accountability_xlsx(report), f'accountability-{report["whistle"].number}.xlsx')
     return render(request, "whistles/accountability.html", {"report": report, "whistle": report["whistle"]})
 
 
@@ -536,9 +533,7 @@ def figures(request):
     by = request.GET.get("by") if request.GET.get("by") in ("department", "township") else "department"
     rows = reports.monthly_figures(viewer, month, by)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(reports.figures_xlsx(rows, month, by), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="whistle-figures-{month:%Y-%m}-{by}.xlsx"'
-        return response
+        return xlsx.download(reports.figures_xlsx(rows, month, by), f"whistle-figures-{month:%Y-%m}-{by}.xlsx")
     chart = {
         "names": [r["name"] for r in rows],
         "whistles": [r["whistles"] for r in rows],
