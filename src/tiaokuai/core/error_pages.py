@@ -26,10 +26,12 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def error_response(request: HttpRequest, status: int, code: str | None = None, message: str | None = None,
-                   details: dict[str, Any] | None = None) -> HttpResponse:
+                   details: dict[str, Any] | None = None, *, as_json: bool = False) -> HttpResponse:
+    """The error in the user's language: `{code, message, details}` for the API, a machine endpoint (`as_json`) or
+    a client asking for JSON; else the site's error page."""
     default_code, default_message = status_message(status)
     code, message = code or default_code, message or default_message
-    if wants_json(request):
+    if as_json or wants_json(request):
         return JsonResponse({"code": code, "message": message, "details": details or {}}, status=status,
                             json_dumps_params={"ensure_ascii": False})
     context = {"status": status, "code": code, "message": message, "title": _title(status)}

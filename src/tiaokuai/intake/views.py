@@ -24,6 +24,7 @@ from tiaokuai.core import attachments as core_attachments
 from tiaokuai.core import audit, timeline, worktime, xlsx
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.actions import next_url, not_found_as_404, run_action
+from tiaokuai.core.error_pages import error_response
 from tiaokuai.core.errors import Invalid
 from tiaokuai.core.listing import export_xlsx, form_filters, list_page, rank, xlsx_response
 from tiaokuai.core.personal import mask_text
@@ -514,7 +515,7 @@ def sms_reply(request):
         raise Http404
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not hmac.compare_digest(given.encode(), expected.encode()):
-        return JsonResponse({"error": "forbidden"}, status=403)
+        return error_response(request, 403, as_json=True)
     data = request.POST
     if request.content_type == "application/json":
         try:
@@ -522,9 +523,10 @@ def sms_reply(request):
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            return JsonResponse({"error": "the body must be a JSON object"}, status=400)
+            return error_response(request, 400, "invalid_body", _("The request body must be a JSON object."), as_json=True)
         data = {str(k): "" if v is None else str(v) for k, v in body.items()}
     if not data.get("phone"):
-        return JsonResponse({"error": "phone is required"}, status=400)
+        return error_response(request, 400, "invalid", _("Please correct the errors below."),
+                              {"phone": [_("This field is required.")]}, as_json=True)
     result = services.callback_sms_reply(phone=data.get("phone", ""), text=data.get("text", ""))
     return JsonResponse({"result": result})
