@@ -9,6 +9,7 @@ import pytest
 from tiaokuai.core.clocks import Unit
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.models import AuditEvent
+from tiaokuai.core.personal import mask_name, mask_phone
 from tiaokuai.intake import selectors, services
 from tiaokuai.intake.models import Request, RequestDispatch, RequestDispute, RequestEscalation
 from tiaokuai.intake.sweeps import LADDER
@@ -364,7 +365,7 @@ def test_given_a_duplicate_when_the_operator_merges_it_then_both_timelines_say_s
 
 def test_given_personal_data_when_shown_then_masked_and_revealed_only_with_an_audit_event(rcounty, clock):
     r = hotline(rcounty)
-    assert selectors.mask_name("李四") == "李*" and selectors.mask_phone("13900001111") == "139****1111"
+    assert mask_name("李四") == "李*" and mask_phone("13900001111") == "139****1111"
     before = snapshot()
     for who in ("township", "department_other", "leader_none"):
         with pytest.raises(NotFound):

@@ -5,8 +5,8 @@ import pytest
 from tests.org.helpers import quota, staff
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import NotFound
+from tiaokuai.core.personal import mask_id_number, mask_phone
 from tiaokuai.org import selectors
-from tiaokuai.org.access import mask_id_number, mask_phone
 from tiaokuai.org.models import Certificate, Organisation, Person
 
 

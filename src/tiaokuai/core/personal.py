@@ -28,6 +28,29 @@ def _mask_phone(match: re.Match[str]) -> str:
     return "".join(ch if (i in keep or not ch.isdigit()) else "*" for i, ch in enumerate(value))
 
 
+def mask_phone(value: str) -> str:
+    """A phone number field: the first three and last four digits stay (13812345678 → 138****5678); a short one
+    keeps its first character."""
+    value = (value or "").strip()
+    if len(value) < 8:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_id_number(value: str) -> str:
+    """An ID number field: the first six and last four characters stay (110101********1234)."""
+    value = (value or "").strip()
+    if len(value) <= 10:
+        return value[:2] + "*" * max(len(value) - 2, 0)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_name(name: str) -> str:
+    """A person's name: the family name stays (张三丰 → 张**); empty stays empty."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
 def mask_text(text: str) -> str:
     """The text with every ID number and phone number in it masked (other numbers untouched)."""
     if not text or not any(ch.isdigit() for ch in text):

@@ -9,12 +9,11 @@ from pydantic import Field
 
 from tiaokuai.core import audit, timeline
 from tiaokuai.core.forms import RevealForm
-from tiaokuai.core.personal import mask_text
+from tiaokuai.core.personal import mask_name, mask_phone, mask_text
 from tiaokuai.core.validation import choice_of, form_field, mirror
 
 from . import forms as F
 from .models import Request, RequestDispatch
-from .selectors import mask_name, mask_phone
 
 
 def _t(value: Any) -> str | None:

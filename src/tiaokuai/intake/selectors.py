@@ -22,20 +22,6 @@ from .clocks import DISPATCH_CLOCKS
 from .models import Request, RequestDispatch, RequestDispute
 
 
-def mask_name(name: str) -> str:
-    """张三丰 → 张**; empty stays empty."""
-    name = (name or "").strip()
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
-
-
-def mask_phone(phone: str) -> str:
-    """13812345678 → 138****5678."""
-    digits = (phone or "").strip()
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-
-
 def requests_for(viewer: Viewer) -> QuerySet[Request]:
     return scope_requests(viewer, Request.objects.select_related("township", "village"))
 

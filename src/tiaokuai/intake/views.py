@@ -27,7 +27,7 @@ from tiaokuai.core.actions import next_url, not_found_as_404, run_action
 from tiaokuai.core.error_pages import error_response
 from tiaokuai.core.errors import Invalid
 from tiaokuai.core.listing import export_xlsx, form_filters, list_page, rank, xlsx_response
-from tiaokuai.core.personal import mask_text
+from tiaokuai.core.personal import mask_name, mask_phone, mask_text
 from tiaokuai.duties.selectors import matters_in_force
 from tiaokuai.org.choices import Role
 from tiaokuai.org.models import Division, Organisation
@@ -315,7 +315,7 @@ def detail(request, pk: int):
     context = {
         "r": r, "rows": rows, "actions": actions, "badges": STATUS_BADGE,
         "events": timeline.render(events), "photos": list(r.attachments.all()),
-        "masked_name": selectors.mask_name(r.citizen_name), "masked_phone": selectors.mask_phone(r.citizen_phone),
+        "masked_name": mask_name(r.citizen_name), "masked_phone": mask_phone(r.citizen_phone),
         "duplicates": selectors.likely_duplicates(r) if "merge" in actions else [],
         "next": request.get_full_path(), "resolve_form": ResolveForm(), "reason_form": ReasonForm(),
         "callback_form": CallbackForm(), "merge_form": MergeForm(), "link_form": LinkWhistleForm(),

@@ -54,17 +54,3 @@ def may_see_township(viewer: Viewer, township_id: int) -> bool:
     return viewer.is_authenticated and (viewer.county_wide or township_id in viewer.township_ids)
 
 
-def mask_id_number(value: str) -> str:
-    if not value:
-        return ""
-    if len(value) <= 10:
-        return value[:2] + "*" * max(len(value) - 2, 0)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    if not value:
-        return ""
-    if len(value) < 8:
-        return value[:1] + "*" * (len(value) - 1)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from tiaokuai.core.access import Viewer
 from tiaokuai.core.errors import NotFound
 from tiaokuai.core.models import AuditEvent
+from tiaokuai.core.personal import mask_id_number, mask_phone
 
-from .access import mask_id_number, mask_phone, may_see_township, sees_personal_data, staffing_scope_q
+from .access import may_see_township, sees_personal_data, staffing_scope_q
 from .choices import (
     CERTIFICATE_EXPIRING_DAYS,
     CertificateState,
