@@ -107,11 +107,13 @@ def default_threshold() -> float:
     return float(str(settings.TIAOKUAI.get("ROUTING_DEFAULT_THRESHOLD", 0.5)))
 
 
-def routing_queue(viewer: Any, *, limit: int = 100) -> list[WorkItem]:
-    """Work waiting for the establishment office to route it (not on the list), from every source."""
+def routing_queue(viewer: Any, *, limit: int = 100, q: str = "") -> list[WorkItem]:
+    """Work waiting for the establishment office to route it (not on the list), from every source: the oldest
+    `limit`, those among them whose number, place or description holds `q`."""
     if not viewer.can_edit_registry:
         return []
-    return sources.waiting(viewer, limit)
+    waiting = sources.waiting(viewer, limit)
+    return [w for w in waiting if q in w.number or q in w.description or q in w.place] if q else waiting
 
 
 def second_look(viewer: Any, *, limit: int = 50) -> list[tuple[WorkItem, list[MatterSuggestion]]]:

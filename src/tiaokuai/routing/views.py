@@ -30,9 +30,7 @@ def queue(request):
     if not viewer.can_edit_registry:
         raise Http404
     q = (request.GET.get("q") or "").strip()[:100]
-    waiting = selectors.routing_queue(viewer, limit=QUEUE_LIMIT)
-    if q:
-        waiting = [w for w in waiting if q in w.number or q in w.description or q in w.place]
+    waiting = selectors.routing_queue(viewer, limit=QUEUE_LIMIT, q=q)
     lp = list_page(request, waiting, sorts=QUEUE_SORTS, default="number", filters={"q": q}, personal_data=True,
                    columns=[(_("Number"), "number"), (_("Place"), "place"), (_("Description"), ""),
                             (_("Suggestions"), "")])
