@@ -6,6 +6,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def secret_digest(secret: str) -> str:
+    """What is stored of a secret we issue (an API token, an Open311 key, a recovery code): its sha256, hex. The
+    secrets are long and random, so an indexed look-up by digest is safe and needs no slow password hash."""
+    return hashlib.sha256((secret or "").encode()).hexdigest()
+
 class AuditEvent(models.Model):
     """Append-only record of every write: who, when, what, before/after."""
 
@@ -67,7 +72,7 @@ class ApiToken(models.Model):
 
     @staticmethod
     def hash_key(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
+        return secret_digest(key)
 
 
 class LoginThrottle(models.Model):

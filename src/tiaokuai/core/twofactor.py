@@ -11,7 +11,6 @@ recovery codes (only their sha256 is kept). Sign-in: after the password, the log
 password, and while locked even the right code is refused. A TOTP code is accepted once (last_step). disable
 needs the password and a code. Every step writes an audit event (core.totp.*)."""
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .errors import Conflict, Invalid
-from .models import RecoveryCode, TwoFactor
+from .models import RecoveryCode, TwoFactor, secret_digest
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -96,7 +95,7 @@ def _step_of(secret: str, code: str, at: datetime) -> int | None:
 
 
 def _hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
+    return secret_digest(code)
 
 
 def _new_recovery_codes(user: Any, at: datetime) -> list[str]:

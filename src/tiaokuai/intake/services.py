@@ -830,9 +830,9 @@ def new_open311_client(*, actor: Any, name: str, rate_per_minute: int = 60) -> t
 
 
 def key_hash(key: str) -> str:
-    import hashlib
+    from tiaokuai.core.models import secret_digest
 
-    return hashlib.sha256((key or "").encode()).hexdigest()
+    return secret_digest(key)
 
 
 # ---------------------------------------------------------------- supervision (督查) and interviews (约谈)
