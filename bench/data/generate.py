@@ -380,7 +380,8 @@ def chunk_rows(k: int, plan: list[tuple[dt.date, int, int]], county: County, tab
              "township_id": township.pk, "village_id": village.pk, "grid_id": grid, "raised_by_id": raiser,
              "raising_org_id": raising_org, "address": f"{township.name}{village.name}",
              "latitude": None, "longitude": None, "description": description, "urgency": urgency,
-             "raised_at": raised, "supervised_at": supervised_at}
+             "raised_at": raised, "supervised_at": supervised_at,
+             "in_counts": True}  # counted by the recount at the end (ADR 0015), not left to the fold
         if done_all:
             w["resolved_at"] = last_resolved
             N.add(recipient_id=raiser, kind="whistles.resolved", title=f"{number} 已办结"[:200], body="", url=url,

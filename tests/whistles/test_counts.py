@@ -1,10 +1,12 @@
-"""The board's counts table (ADR 0013): kept by every raise, dispatch and status change in the same transaction,
-equal to a recount after any sequence of flows; refused actions leave it as it was; the boards read it."""
+"""The board's counts table (ADR 0013, 0015): new whistles folded in by the whistles.counts sweep, every dispatch and
+status change of a folded whistle kept in the same transaction; equal to a recount after any sequence of flows and
+folds; refused actions leave it as it was; the boards read it plus the whistles not folded yet."""
 
 import random
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count
 
 from tests.factories import make_user
@@ -13,7 +15,7 @@ from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.org.models import Organisation
 from tiaokuai.whistles import selectors, services
 from tiaokuai.whistles.models import Dispatch, Dispute, Whistle, WhistleCount
-from tiaokuai.whistles.services.counts import recount
+from tiaokuai.whistles.services.counts import fold, recount
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +39,9 @@ def _flow_step(c, rng):
     township, office = c.users["township"], c.users["establishment_office"]
     whistles = list(Whistle.objects.order_by("id"))
     choice = rng.choice(["raise", "raise", "route", "step", "step", "step", "step", "dispute", "decide",
-                         "confirm", "return", "close", "reopen"])
+                         "confirm", "return", "close", "reopen", "fold"])
+    if choice == "fold":  # the sweep's tick, between any two actions
+        return lambda: fold(limit=rng.choice([1, 2, 5000]))
     if choice == "raise" or not whistles:
         return lambda: services.whistle_raise(
             actor=township, item_code=rng.choice(["CS-ZR-01", "CS-HB-01", "CS-SJ-01", None]),
@@ -88,7 +92,9 @@ def test_given_random_flows_when_each_action_is_taken_then_the_counts_equal_a_re
         except REFUSALS:
             refused += 1
             assert table() == before  # a refused action changes nothing
-        assert recount() == {}, f"drift after step {taken + refused}"
+        with transaction.atomic():  # recount folds what is pending first: look, then leave the flow as it was
+            assert recount() == {}, f"drift after step {taken + refused}"
+            transaction.set_rollback(True)
     statuses = set(Whistle.objects.values_list("status", flat=True))
     assert taken > 40 and refused > 5 and len(statuses) >= 3  # the flows went somewhere
     assert WhistleCount.objects.filter(kind="org", scope_id=Organisation.objects.get(code="D-SJ").pk).exists() \
@@ -99,6 +105,7 @@ def test_given_counts_that_drifted_when_reconciling_then_the_drift_is_reported_a
     for item in ("CS-ZR-01", "CS-HB-01", None):
         services.whistle_raise(actor=wcounty.users["township"], item_code=item,
                                village_code=wcounty.villages[0].code, description="油烟直排")
+    assert fold() == 3
     right = table()
     WhistleCount.objects.filter(kind="all", status="open").update(n=99)
     Whistle.objects.filter(item__isnull=True).update(status="closed")  # a write past the services
@@ -137,3 +144,33 @@ def test_given_flows_when_each_role_opens_the_board_then_its_cards_are_the_table
         assert selectors.count_scope(viewer, township=t.code) == ("town", t.pk)
         assert selectors.board_counts(viewer, township=t.code)[0] == _counted(viewer, township=t.code)
         assert selectors.count_scope(viewer, domain="ZRZY") is None  # other filters: counted from the rows
+
+
+def test_given_a_raise_when_it_commits_then_it_writes_no_counts_and_the_boards_count_it_until_the_fold(wcounty):
+    viewer = viewer_for(wcounty.users["establishment_office"])
+    before = table()
+    w = services.whistle_raise(actor=wcounty.users["township"], item_code="CS-ZR-01",
+                               village_code=wcounty.villages[0].code, description="油烟直排")
+    assert table() == before and not Whistle.objects.get(pk=w.pk).in_counts
+    assert selectors.board_counts(viewer)[0] == _counted(viewer)
+    assert selectors.board_counts(viewer)[0]["open"] == 1
+    assert fold() == 1 and fold() == 0
+    assert Whistle.objects.get(pk=w.pk).in_counts and table()[("all", 0, "open")] == 1
+    assert selectors.board_counts(viewer)[0] == _counted(viewer)  # counted once, not twice
+
+
+def test_given_a_whistle_not_folded_yet_when_it_moves_then_the_fold_counts_it_where_it_is(wcounty):
+    w = services.whistle_raise(actor=wcounty.users["township"], item_code=None,
+                               village_code=wcounty.villages[0].code, description="不在清单上的事")
+    services.whistle_route_manually(actor=wcounty.users["establishment_office"], whistle_id=w.pk, lead_code="D-HB",
+                                    assist_codes=["D-SJ"])
+    assert table() == {}  # nothing counted before the fold: the route left the table alone
+    assert fold() == 1
+    assert recount() == {}
+    assert table()[("all", 0, "open")] == 1 and ("all", 0, "routing") not in table()
+
+
+def test_the_fold_is_a_registered_sweep():
+    from tiaokuai.core import sweeps
+
+    assert "whistles.counts" in sweeps.registered()

@@ -122,12 +122,12 @@ def warm_caches(settings):
     clear()
 
 
-def test_given_a_township_token_when_raising_through_the_api_then_seven_statements_the_service_six(
+def test_given_a_township_token_when_raising_through_the_api_then_five_statements_the_service_four(
         wl, api, warm_caches):  # noqa: F811
-    """A raise writes: the day's number (one UPDATE … RETURNING), the whistle, its dispatches (one INSERT), the
-    audit event, the notifications (one INSERT for the batch; the log channel's outbox rows are the sweep's), the
-    board's counts (one upsert for every scope, ADR 0013); the API adds the token look-up. Audit, notifications
-    and counts stay in the raise's transaction."""
+    """A raise writes: the whistle with the day's number given by its own INSERT (ADR 0015), its dispatches (one
+    INSERT), the audit event, the notifications (one INSERT for the batch; the log channel's outbox rows are the
+    sweep's); the board's counts are the fold sweep's (ADR 0015); the API adds the token look-up. Audit and
+    notifications stay in the raise's transaction."""
     from tiaokuai.whistles.services import whistle_raise
 
     client = api(wl.users["township"])
@@ -137,12 +137,13 @@ def test_given_a_township_token_when_raising_through_the_api_then_seven_statemen
         assert client.post("/api/v1/whistles", payload).status_code == 201
     statements = [q["sql"] for q in ctx.captured_queries
                   if not q["sql"].upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
-    assert len(statements) == 7, statements
+    assert len(statements) == 5, statements
     with CaptureQueriesContext(connection) as ctx:
         whistle_raise(actor=wl.users["township"], item_code="CS-ZR-001", village_code=wl.villages[0].code,
                       description="又有人占地")
     statements = [q["sql"] for q in ctx.captured_queries
                   if not q["sql"].upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
-    assert len(statements) == 6, statements
+    assert len(statements) == 4, statements
     tables = " ".join(statements)
-    assert "core_auditevent" in tables and "notify_notification" in tables and "whistles_whistlecount" in tables
+    assert "core_auditevent" in tables and "notify_notification" in tables and "whistles_whistlecount" not in tables
+    assert "core_numbercounter" in statements[0] and "whistles_whistle" in statements[0]  # one INSERT, numbered

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
+from .numbering import Numbered
+
 
 @lru_cache(maxsize=64)
 def _statement(model: type[models.Model], columns: tuple[str, ...], rows: int, vendor: str) -> str:
@@ -51,7 +53,35 @@ def insert_many[M: models.Model](objs: Sequence[M]) -> list[M]:
     return objs
 
 
-def insert[M: models.Model](obj: M) -> M:
-    """INSERT one unsaved instance (pk unset); sets its pk."""
-    insert_many([obj])
+def insert[M: models.Model](obj: M, *, number: Numbered | None = None) -> M:
+    """INSERT one unsaved instance (pk unset); sets its pk. number=core.numbering.numbered(…): the row's number is
+    given by the same statement (and set on the instance from RETURNING)."""
+    if number is None:
+        insert_many([obj])
+        return obj
+    model = type(obj)
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in _fields(model) if f.name != number.field]
+    number_column = model._meta.get_field(number.field).column
+    sql = _numbered_statement(model, tuple(f.column for f in fields), number_column, number.with_sql,
+                              number.value_sql)
+    params = [*number.with_params, *(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields),
+              *number.value_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pk, value = cursor.fetchone()
+    obj.pk = pk
+    setattr(obj, number.field, value)
+    obj._state.adding = False
+    obj._state.db = connection.alias
     return obj
+
+
+@lru_cache(maxsize=16)
+def _numbered_statement(model: type[models.Model], columns: tuple[str, ...], number_column: str, with_sql: str,
+                        value_sql: str) -> str:
+    qn = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    return "{}INSERT INTO {} ({}, {}) VALUES ({}, {}) RETURNING {}, {}".format(  # noqa: S608 (metadata, own SQL)
+        f"WITH {with_sql} " if with_sql else "", qn(model._meta.db_table), ", ".join(qn(c) for c in columns),
+        qn(number_column), ", ".join(["%s"] * len(columns)), value_sql, qn(model._meta.pk.column),
+        qn(number_column))

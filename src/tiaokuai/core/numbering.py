@@ -4,15 +4,21 @@ A number is PREFIX-YYYYMMDD-NNNN, the day being the Asia/Shanghai date of the mo
 rule; from the 10,000th number of a day on, "Z" before the sequence (CS-20261123-Z10000) keeps the numbers of
 a day sorting as text in the order they were given.
 
-Race-free without retries: `next_number` increments the (prefix, day) row of core.NumberCounter with one
-`UPDATE … SET last = last + 1 … RETURNING last`. Call it inside the transaction that writes the numbered
-row: the row lock (PostgreSQL) or the IMMEDIATE transaction (SQLite) is held until that commit, so two
-writers never get the same number, and a rolled-back write gives its number back.
+Race-free without retries. On PostgreSQL the (prefix, day) row of core.NumberCounter is incremented with
+`UPDATE … SET last = last + 1 … RETURNING last` (or `INSERT … ON CONFLICT DO UPDATE` where the stored table is
+known: the day's row is made by the first number); the row lock is held until the caller's commit, so two writers
+never get the same number and a rolled-back write gives its number back. On SQLite, where the IMMEDIATE
+transaction already serialises every writer, a number stored in a table (`used_in`) is the next after the highest
+of the day stored there (or after the counter row, which bulk loaders `advance`): nothing is written for it.
+
+`numbered(...)` gives the same number as SQL for the INSERT that stores the row (core.inserts.insert(number=…)):
+the number costs no statement of its own (a data-modifying WITH on PostgreSQL, a subquery on SQLite; ADR 0015).
 """
 
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import connection, models, transaction
@@ -50,23 +56,81 @@ def next_number(prefix: str, at: dt.datetime, *, used_in: tuple[type[models.Mode
     """The next number of `prefix` on the Asia/Shanghai day of `at`. Call it inside the transaction that
     writes the numbered row.
 
-    used_in=(Model, "field"): where numbers of this prefix are stored. On the first number of a day (no
-    counter row yet) the sequence continues after the highest number already stored there that day (rows
-    loaded in bulk, or numbered before the counter existed)."""
+    used_in=(Model, "field"): where numbers of this prefix are stored — the same SQL as `numbered`: the first
+    number of a day continues after the highest already stored there (rows loaded in bulk, or numbered before
+    the counter existed)."""
     _check_prefix(prefix)
     day = local_day(at)
     with transaction.atomic(savepoint=False):
+        if used_in is not None:
+            n = numbered(prefix, at, used_in)
+            with connection.cursor() as cursor:
+                cursor.execute(f"{'WITH ' + n.with_sql + ' ' if n.with_sql else ''}SELECT {n.value_sql}",  # noqa: S608
+                               [*n.with_params, *n.value_params])  # the module's own SQL
+                return str(cursor.fetchone()[0])
         seq = _increment(prefix, day)
         if seq is None:
-            # First number of the day: create the row. Two first callers at once: one insert wins, the other is
-            # ignored (on PostgreSQL it waits for the winner's commit), and the UPDATE serialises them on the row.
-            start = _highest_stored(prefix, day, used_in) if used_in is not None else 0
-            NumberCounter.objects.bulk_create([NumberCounter(prefix=prefix, day=day, last=start)],
-                                              ignore_conflicts=True)
+            _ensure_counter(prefix, day)
             seq = _increment(prefix, day)
             if seq is None:  # pragma: no cover - the row was just ensured inside this transaction
                 raise RuntimeError(f"number counter row {prefix} {day} missing")
     return format_number(prefix, day, seq)
+
+
+def _ensure_counter(prefix: str, day: dt.date) -> None:
+    """The first number of the day: create the counter row. Two first callers at once: one insert wins, the other
+    is ignored (on PostgreSQL it waits for the winner's commit), and the UPDATE serialises them on the row."""
+    NumberCounter.objects.bulk_create([NumberCounter(prefix=prefix, day=day, last=0)], ignore_conflicts=True)
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """The next number as SQL for the INSERT that stores it: `WITH <with_sql> INSERT … VALUES (…, <value_sql>)`."""
+
+    field: str
+    with_sql: str
+    with_params: tuple
+    value_sql: str
+    value_params: tuple
+
+
+def numbered(prefix: str, at: dt.datetime, used_in: tuple[type[models.Model], str]) -> Numbered:
+    """The next number of `prefix` on the day of `at`, stored in used_in=(Model, "field"), as SQL (see Numbered).
+    Inside the transaction that writes the row."""
+    _check_prefix(prefix)
+    day = local_day(at)
+    model, field = used_in
+    qn = connection.ops.quote_name
+    head = f"{prefix}-{day:%Y%m%d}-"
+    counter = qn(NumberCounter._meta.db_table)
+    table, column = qn(model._meta.db_table), qn(model._meta.get_field(field).column)
+    # Within a day, numbers sort as text in the order given ("Z" before five digits): the highest stored is the
+    # last of the unique index in [head, head + "~").
+    highest = (f"COALESCE((SELECT CAST(ltrim(substr({column}, {len(head) + 1}), %s) AS INTEGER) "  # noqa: S608
+               f"FROM {table} WHERE {column} >= %s AND {column} < %s ORDER BY {column} DESC LIMIT 1), 0)")
+    highest_params = (OVERFLOW, head, head + "~")
+    day_value = connection.ops.adapt_datefield_value(day)
+    if connection.vendor == "postgresql":
+        # The day's counter row, made on the first number of the day (continuing after numbers already stored),
+        # incremented after: its row lock is held until the caller's commit.
+        last = qn("last")
+        return Numbered(
+            field,
+            f"next_number AS (INSERT INTO {counter} ({qn('prefix')}, {qn('day')}, {last}) "  # noqa: S608
+            f"VALUES (%s, %s, 1 + {highest}) ON CONFLICT ({qn('prefix')}, {qn('day')}) "
+            f"DO UPDATE SET {last} = {counter}.{last} + 1 RETURNING {last} AS seq)",
+            (prefix, day_value, *highest_params),
+            "(SELECT %s || CASE WHEN seq < 10000 THEN lpad(seq::text, 4, '0') ELSE %s || seq::text END "
+            "FROM next_number)",
+            (head, OVERFLOW))
+    # SQLite: the writer holds the database's write lock from BEGIN IMMEDIATE to commit; the counter row is only
+    # a floor that bulk loaders may have advanced.
+    return Numbered(
+        field, "", (),
+        f"(SELECT %s || CASE WHEN seq < 10000 THEN printf('%%04d', seq) ELSE %s || seq END FROM (SELECT MAX("
+        f"{highest}, COALESCE((SELECT {qn('last')} FROM {counter} WHERE {qn('prefix')} = %s "  # noqa: S608
+        f"AND {qn('day')} = %s), 0)) + 1 AS seq))",
+        (head, OVERFLOW, *highest_params, prefix, day_value))
 
 
 def advance(prefix: str, last_by_day: Mapping[dt.date, int]) -> None:
@@ -89,15 +153,6 @@ def advance(prefix: str, last_by_day: Mapping[dt.date, int]) -> None:
 def last_used(prefix: str, day: dt.date) -> int:
     """The last sequence given for `prefix` on `day` (0 when none)."""
     return NumberCounter.objects.filter(prefix=prefix, day=day).values_list("last", flat=True).first() or 0
-
-
-def _highest_stored(prefix: str, day: dt.date, used_in: tuple[type[models.Model], str]) -> int:
-    model, field = used_in
-    head = f"{prefix}-{day:%Y%m%d}-"
-    # "~" sorts after digits and "Z": every number of the day lies in [head, head + "~").
-    last = (model._default_manager.filter(**{f"{field}__gte": head, f"{field}__lt": head + "~"})
-            .order_by(f"-{field}").values_list(field, flat=True).first())
-    return parse_sequence(last) if last else 0
 
 
 def _increment(prefix: str, day: dt.date) -> int | None:

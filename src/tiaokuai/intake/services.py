@@ -300,8 +300,7 @@ def request_submit(*, actor: Any, channel: str, description: str, village_code: 
         )
         if answered_on_spot:
             request.outcome, request.outcome_note, request.resolved_at = Outcome.ANSWERED_ON_SPOT, answer, now
-        request.number = numbering.next_number(NUMBER_PREFIX, now, used_in=(Request, "number"))
-        inserts.insert(request)
+        inserts.insert(request, number=numbering.numbered(NUMBER_PREFIX, now, (Request, "number")))
         d = (_new_dispatch(request, org, now, release_id=matter.release_id if matter else None, deadlines=deadlines)
              if org else None)
         for photo in photos:

@@ -92,6 +92,9 @@ class Whistle(models.Model):
     return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
     # Set by the escalation sweep at level 3: the whistle shows on the supervision board.
     supervised_at = models.DateTimeField(_("under supervision since"), null=True, blank=True, db_index=True)
+    # Whether the board's counts table (WhistleCount) includes this whistle. A raise writes no counts: the
+    # whistles.counts sweep folds new ones in, and the boards add the few not folded yet (ADR 0015).
+    in_counts = models.BooleanField(_("in the board's counts"), default=False)
 
     class Meta:
         verbose_name = _("whistle")
@@ -100,6 +103,8 @@ class Whistle(models.Model):
         indexes = [
             models.Index(fields=["township", "status"], name="whistle_township_status_idx"),
             models.Index(fields=["status", "raised_at"], name="whistle_status_raised_idx"),
+            # The whistles not folded into the counts yet: a few seconds' worth of raises, whatever the history.
+            models.Index(fields=["id"], name="whistle_not_in_counts_idx", condition=models.Q(in_counts=False)),
         ]
 
     def __str__(self) -> str:
@@ -249,6 +254,16 @@ class Escalation(EscalationBase):
 
     def __str__(self) -> str:
         return f"{self.dispatch_id} L{self.level}"
+
+
+def not_in_counts_sql() -> str:
+    """The SQL condition of whistles not folded into the counts yet, written as the partial index
+    whistle_not_in_counts_idx states it (SQLite uses a partial index only for a condition it can match)."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    return f"{qn(Whistle._meta.db_table)}.{qn('in_counts')} = " + ("false" if connection.vendor == "postgresql"
+                                                                    else "0")
 
 
 class WhistleCount(models.Model):

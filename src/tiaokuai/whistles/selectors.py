@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
     F,
@@ -14,6 +15,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +29,7 @@ from tiaokuai.org.models import Division, Domain, Organisation
 from .access import dispatch_parties, handled_q, is_office, may_see_whistle, scope_whistles, whistle_parties
 from .choices import PENDING_DISPATCH, DispatchStatus, DisputeStatus, WhistleStatus
 from .clocks import DISPATCH_CLOCKS
-from .models import Dispatch, Dispute, Whistle, WhistleCount, WhistleItem
+from .models import Dispatch, Dispute, Whistle, WhistleCount, WhistleItem, not_in_counts_sql
 from .workflows import DISPATCH, WHISTLE
 
 
@@ -168,18 +170,23 @@ def board_counts(viewer: Viewer, **filters: Any) -> tuple[dict[str, int], int]:
 
 def status_counts(viewer: Viewer, **filters: Any) -> dict[str, int]:
     """{status: whistles} over BOARD_STATUSES: read from the counts table (models.WhistleCount, ADR 0013) when the
-    viewer's scope and filters name one of its scopes — a few rows, whatever the open work weighs — otherwise
-    counted over the work in hand (the (status, raised_at) index). Overdue is not in the table: it changes with
-    the clock, not with a transaction (overdue_count)."""
+    viewer's scope and filters name one of its scopes — a few rows, whatever the open work weighs — plus the
+    whistles raised since the last fold, counted through their partial index (ADR 0015), in one statement;
+    otherwise counted over the work in hand (the (status, raised_at) index). Overdue is not in the table: it
+    changes with the clock, not with a transaction (overdue_count)."""
     filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
     scope = count_scope(viewer, **filters)
-    if scope is not None:
-        return dict.fromkeys(BOARD_STATUSES, 0) | dict(
-            WhistleCount.objects.filter(kind=scope[0], scope_id=scope[1], status__in=BOARD_STATUSES)
-            .values_list("status", "n"))
     qs = board(viewer, **filters).filter(status__in=BOARD_STATUSES).order_by()
-    return dict.fromkeys(BOARD_STATUSES, 0) | dict(qs.values("status").annotate(n=Count("id"))
-                                                    .values_list("status", "n"))
+    counted = dict.fromkeys(BOARD_STATUSES, 0)
+    if scope is None:
+        return counted | dict(qs.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    pending = (qs.filter(RawSQL(not_in_counts_sql(), (), output_field=BooleanField())).values("status")
+               .annotate(n=Count("id")).values_list("status", "n"))
+    kept = WhistleCount.objects.filter(kind=scope[0], scope_id=scope[1], status__in=BOARD_STATUSES).values_list(
+        "status", "n")
+    for status, n in kept.union(pending, all=True):
+        counted[status] += n
+    return counted
 
 
 def count_scope(viewer: Viewer, **filters: Any) -> tuple[str, int] | None:

@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tiaokuai.core import escalation
+from tiaokuai.core import sweeps as core_sweeps
 from tiaokuai.core.clocks import Unit
 from tiaokuai.org.choices import Role
 
 from . import services
+from .services import counts
 from .choices import EscalationKind, EscalationLevel
 from .clocks import DISPATCH_CLOCKS, step_unit
 from .models import Dispatch, Escalation, Whistle
@@ -95,6 +97,8 @@ LADDER = DispatchLadder()
 
 def register() -> None:
     escalation.register(LADDER)
+    # New whistles into the board's counts table (ADR 0015): a raise writes no counts itself.
+    core_sweeps.register("whistles.counts")(counts.fold_sweep)
 
 
 def escalate(now: dt.datetime) -> dict[str, int]:

@@ -1,7 +1,10 @@
-"""The board's counts (models.WhistleCount, ADR 0013): whistles by status per scope, kept in the same transaction as
-every change that moves a whistle between them — a raise (whistle_added), a dispatch to a body the whistle had
-not called yet (dispatches_added) and each status change (whistle_moved, the WHISTLE workflow's on_change hook,
-so no transition can skip it). `recount` rebuilds the table from the rows and returns the drift it found.
+"""The board's counts (models.WhistleCount, ADR 0013 and 0015): whistles by status per scope.
+
+A raise writes no counts: the new whistle has in_counts = false and the `whistles.counts` sweep folds such
+whistles in (`fold`), while the boards add the few not folded yet (selectors.status_counts). Once a whistle is
+in the counts, every change that moves it is kept in the same transaction: a dispatch to a body it had not called
+yet (dispatches_added) and each status change (whistle_moved, the WHISTLE workflow's on_change hook, so no
+transition can skip it). `recount` folds what is pending, rebuilds the table from the rows and returns the drift.
 
 Scopes (kind, scope_id): ("all", 0); ("town", township) raised there; ("org", organisation) any dispatch, withdrawn
 ones too, to it or a unit below it (what staff of a department and its units see: access.scope_whistles);
@@ -16,7 +19,7 @@ from django.db import connection, transaction
 from tiaokuai.org.models import Organisation
 
 from ..access import TOWNSHIP_BODY_KINDS
-from ..models import Dispatch, Whistle, WhistleCount
+from ..models import Dispatch, Whistle, WhistleCount, not_in_counts_sql
 
 Key = tuple[str, int]
 ALL: Key = ("all", 0)
@@ -68,6 +71,17 @@ def _places_of(whistle: Whistle) -> list[Place]:
         "organisation_id", "organisation__kind", "organisation__division_id", "organisation__parent_id").distinct())
 
 
+def _in_counts(whistle_id: int, *, lock: bool) -> bool:
+    """Whether the counts include this whistle yet. Read after the caller holds the whistle's row (lock=False:
+    the workflow's compare-and-set has just updated it) or taking it (lock=True), so on PostgreSQL a concurrent
+    fold either committed before (true: the change is counted here) or waits and then counts the whistle as this
+    transaction leaves it (false: nothing to do here)."""
+    qs = Whistle.objects.filter(pk=whistle_id)
+    if lock:
+        qs = qs.select_for_update()
+    return bool(qs.values_list("in_counts", flat=True).first())
+
+
 def bump(deltas: Mapping[tuple[str, int, str], int]) -> None:
     """Add each delta to its (kind, scope_id, status) row, creating it at the delta: one statement."""
     rows = [(k, i, s, n) for (k, i, s), n in deltas.items() if n]
@@ -82,13 +96,11 @@ def bump(deltas: Mapping[tuple[str, int, str], int]) -> None:
             f"ON CONFLICT (kind, scope_id, status) DO UPDATE SET n = {table}.n + excluded.n", params)
 
 
-def whistle_added(whistle: Whistle, called: Iterable[Place]) -> None:
-    """A new whistle (in its raise transaction), with the bodies it calls: +1 in its status for every scope."""
-    bump({(k, i, str(whistle.status)): 1 for k, i in keys_of(whistle.township_id, called)})
-
-
 def whistle_moved(whistle: Any, old: str, new: str) -> None:
-    """A status change (WHISTLE.on_change, inside Workflow.apply's transaction): -1 old, +1 new in every scope."""
+    """A status change (WHISTLE.on_change, inside Workflow.apply's transaction): -1 old, +1 new in every scope —
+    once the whistle is in the counts; before that the fold counts it in the status it has then."""
+    if not _in_counts(whistle.pk, lock=False):
+        return
     deltas: Counter = Counter()
     for k, i in keys_of(whistle.township_id, _places_of(whistle)):
         deltas[(k, i, old)] -= 1
@@ -96,17 +108,67 @@ def whistle_moved(whistle: Any, old: str, new: str) -> None:
     bump(deltas)
 
 
-def keys_before(whistle: Whistle) -> set[Key]:
-    """The whistle's scopes now — read before new dispatches are written (dispatches_added)."""
+def keys_before(whistle: Whistle) -> set[Key] | None:
+    """The whistle's scopes now — read before new dispatches are written (dispatches_added); None when the
+    whistle is not in the counts yet (the fold will count all its dispatches). Takes the whistle's row."""
+    if not _in_counts(whistle.pk, lock=True):
+        return None
     return keys_of(whistle.township_id, _places_of(whistle))
 
 
-def dispatches_added(whistle: Whistle, before: set[Key], org_ids: Iterable[int]) -> None:
+def dispatches_added(whistle: Whistle, before: set[Key] | None, org_ids: Iterable[int]) -> None:
     """New dispatches on an existing whistle: +1 in its current status for each scope it did not count in."""
+    if before is None:
+        return
     new = places(Organisation.objects.filter(pk__in=list(org_ids)).values_list("pk", "kind", "division_id",
                                                                                 "parent_id"))
     added = keys_of(whistle.township_id, new) - before
     bump({(k, i, str(whistle.status)): 1 for k, i in added})
+
+
+def fold(limit: int = 5000) -> int:
+    """Fold up to `limit` whistles not in the counts yet into them (+1 in their status for every scope, with all
+    their dispatches); the number folded. One transaction: the whistles are claimed (in_counts = true) by one
+    UPDATE … RETURNING, which on PostgreSQL waits for a transition holding a whistle's row and then returns the
+    status it left."""
+    table = connection.ops.quote_name(Whistle._meta.db_table)
+    qn = connection.ops.quote_name
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(  # noqa: S608 - quoted names and the code's own condition only
+                f"UPDATE {table} SET {qn('in_counts')} = %s WHERE {qn('id')} IN (SELECT {qn('id')} FROM {table} "
+                f"WHERE {not_in_counts_sql()} ORDER BY {qn('id')} LIMIT %s) AND {qn('in_counts')} = %s "
+                f"RETURNING {qn('id')}, {qn('status')}, {qn('township_id')}", [True, limit, False])
+            claimed = cursor.fetchall()
+        if not claimed:
+            return 0
+        rows = Dispatch.objects.filter(whistle_id__in=[w for w, _s, _t in claimed]).order_by().values_list(
+            "whistle_id", "organisation_id", "organisation__kind", "organisation__division_id",
+            "organisation__parent_id").distinct()
+        by_whistle: dict[int, list[tuple[int, str, int | None, int | None]]] = {}
+        for whistle_id, *place in rows:
+            by_whistle.setdefault(whistle_id, []).append(tuple(place))  # type: ignore[arg-type]
+        above = ancestors(p[0] for ps in by_whistle.values() for p in ps if p[3] is not None)
+        deltas: Counter = Counter()
+        for whistle_id, status, township_id in claimed:
+            called = [(o, k, d, above.get(o, ())) for o, k, d, _p in by_whistle.get(whistle_id, [])]
+            for k, i in keys_of(township_id, called):
+                deltas[(k, i, str(status))] += 1
+        bump(deltas)
+    return len(claimed)
+
+
+def fold_sweep(now: Any) -> dict[str, int]:
+    """The worker's sweep: fold the whistles raised since the last tick."""
+    from tiaokuai.core.sweeps import out_of_time
+
+    folded = 0
+    while True:
+        n = fold()
+        folded += n
+        if n == 0 or out_of_time():
+            break
+    return {"folded": folded}
 
 
 # ---------------------------------------------------------------------------------------------- recounting
@@ -145,6 +207,8 @@ def recount() -> dict[tuple[str, int, str], tuple[int, int]]:
     row that differed (empty: no drift). One transaction; on PostgreSQL the table is locked against the
     services' updates first, so a concurrent change is either counted here or applied after."""
     with transaction.atomic():
+        while fold():
+            pass
         table = connection.ops.quote_name(WhistleCount._meta.db_table)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":

@@ -82,10 +82,10 @@ def _village(code: str) -> Division | None:
                    .select_related("township").only("pk", "township_id", "name", "township__code").first())
 
 
-def _number(now: dt.datetime) -> str:
-    """The next whistle number of the day (CS-YYYYMMDD-NNNN, Asia/Shanghai date), race-free: call inside the
-    raise transaction. Continues after numbers stored before the day's counter row existed."""
-    return numbering.next_number(NUMBER_PREFIX, now, used_in=(Whistle, "number"))
+def _number(now: dt.datetime) -> numbering.Numbered:
+    """The next whistle number of the day (CS-YYYYMMDD-NNNN, Asia/Shanghai date), given by the whistle's own INSERT
+    (core.numbering.numbered), race-free inside the raise transaction."""
+    return numbering.numbered(NUMBER_PREFIX, now, (Whistle, "number"))
 
 
 def _new_dispatches(whistle: Whistle, plan: Sequence[tuple[Any, str, str, str]], minutes: tuple[int, int, int],
@@ -178,8 +178,7 @@ def _insert_whistle(actor: Any, now: dt.datetime, plan: list, route: Route | Non
         raising_org_id=raising_org_id, address=(address or "")[:200], latitude=lat, longitude=lng,
         description=description, urgency=urgency, raised_at=now,
     )
-    whistle.number = _number(now)  # inside the transaction: the counter row stays locked until commit
-    inserts.insert(whistle)
+    inserts.insert(whistle, number=_number(now))  # PostgreSQL: the counter row stays locked until commit
     dispatches = []
     if plan:
         assert route is not None
@@ -187,7 +186,6 @@ def _insert_whistle(actor: Any, now: dt.datetime, plan: list, route: Route | Non
             whistle, [(b.organisation_id, role, route.matter_code, b.role) for b, role in plan],
             route.minutes[urgency], now, decided_by_id=resp_release_id, deadlines=deadlines,
             new_whistle=True)
-    counts.whistle_added(whistle, [(b.organisation_id, b.kind, b.division_id, b.above) for b, _r in plan])
     if photos:
         _store_photos(photos, whistle=whistle, actor=actor, now=now)
     codes = {b.organisation_id: b.code for b, _r in plan}
