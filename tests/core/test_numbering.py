@@ -85,3 +85,41 @@ def test_given_a_bulk_load_when_advancing_then_later_numbers_continue_after_it_a
     assert numbering.last_used("CS", day) == 40
     assert numbering.next_number("CS", at(2026, 11, 23, 10)) == "CS-20261123-0041"
     assert numbering.last_used("RQ", day) == 0
+
+
+def _store(number: str) -> None:
+    AuditEvent.objects.create(at=at(2026, 11, 23, 8), action="x", object_type="x", object_id="1", object_repr=number)
+
+
+def test_given_rows_numbered_by_their_insert_when_more_come_then_the_series_runs_on_past_ten_thousand():
+    """numbered(): the number is SQL inside the row's own INSERT (core.inserts.insert(number=…)); a bulk load's
+    advance is the floor, stored numbers run on, and five-digit sequences keep sorting after four-digit ones."""
+    from tiaokuai.core import inserts
+
+    numbering.advance("AJ", {dt.date(2026, 11, 23): 9998})
+    given = []
+    for _ in range(3):
+        event = AuditEvent(at=at(2026, 11, 23, 8), action="x", object_type="x", object_id="1", seal="")
+        inserts.insert(event, number=numbering.numbered("AJ", at(2026, 11, 23, 10), (AuditEvent, "object_repr")))
+        given.append(event.object_repr)
+        assert AuditEvent.objects.get(pk=event.pk).object_repr == event.object_repr  # stored as returned
+    assert given == ["AJ-20261123-9999", "AJ-20261123-Z10000", "AJ-20261123-Z10001"]
+    assert numbering.next_number("AJ", at(2026, 11, 23, 11), used_in=(AuditEvent, "object_repr")) == \
+        "AJ-20261123-Z10002"
+    assert sorted(given) == given
+
+
+def test_given_a_rolled_back_numbered_insert_when_numbering_again_then_its_number_is_given_again():
+    from tiaokuai.core import inserts
+
+    def insert_one() -> str:
+        event = AuditEvent(at=at(2026, 11, 23, 8), action="x", object_type="x", object_id="1", seal="")
+        inserts.insert(event, number=numbering.numbered("RQ", at(2026, 11, 23, 10), (AuditEvent, "object_repr")))
+        return event.object_repr
+
+    _store("RQ-20261123-0003")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert insert_one() == "RQ-20261123-0004"
+        raise RuntimeError("the rest of the write failed")
+    assert insert_one() == "RQ-20261123-0004"
+    assert insert_one() == "RQ-20261123-0005"
