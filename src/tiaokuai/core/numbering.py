@@ -127,8 +127,8 @@ def numbered(prefix: str, at: dt.datetime, used_in: tuple[type[models.Model], st
     # a floor that bulk loaders may have advanced.
     return Numbered(
         field, "", (),
-        f"(SELECT %s || CASE WHEN seq < 10000 THEN printf('%%04d', seq) ELSE %s || seq END FROM (SELECT MAX("
-        f"{highest}, COALESCE((SELECT {qn('last')} FROM {counter} WHERE {qn('prefix')} = %s "  # noqa: S608
+        f"(SELECT %s || CASE WHEN seq < 10000 THEN printf('%%04d', seq) ELSE %s || seq END FROM (SELECT MAX("  # noqa: S608
+        f"{highest}, COALESCE((SELECT {qn('last')} FROM {counter} WHERE {qn('prefix')} = %s "
         f"AND {qn('day')} = %s), 0)) + 1 AS seq))",
         (head, OVERFLOW, *highest_params, prefix, day_value))
 

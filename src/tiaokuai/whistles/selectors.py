@@ -177,10 +177,11 @@ def status_counts(viewer: Viewer, **filters: Any) -> dict[str, int]:
     filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
     scope = count_scope(viewer, **filters)
     qs = board(viewer, **filters).filter(status__in=BOARD_STATUSES).order_by()
-    counted = dict.fromkeys(BOARD_STATUSES, 0)
+    counted: dict[str, int] = dict.fromkeys(BOARD_STATUSES, 0)
     if scope is None:
         return counted | dict(qs.values("status").annotate(n=Count("id")).values_list("status", "n"))
-    pending = (qs.filter(RawSQL(not_in_counts_sql(), (), output_field=BooleanField())).values("status")
+    pending = (qs.filter(RawSQL(not_in_counts_sql(), (), output_field=BooleanField()))  # noqa: S611 (own SQL)
+               .values("status")
                .annotate(n=Count("id")).values_list("status", "n"))
     kept = WhistleCount.objects.filter(kind=scope[0], scope_id=scope[1], status__in=BOARD_STATUSES).values_list(
         "status", "n")

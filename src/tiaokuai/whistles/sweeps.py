@@ -22,10 +22,10 @@ from tiaokuai.core.clocks import Unit
 from tiaokuai.org.choices import Role
 
 from . import services
-from .services import counts
 from .choices import EscalationKind, EscalationLevel
 from .clocks import DISPATCH_CLOCKS, step_unit
 from .models import Dispatch, Escalation, Whistle
+from .services import counts
 
 
 class DispatchLadder(escalation.Ladder):

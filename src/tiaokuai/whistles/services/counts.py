@@ -135,8 +135,9 @@ def fold(limit: int = 5000) -> int:
     qn = connection.ops.quote_name
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(  # noqa: S608 - quoted names and the code's own condition only
-                f"UPDATE {table} SET {qn('in_counts')} = %s WHERE {qn('id')} IN (SELECT {qn('id')} FROM {table} "
+            # Quoted names and the code's own condition only.
+            cursor.execute(
+                f"UPDATE {table} SET {qn('in_counts')} = %s WHERE {qn('id')} IN (SELECT {qn('id')} FROM {table} "  # noqa: S608
                 f"WHERE {not_in_counts_sql()} ORDER BY {qn('id')} LIMIT %s) AND {qn('in_counts')} = %s "
                 f"RETURNING {qn('id')}, {qn('status')}, {qn('township_id')}", [True, limit, False])
             claimed = cursor.fetchall()
