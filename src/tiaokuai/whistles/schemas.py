@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from tiaokuai.core import audit, timeline
-from tiaokuai.core.api import Id
+from tiaokuai.core.api import DictSchema, Id
 from tiaokuai.core.personal import mask_data, mask_text
 from tiaokuai.core.validation import api_only, choice_of, form_field, mirror
 
@@ -33,7 +33,7 @@ Outcome = choice_of(forms.ResolveForm, "outcome")
 Decision = choice_of(forms.DecideForm, "decision")
 
 
-class WhistleIn(Schema):
+class WhistleIn(DictSchema):
     item: str | None = Field(None, max_length=32)  # None: not on the list (the form's NOT_ON_LIST choice)
     village: str = form_field(forms.RaiseForm, "village", max_length=32)
     description: str = form_field(forms.RaiseForm, "description")
@@ -47,7 +47,7 @@ class WhistleIn(Schema):
 mirror(WhistleIn, forms.RaiseForm, skip=("item",))  # item: None in the API is the form's "not on the list"
 
 
-class DispatchOut(Schema):
+class DispatchOut(DictSchema):
     id: int
     organisation: str
     organisation_name: str
@@ -73,7 +73,7 @@ class EventOut(Schema):
     after: dict[str, Any] | None = None
 
 
-class WhistleOut(Schema):
+class WhistleOut(DictSchema):
     id: int
     number: str
     status: str
