@@ -199,12 +199,13 @@ def item_out(i: WhistleItem) -> dict[str, Any]:
 
 def dispatch_out(d: Dispatch, now: dt.datetime, org: tuple[str, str] | None = None) -> dict[str, Any]:
     code, name = org if org is not None else (d.organisation.code, d.organisation.name)
-    values = {"status": d.status, "paused_since": d.paused_since, "responded_at": _t(d.responded_at),
-              "arrived_at": _t(d.arrived_at), "respond_by": _t(d.respond_by), "arrive_by": _t(d.arrive_by),
-              "resolve_by": _t(d.resolve_by)}
+    respond_by, arrive_by, resolve_by = _t(d.respond_by), _t(d.arrive_by), _t(d.resolve_by)
+    responded_at, arrived_at = _t(d.responded_at), _t(d.arrived_at)
+    values = {"status": d.status, "paused_since": d.paused_since, "responded_at": responded_at,
+              "arrived_at": arrived_at, "respond_by": respond_by, "arrive_by": arrive_by, "resolve_by": resolve_by}
     return {"id": d.pk, "organisation": code, "organisation_name": name, "role": d.role, "status": d.status,
-            "outcome": d.outcome, "respond_by": _t(d.respond_by), "arrive_by": _t(d.arrive_by), "resolve_by": _t(d.resolve_by),
-            "responded_at": _t(d.responded_at), "arrived_at": _t(d.arrived_at), "resolved_at": _t(d.resolved_at),
+            "outcome": d.outcome, "respond_by": respond_by, "arrive_by": arrive_by, "resolve_by": resolve_by,
+            "responded_at": responded_at, "arrived_at": arrived_at, "resolved_at": _t(d.resolved_at),
             "overdue": is_overdue(values, now), "escalation_level": d.escalation_level,
             "paused": d.paused_since is not None, "matter_code": d.matter_code}
 
