@@ -77,17 +77,17 @@ TIAOKUAI_BODY_MODEL = "org.Organisation"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
+    "tiaokuai.core.middleware.CSPMiddleware",  # django-csp's: Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tiaokuai.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "tiaokuai.core.middleware.LocaleMiddleware",  # Django's, without the path prefix look-ups (no i18n_patterns)
     "tiaokuai.core.middleware.RejectNullCharactersMiddleware",  # NUL in path/query/JSON → 400, not a crash
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tiaokuai.core.middleware.TwoFactorRequiredMiddleware",  # TIAOKUAI_TOTP_REQUIRED: enrol before anything else
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "tiaokuai.core.middleware.MessageMiddleware",  # Django's, the storage made when first used
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]

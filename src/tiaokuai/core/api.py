@@ -3,8 +3,10 @@
 import contextvars
 import datetime
 import functools
+import logging
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import QuerySet
@@ -14,10 +16,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.schema import DjangoGetter
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 from pydantic import ValidationError as PydanticValidationError
-from pydantic import create_model
+from pydantic import ValidationInfo, create_model, model_validator
+from pydantic.functional_validators import ModelWrapValidatorHandler
 
 from . import paging as cursor_paging
 from . import validation
@@ -26,6 +30,19 @@ from .errors import DomainError, Forbidden, Invalid, TooManyAttempts, status_mes
 
 
 class BearerToken(HttpBearer):
+    def __call__(self, request: HttpRequest) -> Any:
+        # ninja's HttpBearer.__call__, reading the one header from META instead of building request.headers
+        # (every header of the request) for it.
+        auth_value = request.META.get("HTTP_AUTHORIZATION")
+        if not auth_value:
+            return None
+        scheme, _sep, token = auth_value.partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            if settings.DEBUG:
+                logging.getLogger("django").error(f"Unexpected auth - '{auth_value}'")
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         # One indexed look-up by the token's sha256 digest (no slow hash per request): the token's user, if
         # the token is neither expired nor revoked and the user is active.
@@ -331,3 +348,19 @@ def revoke_token(request: HttpRequest, token_id: Id):
     now = timezone.now()
     token = token_revoke(actor=request.user, token_id=token_id, at=now)
     return _token_info(token, getattr(request.user, "_api_token_id", None), now)
+
+
+class DictSchema(Schema):
+    """A Schema whose dict input is validated as the dict it is. ninja's Schema wraps every input in a DjangoGetter
+    (attribute access in Python, per field) so that it can read model instances, managers and resolve_* methods;
+    a dict (a JSON body, or an answer the view built itself) needs none of that. Any other input goes the ninja
+    way."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo) -> Any:
+        if type(values) is dict and not cls._ninja_resolvers:
+            return handler(values)
+        if cls.model_config.get("extra") == "forbid" or cls.model_config.get("validate_assignment", False):
+            handler(values)
+        return handler(DjangoGetter(values, cls, info.context))

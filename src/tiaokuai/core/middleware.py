@@ -1,6 +1,17 @@
 import contextvars
 import uuid
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as _CSPMiddleware
+from csp.utils import build_policy
+from django.contrib.messages.middleware import MessageMiddleware as _MessageMiddleware
+from django.contrib.messages.storage import default_storage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.middleware.locale import LocaleMiddleware as _LocaleMiddleware
+from django.utils.functional import SimpleLazyObject, empty
+
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
 
@@ -15,7 +26,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        rid = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
+        rid = (request.META.get("HTTP_X_REQUEST_ID") or uuid.uuid4().hex)[:64]
         token = _request_id.set(rid)
         try:
             response = self.get_response(request)
@@ -23,6 +34,96 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = rid
         return response
+
+
+# The Content-Security-Policy headers of the settings' policy (no nonce, no per-view change): (header, report-only
+# header), built on first use and again after a test changes the settings.
+_CSP_HEADERS: dict[str, tuple[str, str]] = {}
+_CSP_PER_VIEW = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+
+
+@receiver(setting_changed)
+def _forget_csp_headers(*, setting: str, **kwargs) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _CSP_HEADERS.clear()
+
+
+def _settings_csp_headers() -> tuple[str, str]:
+    headers = _CSP_HEADERS.get("")
+    if headers is None:
+        headers = _CSP_HEADERS[""] = (build_policy(), build_policy(report_only=True))
+    return headers
+
+
+class CSPMiddleware(_CSPMiddleware):
+    """django-csp's middleware, with the settings' policy built once instead of twice per response: an API answer
+    (and most pages) neither takes a nonce nor changes the policy per view. A response that does goes through
+    django-csp's own process_response."""
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+                getattr(response, name, None) is not None for name in _CSP_PER_VIEW):
+            return super().process_response(request, response)
+        from django.conf import settings
+
+        if response.status_code in (500, 404) and settings.DEBUG:  # django-csp leaves the debug pages alone
+            return response
+        csp, csp_ro = _settings_csp_headers()
+        if csp and not getattr(response, "_csp_exempt", False) and HEADER not in response and \
+                not request.path_info.startswith(_excluded_prefixes(settings.CONTENT_SECURITY_POLICY)):
+            response[HEADER] = csp
+        if csp_ro and not getattr(response, "_csp_exempt_ro", False) and HEADER_REPORT_ONLY not in response and \
+                not request.path_info.startswith(_excluded_prefixes(
+                    getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None))):
+            response[HEADER_REPORT_ONLY] = csp_ro
+        # As django-csp: a nonce asked for after the header is written is an error, not a silent no-op.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+def _excluded_prefixes(policy) -> tuple[str, ...]:
+    return tuple((policy or {}).get("EXCLUDE_URL_PREFIXES", None) or ())
+
+
+class LocaleMiddleware(_LocaleMiddleware):
+    """Django's LocaleMiddleware without its two look-ups of a language prefix in the path when the URLconf has no
+    i18n_patterns (ours has none): the prefix only counts together with those patterns."""
+
+    def process_request(self, request):
+        from django.conf import settings
+        from django.conf.urls.i18n import is_language_prefix_patterns_used
+        from django.utils import translation
+
+        if is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))[0]:
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request, check_path=False))
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        from django.conf import settings
+        from django.conf.urls.i18n import is_language_prefix_patterns_used
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        if is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))[0]:
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class MessageMiddleware(_MessageMiddleware):
+    """Django's MessageMiddleware with the message storage made when first used: an API call (and most pages)
+    never adds or reads a message, and an unused storage has nothing to store on the way out."""
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)
 
 
 class RejectNullCharactersMiddleware:

@@ -53,9 +53,10 @@ def token_user(key: str, *, at: datetime) -> Any:
     must be unexpired, unrevoked and issued under the user's current password (auth_hash). Read on every request
     (revocation and deactivation refuse the very next request in every worker): one plain statement built once per
     connection vendor (_token_lookup), the user row converted by its fields as the ORM would."""
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connections
     from django.utils.crypto import constant_time_compare
 
+    connection = connections[DEFAULT_DB_ALIAS]  # once: each access through django.db.connection looks it up again
     sql, fields, converters = _token_lookup(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [ApiToken.hash_key(key), connection.ops.adapt_datetimefield_value(at), True])
@@ -68,8 +69,8 @@ def token_user(key: str, *, at: datetime) -> Any:
             value = conv(value, field, connection)
         values.append(value)
     token_id, auth_hash, last_used_at, *user_values = values
-    user_model = _user_model()
-    user = user_model.from_db(connection.alias, [f.attname for f in user_model._meta.concrete_fields], user_values)
+    user_model, attnames = _TOKEN_USER[connection.vendor]
+    user = user_model.from_db(connection.alias, attnames, user_values)
     if not constant_time_compare(auth_hash, user.get_session_auth_hash()):
         return None
     if last_used_at is None or (at - last_used_at).total_seconds() > 300:
@@ -85,6 +86,7 @@ def _user_model() -> Any:
 
 
 _TOKEN_LOOKUPS: dict[str, tuple[str, list[Any], list[list[Any]]]] = {}
+_TOKEN_USER: dict[str, tuple[Any, list[str]]] = {}  # per vendor beside _TOKEN_LOOKUPS: the user model, its attnames
 
 
 def _token_lookup(vendor: str) -> tuple[str, list[Any], list[list[Any]]]:
@@ -115,6 +117,7 @@ def _token_lookup(vendor: str) -> tuple[str, list[Any], list[list[Any]]]:
         col(ApiToken, "key_hash"), col(ApiToken, "revoked_at"), col(ApiToken, "expires_at"),
         col(user_model, "is_active"))
     converters = [connection.ops.get_db_converters(c) + c.get_db_converters(connection) for c in cols]
+    _TOKEN_USER[vendor] = (user_model, [f.attname for f in user_model._meta.concrete_fields])
     _TOKEN_LOOKUPS[vendor] = (sql, cols, converters)
     return _TOKEN_LOOKUPS[vendor]
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from tiaokuai.core import audit, timeline
-from tiaokuai.core.api import Id
+from tiaokuai.core.api import DictSchema, Id
 from tiaokuai.core.personal import mask_data, mask_text
 from tiaokuai.core.validation import api_only, choice_of, form_field, mirror
 
@@ -33,7 +33,7 @@ Outcome = choice_of(forms.ResolveForm, "outcome")
 Decision = choice_of(forms.DecideForm, "decision")
 
 
-class WhistleIn(Schema):
+class WhistleIn(DictSchema):
     item: str | None = Field(None, max_length=32)  # None: not on the list (the form's NOT_ON_LIST choice)
     village: str = form_field(forms.RaiseForm, "village", max_length=32)
     description: str = form_field(forms.RaiseForm, "description")
@@ -47,7 +47,7 @@ class WhistleIn(Schema):
 mirror(WhistleIn, forms.RaiseForm, skip=("item",))  # item: None in the API is the form's "not on the list"
 
 
-class DispatchOut(Schema):
+class DispatchOut(DictSchema):
     id: int
     organisation: str
     organisation_name: str
@@ -73,7 +73,7 @@ class EventOut(Schema):
     after: dict[str, Any] | None = None
 
 
-class WhistleOut(Schema):
+class WhistleOut(DictSchema):
     id: int
     number: str
     status: str
@@ -187,9 +187,10 @@ class AttachmentOut(Schema):
     dispatch: int | None
 
 
-def _t(value: dt.datetime | None) -> dt.datetime | None:
-    """Every time in the API in Asia/Shanghai (+08:00), whether it came from the database or was just computed."""
-    return timezone.localtime(value) if value is not None else None
+def _t(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> dt.datetime | None:
+    """Every time in the API in Asia/Shanghai (+08:00), whether it came from the database or was just computed.
+    `tz`: the current time zone, when the caller converts several times at once."""
+    return timezone.localtime(value, tz) if value is not None else None
 
 
 def item_out(i: WhistleItem) -> dict[str, Any]:
@@ -199,12 +200,14 @@ def item_out(i: WhistleItem) -> dict[str, Any]:
 
 def dispatch_out(d: Dispatch, now: dt.datetime, org: tuple[str, str] | None = None) -> dict[str, Any]:
     code, name = org if org is not None else (d.organisation.code, d.organisation.name)
-    values = {"status": d.status, "paused_since": d.paused_since, "responded_at": _t(d.responded_at),
-              "arrived_at": _t(d.arrived_at), "respond_by": _t(d.respond_by), "arrive_by": _t(d.arrive_by),
-              "resolve_by": _t(d.resolve_by)}
+    tz = timezone.get_current_timezone()
+    respond_by, arrive_by, resolve_by = _t(d.respond_by, tz), _t(d.arrive_by, tz), _t(d.resolve_by, tz)
+    responded_at, arrived_at = _t(d.responded_at, tz), _t(d.arrived_at, tz)
+    values = {"status": d.status, "paused_since": d.paused_since, "responded_at": responded_at,
+              "arrived_at": arrived_at, "respond_by": respond_by, "arrive_by": arrive_by, "resolve_by": resolve_by}
     return {"id": d.pk, "organisation": code, "organisation_name": name, "role": d.role, "status": d.status,
-            "outcome": d.outcome, "respond_by": _t(d.respond_by), "arrive_by": _t(d.arrive_by), "resolve_by": _t(d.resolve_by),
-            "responded_at": _t(d.responded_at), "arrived_at": _t(d.arrived_at), "resolved_at": _t(d.resolved_at),
+            "outcome": d.outcome, "respond_by": respond_by, "arrive_by": arrive_by, "resolve_by": resolve_by,
+            "responded_at": responded_at, "arrived_at": arrived_at, "resolved_at": _t(d.resolved_at, tz),
             "overdue": is_overdue(values, now), "escalation_level": d.escalation_level,
             "paused": d.paused_since is not None, "matter_code": d.matter_code}
 

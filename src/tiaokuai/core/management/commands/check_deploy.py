@@ -29,7 +29,7 @@ def deployment_problems() -> list[str]:
     if not getattr(settings, "PROXY_HOPS_SET", False):
         problems.append(_("The reverse proxy is not declared; set TIAOKUAI_PROXY_HOPS to the number of proxies in "
                           "front (1 for one nginx that sets X-Forwarded-For and X-Forwarded-Proto; 0 for none)."))
-    if "csp.middleware.CSPMiddleware" not in settings.MIDDLEWARE or not getattr(
+    if not {"csp.middleware.CSPMiddleware", "tiaokuai.core.middleware.CSPMiddleware"} & set(settings.MIDDLEWARE) or not getattr(
             settings, "CONTENT_SECURITY_POLICY", None):
         problems.append(_("No Content-Security-Policy is sent (csp.middleware.CSPMiddleware)."))
     if not _backup_configured():
