@@ -492,7 +492,12 @@ def main() -> None:
     recount()
     print(f"  board counts recounted in {time.monotonic() - recount_started:.1f} s")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh statistics for the planner (both engines)
+        if connection.vendor == "postgresql":
+            # As after any bulk load: VACUUM sets the visibility map (index-only scans need it; autovacuum would
+            # get there later) and ANALYZE gives the planner fresh statistics.
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")  # fresh statistics for the planner
     spent = time.monotonic() - gen_started
     counts_now = {m.__name__: m.objects.count() for m in (Whistle, Dispatch, Escalation, AuditEvent, Notification)}
     print(f"done: {rows_total:,} rows in {spent:.1f} s ({rows_total / max(spent, 1e-9):,.0f} rows/s); "

@@ -39,7 +39,7 @@ PAGES = [  # (who, path, queries); the list asks once for the user's permissions
     # the board exports what it shows, the whistles' words included: it asks for the permissions like the list (+2)
     ("leader", "/whistles/board/", 16),
     ("department", "/whistles/board/", 16),
-    ("township", "/whistles/board/", 16),
+    ("township", "/whistles/board/", 17),  # + the township's bodies, read once for the overdue card (ADR 0011)
     ("department", "/whistles/inbox/", 8),
     ("township", "/whistles/inbox/", 8),
 ]

@@ -128,6 +128,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Short OLTP reads, measured at 1 M whistles (bench/README.md): no JIT — the planner costs a LIMITed page of a
+    # million-row table by the whole table, and compiling the plan (50–80 ms) cost more than running it (~2 ms);
+    # join orders searched in groups of 4 — a list page joins ~10 tables (select_related) and planning them
+    # exhaustively took 58–83 ms against 7 ms, for the same plan.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = (DATABASES["default"]["OPTIONS"].get("options", "")
+                                                  + " -c jit=off -c join_collapse_limit=4").strip()
 if os.environ.get("TIAOKUAI_TEST_DATABASE_URL") and TESTING:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TIAOKUAI_TEST_DATABASE_NAME", "test_tiaokuai")}
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer, viewer_for
@@ -45,17 +45,30 @@ def handles_organisation(viewer: Viewer, organisation_id: int, kind: str, divisi
     return is_township_staff(viewer) and kind in TOWNSHIP_BODY_KINDS and division_id in viewer.township_ids
 
 
-def handled_q(viewer: Viewer, prefix: str = "") -> Q:
-    """Dispatch rows (or `prefix`-related rows) the viewer works — handles_organisation() in SQL."""
+def handled_q(viewer: Viewer, prefix: str = "", *, bodies_read: bool = False) -> Q:
+    """Dispatch rows (or `prefix`-related rows) the viewer works — handles_organisation() in SQL. bodies_read: the
+    township's bodies read first (one small query) and given as ids — for a statement that reads all of their
+    dispatches at once, where PostgreSQL cannot estimate an organisation subquery and scans every dispatch."""
     cond = Q(pk__in=[])
     if is_department_staff(viewer):
         cond |= Q(**{f"{prefix}organisation_id__in": viewer.organisation_ids})
     if is_township_staff(viewer):
         # The township's bodies as an uncorrelated subquery (a handful of ids): the dispatch index on
         # (organisation, status) serves it, instead of a join to every dispatch's organisation.
-        cond |= Q(**{f"{prefix}organisation_id__in": Organisation.objects.filter(
-            kind__in=TOWNSHIP_BODY_KINDS, division_id__in=viewer.township_ids).values("pk")})
+        bodies = Organisation.objects.filter(kind__in=TOWNSHIP_BODY_KINDS, division_id__in=viewer.township_ids)
+        cond |= Q(**{f"{prefix}organisation_id__in": list(bodies.values_list("pk", flat=True)) if bodies_read
+                     else bodies.values("pk")})
     return cond
+
+
+def _seen_through(viewer: Viewer, *, bodies_read: bool = False) -> tuple[frozenset[int], Q | None]:
+    """The one rule of what a non-county viewer sees: (the townships whose whistles it sees because they were
+    raised there, the dispatches that make a whistle visible to it — any status, withdrawn ones too)."""
+    own = (frozenset(viewer.township_ids)
+           if viewer.township_ids and viewer.roles & {Role.TOWNSHIP, Role.GRID_WORKER, Role.OFFICER} else frozenset())
+    called = (handled_q(viewer, bodies_read=bodies_read) if is_department_staff(viewer) or is_township_staff(viewer)
+              else None)
+    return own, called
 
 
 def scope_whistles(viewer: Viewer, qs: QuerySet[Whistle]) -> QuerySet[Whistle]:
@@ -65,15 +78,42 @@ def scope_whistles(viewer: Viewer, qs: QuerySet[Whistle]) -> QuerySet[Whistle]:
         return qs.none()
     if viewer.county_wide:
         return qs
+    own, handled = _seen_through(viewer)
+    # EXISTS over the whistle's own dispatches (its whistle_id index, ~2 rows) rather than IN over all the viewer's
+    # dispatches: a page walks the whistles newest first and stops after one page, so its cost does not grow with
+    # the department's history (an IN list is every dispatch the department ever had).
+    called = Dispatch.objects.filter(handled, whistle_id=OuterRef("pk")).order_by() if handled is not None else None
+    if own and called is not None:
+        # "Raised here OR calling us": under an OR, PostgreSQL turns the EXISTS into a hashed subplan that reads
+        # every dispatch of the county before the first row; a scalar subquery stays a per-row probe.
+        return qs.alias(_calls_viewer=Subquery(called.values("pk")[:1])).filter(
+            Q(township_id__in=own) | Q(_calls_viewer__isnull=False))
+    if own:
+        return qs.filter(township_id__in=own)
+    if called is not None:
+        return qs.filter(Exists(called))
+    return qs.none()
+
+
+def township_viewer(viewer: Viewer) -> bool:
+    """The viewer sees whistles because they were raised in its townships (township staff, grid workers)."""
+    return bool(_seen_through(viewer)[0])
+
+
+def seen_whistle_ids(viewer: Viewer, field: str, among: QuerySet[Whistle]) -> Q:
+    """Rows whose `field` is a whistle the (non-county) viewer sees — for counting many rows at once: the whistles
+    of `among` raised in its townships as one uncorrelated set (read once: its townships' open work, say); the
+    whistles calling a township's bodies likewise (they are few); a department's by a probe of each whistle's
+    dispatches (an IN over every dispatch the department ever had would grow with its history)."""
+    own, handled = _seen_through(viewer, bodies_read=True)
     cond = Q(pk__in=[])
-    if viewer.township_ids and viewer.roles & {Role.TOWNSHIP, Role.GRID_WORKER, Role.OFFICER}:
-        cond |= Q(township_id__in=viewer.township_ids)
-    if is_department_staff(viewer) or is_township_staff(viewer):
-        # EXISTS over the whistle's own dispatches (its whistle_id index, ~2 rows) rather than IN over all the
-        # viewer's dispatches: a page walks the whistles newest first and stops after one page, so its cost does
-        # not grow with the department's history (an IN list is every dispatch the department ever had).
-        cond |= Q(Exists(Dispatch.objects.filter(handled_q(viewer), whistle_id=OuterRef("pk"))))
-    return qs.filter(cond)
+    if own:
+        cond |= Q(**{f"{field}__in": among.filter(township_id__in=own).order_by().values("pk")})
+    if handled is not None and is_department_staff(viewer):
+        cond |= Q(Exists(Dispatch.objects.filter(handled, whistle_id=OuterRef(field)).order_by()))
+    elif handled is not None:
+        cond |= Q(**{f"{field}__in": Dispatch.objects.filter(handled).order_by().values("whistle_id")})
+    return cond
 
 
 def may_see_whistle(viewer: Viewer, whistle: Whistle, org_ids: set[int] | None = None) -> bool:

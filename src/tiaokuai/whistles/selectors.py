@@ -26,7 +26,16 @@ from tiaokuai.duties.models import ListRelease
 from tiaokuai.org.choices import Role
 from tiaokuai.org.models import Division, Domain, Organisation
 
-from .access import dispatch_parties, handled_q, is_office, may_see_whistle, scope_whistles, whistle_parties
+from .access import (
+    dispatch_parties,
+    handled_q,
+    is_office,
+    may_see_whistle,
+    scope_whistles,
+    seen_whistle_ids,
+    township_viewer,
+    whistle_parties,
+)
 from .choices import PENDING_DISPATCH, DispatchStatus, DisputeStatus, WhistleStatus
 from .clocks import DISPATCH_CLOCKS
 from .models import Dispatch, Dispute, Whistle, WhistleCount, WhistleItem, not_in_counts_sql
@@ -224,6 +233,18 @@ def overdue_count(viewer: Viewer, **filters: Any) -> int:
     """How many whistles the viewer sees (with the board's filters) have an overdue dispatch: IN over the overdue
     dispatches, found through the open-dispatch index."""
     filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
+    if viewer.is_authenticated and not any(v not in ("", None, False) for v in filters.values()):
+        overdue = overdue_dispatches(timezone.now())
+        if viewer.county_wide:
+            # The overdue dispatches' distinct whistles, from the open-dispatch index alone (PostgreSQL probed each
+            # of ~20,000 overdue whistles: 0.3 s at 1 M whistles).
+            return overdue.values("whistle_id").distinct().count()
+        if township_viewer(viewer):
+            # Within the township's open work (an overdue whistle is open work: a whistle closes only once
+            # confirmed, every dispatch resolved) and the whistles calling its bodies, as sets read once — not a
+            # probe of each overdue whistle (PostgreSQL: ~1 s at 1 M whistles).
+            return overdue.filter(seen_whistle_ids(viewer, "whistle_id", Whistle.objects.filter(
+                status__in=BOARD_STATUSES))).values("whistle_id").distinct().count()
     return board(viewer, **filters, overdue=True, counting=True).order_by().count()
 
 
