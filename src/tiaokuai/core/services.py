@@ -57,7 +57,7 @@ def token_user(key: str, *, at: datetime) -> Any:
     from django.utils.crypto import constant_time_compare
 
     connection = connections[DEFAULT_DB_ALIAS]  # once: each access through django.db.connection looks it up again
-    sql, fields, converters = _token_lookup(connection.vendor)
+    sql, fields, converters, user_model, attnames = _token_lookup(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [ApiToken.hash_key(key), connection.ops.adapt_datetimefield_value(at), True])
         row = cursor.fetchone()
@@ -69,7 +69,6 @@ def token_user(key: str, *, at: datetime) -> Any:
             value = conv(value, field, connection)
         values.append(value)
     token_id, auth_hash, last_used_at, *user_values = values
-    user_model, attnames = _TOKEN_USER[connection.vendor]
     user = user_model.from_db(connection.alias, attnames, user_values)
     if not constant_time_compare(auth_hash, user.get_session_auth_hash()):
         return None
@@ -85,14 +84,14 @@ def _user_model() -> Any:
     return get_user_model()
 
 
-_TOKEN_LOOKUPS: dict[str, tuple[str, list[Any], list[list[Any]]]] = {}
-_TOKEN_USER: dict[str, tuple[Any, list[str]]] = {}  # per vendor beside _TOKEN_LOOKUPS: the user model, its attnames
+_TokenLookup = tuple[str, list[Any], list[list[Any]], Any, list[str]]
+_TOKEN_LOOKUPS: dict[str, _TokenLookup] = {}
 
 
-def _token_lookup(vendor: str) -> tuple[str, list[Any], list[list[Any]]]:
-    """(SQL, the columns' expressions, each column's converters) of token_user's one statement: the token's id,
-    auth hash and last use, and the user's every column — what `ApiToken.objects.select_related("user").filter(…)`
-    reads, without compiling the query on every request."""
+def _token_lookup(vendor: str) -> _TokenLookup:
+    """(SQL, the columns' expressions, each column's converters, the user model, its attnames) of token_user's one
+    statement: the token's id, auth hash and last use, and the user's every column — what
+    `ApiToken.objects.select_related("user").filter(…)` reads, without compiling the query on every request."""
     hit = _TOKEN_LOOKUPS.get(vendor)
     if hit is not None:
         return hit
@@ -117,8 +116,7 @@ def _token_lookup(vendor: str) -> tuple[str, list[Any], list[list[Any]]]:
         col(ApiToken, "key_hash"), col(ApiToken, "revoked_at"), col(ApiToken, "expires_at"),
         col(user_model, "is_active"))
     converters = [connection.ops.get_db_converters(c) + c.get_db_converters(connection) for c in cols]
-    _TOKEN_USER[vendor] = (user_model, [f.attname for f in user_model._meta.concrete_fields])
-    _TOKEN_LOOKUPS[vendor] = (sql, cols, converters)
+    _TOKEN_LOOKUPS[vendor] = (sql, cols, converters, user_model, [f.attname for f in user_model._meta.concrete_fields])
     return _TOKEN_LOOKUPS[vendor]
 
 

@@ -143,17 +143,16 @@ def fold(limit: int = 5000) -> int:
             claimed = cursor.fetchall()
         if not claimed:
             return 0
-        rows = Dispatch.objects.filter(whistle_id__in=[w for w, _s, _t in claimed]).order_by().values_list(
+        rows = list(Dispatch.objects.filter(whistle_id__in=[w for w, _s, _t in claimed]).order_by().values_list(
             "whistle_id", "organisation_id", "organisation__kind", "organisation__division_id",
-            "organisation__parent_id").distinct()
-        by_whistle: dict[int, list[tuple[int, str, int | None, int | None]]] = {}
-        for whistle_id, *place in rows:
-            by_whistle.setdefault(whistle_id, []).append(tuple(place))  # type: ignore[arg-type]
-        above = ancestors(p[0] for ps in by_whistle.values() for p in ps if p[3] is not None)
+            "organisation__parent_id").distinct())
+        place_of = {p[0]: p for p in places({r[1:] for r in rows})}
+        called: dict[int, list[Place]] = {}
+        for whistle_id, org_id, *_rest in rows:
+            called.setdefault(whistle_id, []).append(place_of[org_id])
         deltas: Counter = Counter()
         for whistle_id, status, township_id in claimed:
-            called = [(o, k, d, above.get(o, ())) for o, k, d, _p in by_whistle.get(whistle_id, [])]
-            for k, i in keys_of(township_id, called):
+            for k, i in keys_of(township_id, called.get(whistle_id, [])):
                 deltas[(k, i, str(status))] += 1
         bump(deltas)
     return len(claimed)
