@@ -118,13 +118,15 @@ class CalendarDay(models.Model):
 class NumberCounter(models.Model):
     """The last number handed out for one kind (prefix) on one day (Asia/Shanghai date): PREFIX-YYYYMMDD-NNNN.
 
-    core.numbering.next_number increments the row inside the caller's transaction (`UPDATE … SET last =
-    last + 1 … RETURNING last`): on PostgreSQL the UPDATE holds the row lock until commit, on SQLite the
-    IMMEDIATE transaction serialises writers, so two callers never get the same number and no retry is needed."""
+    On SQLite `last` is the floor bulk loaders `advance` (the IMMEDIATE transaction serialises writers). On
+    PostgreSQL a kind with its own sequence takes nextval - `base`, the base set by the day's first number; a kind
+    without one increments `last`, holding the row lock until commit (core.numbering, ADR 0017)."""
 
     prefix = models.CharField(_("prefix"), max_length=16)
     day = models.DateField(_("day"))
     last = models.PositiveIntegerField(_("last number"), default=0)
+    # PostgreSQL, kinds with their own sequence (ADR 0017): the day's numbers are nextval - base.
+    base = models.BigIntegerField(_("sequence base"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("number counter")

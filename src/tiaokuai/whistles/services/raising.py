@@ -178,7 +178,7 @@ def _insert_whistle(actor: Any, now: dt.datetime, plan: list, route: Route | Non
         raising_org_id=raising_org_id, address=(address or "")[:200], latitude=lat, longitude=lng,
         description=description, urgency=urgency, raised_at=now,
     )
-    inserts.insert(whistle, number=_number(now))  # PostgreSQL: the counter row stays locked until commit
+    inserts.insert(whistle, number=_number(now))  # no lock held to commit (ADR 0017)
     dispatches = []
     if plan:
         assert route is not None
