@@ -174,3 +174,22 @@ def test_the_fold_is_a_registered_sweep():
     from tiaokuai.core import sweeps
 
     assert "whistles.counts" in sweeps.registered()
+
+
+@pytest.mark.parametrize("who", ["leader", "department", "department_other", "station", "township",
+                                 "township_other"])
+def test_given_days_pass_after_the_flows_when_each_role_opens_the_board_then_the_overdue_card_equals_the_rows(
+        wcounty, clock, who):
+    """The card counts from the overdue dispatches (selectors.overdue_count); the list filters whistle by whistle
+    (EXISTS): the two forms must agree for every kind of viewer."""
+    rng = random.Random(11)
+    for _ in range(60):
+        try:
+            _flow_step(wcounty, rng)()
+        except REFUSALS:
+            pass
+    clock.advance(days=10)
+    viewer = viewer_for(wcounty.users[who])
+    rows = selectors.board(viewer, overdue=True).order_by().count()
+    assert selectors.overdue_count(viewer) == rows == selectors.board_counts(viewer)[1]
+    assert rows > 0 or who == "station"

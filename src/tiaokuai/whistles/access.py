@@ -95,11 +95,6 @@ def scope_whistles(viewer: Viewer, qs: QuerySet[Whistle]) -> QuerySet[Whistle]:
     return qs.none()
 
 
-def township_viewer(viewer: Viewer) -> bool:
-    """The viewer sees whistles because they were raised in its townships (township staff, grid workers)."""
-    return bool(_seen_through(viewer)[0])
-
-
 def seen_whistle_ids(viewer: Viewer, field: str, among: QuerySet[Whistle]) -> Q:
     """Rows whose `field` is a whistle the (non-county) viewer sees — for counting many rows at once: the whistles
     of `among` raised in its townships as one uncorrelated set (read once: its townships' open work, say); the
