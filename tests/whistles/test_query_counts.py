@@ -33,15 +33,16 @@ def _queries(client, path, **params) -> tuple[int, str]:
 
 
 PAGES = [  # (who, path, queries); the list asks once for the user's permissions (the unmasked export: 2)
-    ("township", "/whistles/", 15),
+    # township staff: + their townships' bodies, read with the viewer (cached for VIEWER_CACHE_SECONDS outside tests)
+    ("township", "/whistles/", 16),
     ("department", "/whistles/", 15),
     ("establishment_office", "/whistles/", 15),
     # the board exports what it shows, the whistles' words included: it asks for the permissions like the list (+2)
     ("leader", "/whistles/board/", 16),
     ("department", "/whistles/board/", 16),
-    ("township", "/whistles/board/", 17),  # + the township's bodies, read once for the overdue card (ADR 0011)
+    ("township", "/whistles/board/", 17),
     ("department", "/whistles/inbox/", 8),
-    ("township", "/whistles/inbox/", 8),
+    ("township", "/whistles/inbox/", 9),
 ]
 
 
@@ -64,7 +65,7 @@ def test_given_page_sizes_5_and_50_when_opening_a_list_then_the_same_pinned_quer
 API = [  # (who, path, queries): bearer token look-up included
     ("establishment_office", "/api/v1/whistles", 5),
     ("department", "/api/v1/whistles", 5),
-    ("township", "/api/v1/whistles", 5),
+    ("township", "/api/v1/whistles", 6),  # + the viewer's township bodies (see PAGES)
     ("establishment_office", "/api/v1/disputes", 4),
     ("establishment_office", "/api/v1/whistle-items", 2),
     ("department", "/api/v1/notifications", 4),

@@ -39,6 +39,7 @@ class Viewer:
     organisation_ids: frozenset[int] = frozenset()  # own units and units under them
     township_ids: frozenset[int] = frozenset()  # township divisions the viewer works in
     division_ids: frozenset[int] = frozenset()  # villages/grids served (grid workers, proxy agents)
+    township_body_ids: frozenset[int] = frozenset()  # township staff: their townships' government and offices
     is_superuser: bool = False
     person_id: int | None = None
     primary_organisation_id: int | None = None

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer, viewer_for
 from tiaokuai.core.errors import NotFound
-from tiaokuai.org.choices import OrganisationKind, Role
+from tiaokuai.org.choices import TOWNSHIP_BODY_KINDS, Role
 
 from .choices import Channel, DispatchStatus, RequestStatus
 from .models import Request, RequestDispatch, RequestDispute
@@ -22,7 +22,6 @@ OPERATOR_ROLES = frozenset({Role.LEADER})
 HOTLINE_ROLES = frozenset({Role.HOTLINE})
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISION})
 FIELD_ROLES = frozenset({Role.GRID_WORKER, Role.PROXY_AGENT})
-TOWNSHIP_BODY_KINDS = (OrganisationKind.TOWNSHIP, OrganisationKind.TOWNSHIP_OFFICE)
 
 
 def _int(value: Any) -> int | None:
@@ -68,8 +67,7 @@ def handled_q(viewer: Viewer, prefix: str = "") -> Q:
     if is_department_staff(viewer):
         cond |= Q(**{f"{prefix}organisation_id__in": viewer.organisation_ids})
     if is_township_staff(viewer):
-        cond |= Q(**{f"{prefix}organisation__kind__in": TOWNSHIP_BODY_KINDS,
-                     f"{prefix}organisation__division_id__in": viewer.township_ids})
+        cond |= Q(**{f"{prefix}organisation_id__in": viewer.township_body_ids})
     return cond
 
 

@@ -35,6 +35,10 @@ class OrganisationKind(models.TextChoices):
     STATIONED_AGENCY = "stationed_agency", _("Stationed agency")
 
 
+# The bodies a township's staff work for: the township government and its internal offices.
+TOWNSHIP_BODY_KINDS = (OrganisationKind.TOWNSHIP, OrganisationKind.TOWNSHIP_OFFICE)
+
+
 class EstablishmentKind(models.TextChoices):
     ADMINISTRATIVE = "administrative", _("Administrative establishment")
     INSTITUTION = "institution", _("Public-institution establishment")

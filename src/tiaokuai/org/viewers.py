@@ -7,7 +7,7 @@ from django.db import connection
 
 from tiaokuai.core.access import Viewer
 
-from .choices import Role
+from .choices import TOWNSHIP_BODY_KINDS, Role
 from .models import Membership, Organisation
 
 
@@ -30,6 +30,10 @@ def compute_viewer(user: Any) -> Viewer:
                 township_ids.add(org_division_id)
     # Units under the viewer's own units (a department's stationed agencies, a township's offices).
     org_ids |= organisation_descendants(org_ids)
+    # What township staff handle, read once here (the viewer is cached): scopes then probe a dispatch's
+    # organisation against a list of ids, not against a subquery per row.
+    bodies = (frozenset(Organisation.objects.filter(kind__in=TOWNSHIP_BODY_KINDS, division_id__in=township_ids)
+                        .values_list("pk", flat=True)) if Role.TOWNSHIP in roles and township_ids else frozenset())
     primary = memberships[0] if memberships else None
     return Viewer(
         user_id=user.pk,
@@ -37,6 +41,7 @@ def compute_viewer(user: Any) -> Viewer:
         organisation_ids=frozenset(org_ids),
         township_ids=frozenset(township_ids),
         division_ids=frozenset(division_ids),
+        township_body_ids=bodies,
         is_superuser=bool(user.is_superuser),
         person_id=primary[6] if primary else None,
         primary_organisation_id=primary[1] if primary else None,

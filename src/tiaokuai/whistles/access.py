@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer, viewer_for
 from tiaokuai.core.errors import NotFound
-from tiaokuai.org.choices import OrganisationKind, Role
-from tiaokuai.org.models import Organisation
+from tiaokuai.org.choices import TOWNSHIP_BODY_KINDS, Role
 
 from .models import Dispatch, Dispute, Whistle
 
@@ -34,7 +33,6 @@ def is_department_staff(viewer: Viewer) -> bool:
 
 # A township's staff (role township) work the dispatches addressed to its government and offices: the
 # territorial role 属地乡镇（街道） resolves to them, and the office may call another township by hand.
-TOWNSHIP_BODY_KINDS = (OrganisationKind.TOWNSHIP, OrganisationKind.TOWNSHIP_OFFICE)
 
 
 def handles_organisation(viewer: Viewer, organisation_id: int, kind: str, division_id: int | None) -> bool:
@@ -45,29 +43,24 @@ def handles_organisation(viewer: Viewer, organisation_id: int, kind: str, divisi
     return is_township_staff(viewer) and kind in TOWNSHIP_BODY_KINDS and division_id in viewer.township_ids
 
 
-def handled_q(viewer: Viewer, prefix: str = "", *, bodies_read: bool = False) -> Q:
-    """Dispatch rows (or `prefix`-related rows) the viewer works — handles_organisation() in SQL. bodies_read: the
-    township's bodies read first (one small query) and given as ids — for a statement that reads all of their
-    dispatches at once, where PostgreSQL cannot estimate an organisation subquery and scans every dispatch."""
+def handled_q(viewer: Viewer, prefix: str = "") -> Q:
+    """Dispatch rows (or `prefix`-related rows) the viewer works — handles_organisation() in SQL: ids only (the
+    township's bodies come with the viewer), so the dispatch index on (organisation, status) or on (whistle,
+    organisation) serves a probe, and PostgreSQL estimates a statement reading many dispatches at once."""
     cond = Q(pk__in=[])
     if is_department_staff(viewer):
         cond |= Q(**{f"{prefix}organisation_id__in": viewer.organisation_ids})
     if is_township_staff(viewer):
-        # The township's bodies as an uncorrelated subquery (a handful of ids): the dispatch index on
-        # (organisation, status) serves it, instead of a join to every dispatch's organisation.
-        bodies = Organisation.objects.filter(kind__in=TOWNSHIP_BODY_KINDS, division_id__in=viewer.township_ids)
-        cond |= Q(**{f"{prefix}organisation_id__in": list(bodies.values_list("pk", flat=True)) if bodies_read
-                     else bodies.values("pk")})
+        cond |= Q(**{f"{prefix}organisation_id__in": viewer.township_body_ids})
     return cond
 
 
-def _seen_through(viewer: Viewer, *, bodies_read: bool = False) -> tuple[frozenset[int], Q | None]:
+def _seen_through(viewer: Viewer) -> tuple[frozenset[int], Q | None]:
     """The one rule of what a non-county viewer sees: (the townships whose whistles it sees because they were
     raised there, the dispatches that make a whistle visible to it — any status, withdrawn ones too)."""
     own = (frozenset(viewer.township_ids)
            if viewer.township_ids and viewer.roles & {Role.TOWNSHIP, Role.GRID_WORKER, Role.OFFICER} else frozenset())
-    called = (handled_q(viewer, bodies_read=bodies_read) if is_department_staff(viewer) or is_township_staff(viewer)
-              else None)
+    called = handled_q(viewer) if is_department_staff(viewer) or is_township_staff(viewer) else None
     return own, called
 
 
@@ -100,7 +93,7 @@ def seen_whistle_ids(viewer: Viewer, field: str, among: QuerySet[Whistle]) -> Q:
     of `among` raised in its townships as one uncorrelated set (read once: its townships' open work, say); the
     whistles calling a township's bodies likewise (they are few); a department's by a probe of each whistle's
     dispatches (an IN over every dispatch the department ever had would grow with its history)."""
-    own, handled = _seen_through(viewer, bodies_read=True)
+    own, handled = _seen_through(viewer)
     cond = Q(pk__in=[])
     if own:
         cond |= Q(**{f"{field}__in": among.filter(township_id__in=own).order_by().values("pk")})

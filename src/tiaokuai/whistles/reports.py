@@ -18,9 +18,7 @@ from tiaokuai.core.access import Viewer
 from tiaokuai.core.personal import mask_text
 from tiaokuai.core.xlsx import append_row
 from tiaokuai.duties.choices import BodyKind
-from tiaokuai.org.choices import OrganisationKind
-
-from .access import TOWNSHIP_BODY_KINDS
+from tiaokuai.org.choices import TOWNSHIP_BODY_KINDS, OrganisationKind
 
 TZ = ZoneInfo("Asia/Shanghai")
 DUE_SOON_MINUTES = 4 * 60  # "due soon": within four working hours

@@ -16,9 +16,9 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from tiaokuai.org.choices import TOWNSHIP_BODY_KINDS
 from tiaokuai.org.models import Organisation
 
-from ..access import TOWNSHIP_BODY_KINDS
 from ..models import Dispatch, Whistle, WhistleCount, not_in_counts_sql
 
 Key = tuple[str, int]
