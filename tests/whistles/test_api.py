@@ -184,3 +184,23 @@ def test_given_more_whistles_than_a_page_when_following_the_cursor_then_every_on
     assert office.get("/api/v1/whistles", limit=5).headers.get("X-Next-Cursor") is None
     bad = office.get("/api/v1/whistles", cursor="not-a-cursor")
     assert bad.status_code == 422 and "cursor" in bad.json()["details"]
+
+
+@pytest.mark.parametrize("deferred_from", [0, 1_000_000])
+def test_given_a_deep_offset_when_listing_then_the_window_and_its_cursor_are_those_of_the_plain_offset(
+        wcounty, api, monkeypatch, deferred_from):
+    """Deep offsets find the window's ids first and read those rows whole (core.paging.keyset_at): the same rows,
+    in the same order, with the same next cursor, as the plain OFFSET."""
+    from tiaokuai.core import paging
+
+    monkeypatch.setattr(paging, "DEFERRED_JOIN_FROM", deferred_from)
+    town = api(wcounty.users["township"])
+    for i in range(6):
+        assert town.post("/api/v1/whistles", body(wcounty, description=f"第{i}处油烟")).status_code == 201
+    expected = list(Whistle.objects.order_by("-raised_at", "-id").values_list("pk", flat=True))
+    office = api(wcounty.users["establishment_office"])
+    resp = office.get("/api/v1/whistles", limit=3, offset=2)
+    assert [w["id"] for w in resp.json()] == expected[2:5]
+    follow = office.get("/api/v1/whistles", limit=3, cursor=resp.headers["X-Next-Cursor"])
+    assert [w["id"] for w in follow.json()] == expected[5:]
+    assert office.get("/api/v1/whistles", limit=3, offset=6).json() == []

@@ -210,13 +210,24 @@ def keyset(queryset: QuerySet, limit: int, cursor: str | None = None, keys: list
     return page
 
 
+DEFERRED_JOIN_FROM = 1000  # offsets from here on find the window's ids first
+
+
 def keyset_at(queryset: QuerySet, limit: int, offset: int = 0, keys: list[Key] | None = None) -> CursorPage:
     """The window at an offset (the API's offset paging, kept for callers that use it) with the cursor of the
     page after it, so a client can go on by keyset."""
     keys = keys or keys_of(queryset)
     if keys is None:
         raise ValueError("this ordering cannot be paged by a keyset")
-    rows = list(queryset.order_by(*[k.order_by() for k in keys])[offset:offset + limit + 1])
+    ordered = queryset.order_by(*[k.order_by() for k in keys])
+    if offset < DEFERRED_JOIN_FROM:
+        rows = list(ordered[offset:offset + limit + 1])
+    else:
+        # A deep OFFSET walks and drops every row before the window: walk the narrowest form of the query (the ids,
+        # without the joins and columns of the page), then read the window's rows whole (a "deferred join").
+        ids = list(ordered.values_list("pk", flat=True)[offset:offset + limit + 1])
+        position = {pk: i for i, pk in enumerate(ids)}
+        rows = sorted(ordered.filter(pk__in=ids), key=lambda row: position[row.pk])
     more = len(rows) > limit
     rows = rows[:limit]
     page = CursorPage(rows, is_first=offset == 0, per_page=limit)
