@@ -1,6 +1,7 @@
 """Reads of the lists. "Which body was primary for matter M on date D?" is one query."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,7 @@ from tiaokuai.org.choices import OrganisationKind
 from tiaokuai.org.models import Organisation
 
 from .choices import BodyKind, DutyRole, ListKind, ReleaseStatus
-from .models import Assignment, Domain, ListRelease, Matter
+from .models import Assignment, Domain, ListRelease, Matter, ProcessStep
 
 
 def releases_in_force_subquery(kind: str, on: date) -> Subquery:
@@ -194,6 +195,127 @@ def matters_in_force(on: date, *, kind: str = ListKind.RESPONSIBILITY, q: str = 
     qs = (Matter.objects.filter(release=releases_in_force_subquery(kind, on))
           .select_related("domain", "release").prefetch_related("assignments__organisation", "steps__organisation"))
     return search_matters(qs, q=q, domain=domain).order_by("domain__order", "domain__code", "code")
+
+
+def release_matter_ids(release: ListRelease, *, q: str = "", domain: str = "") -> QuerySet[Matter, int]:
+    """The ids of release_matters() (same search, same order), for matter_rows()."""
+    return search_matters(release.matters.all(), q=q, domain=domain).order_by(
+        "domain__order", "domain__code", "code").values_list("pk", flat=True)
+
+
+# ---------------------------------------------------------------- a release's rows as plain data
+
+@dataclass(frozen=True)
+class ReleaseRows:
+    """A release's own rows (matters with their assignments and steps), bodies and domains by id: what a
+    published release holds for ever (ADR 0002). The registry's part (unit codes and names, domain codes and
+    names) is read per request (`registry_names`), since a unit or a domain may be renamed."""
+
+    matters: dict[int, dict[str, Any]]
+    organisation_ids: frozenset[int]
+    domain_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class RegistryNames:
+    organisations: dict[int, tuple[str, str]]  # id → (code, name)
+    domains: dict[int, tuple[str, str]]  # id → (code, name)
+
+    def key(self) -> tuple:
+        """Everything of the registry a rendering of the rows shows (for a cache key)."""
+        return tuple(sorted(self.organisations.items())), tuple(sorted(self.domains.items()))
+
+
+_PUBLISHED_ROWS: dict[tuple[int, Any], ReleaseRows] = {}
+_PUBLISHED_ROWS_MAX = 8
+
+
+def forget_release_rows() -> None:
+    """Empty the process's memory of published releases' rows (tests, whose rolled-back ids come back)."""
+    _PUBLISHED_ROWS.clear()
+
+
+def _read_release_rows(release: ListRelease) -> ReleaseRows:
+    """Three queries: matters, assignments, steps (plain values, no model instances)."""
+    matters: dict[int, dict[str, Any]] = {}
+    for row in (Matter.objects.filter(release=release).order_by()
+                .values("pk", "code", "name", "domain_id", "kind", "legal_basis", "description", "keywords")):
+        row["assignments"], row["steps"] = [], []
+        matters[row["pk"]] = row
+    orgs: set[int] = set()
+    for a in (Assignment.objects.filter(matter__release=release).order_by()
+              .values("matter_id", "body_kind", "organisation_id", "role", "duty")):
+        matters[a["matter_id"]]["assignments"].append(a)
+        if a["organisation_id"] is not None:
+            orgs.add(a["organisation_id"])
+    for s in (ProcessStep.objects.filter(matter__release=release).order_by("matter_id", "order")
+              .values("matter_id", "order", "body_kind", "organisation_id", "action", "time_limit_days")):
+        matters[s["matter_id"]]["steps"].append(s)
+        if s["organisation_id"] is not None:
+            orgs.add(s["organisation_id"])
+    return ReleaseRows(matters, frozenset(orgs), frozenset(m["domain_id"] for m in matters.values()))
+
+
+def release_rows(release: ListRelease) -> ReleaseRows:
+    """The release's rows: a published release's are read once per process (it never changes; the key holds
+    its publication time as well as its id), a draft's on every call."""
+    if release.status != ReleaseStatus.PUBLISHED:
+        return _read_release_rows(release)
+    key = (release.pk, release.published_at)
+    rows = _PUBLISHED_ROWS.get(key)
+    if rows is None:
+        rows = _read_release_rows(release)
+        if len(_PUBLISHED_ROWS) >= _PUBLISHED_ROWS_MAX:
+            _PUBLISHED_ROWS.pop(next(iter(_PUBLISHED_ROWS)))
+        _PUBLISHED_ROWS[key] = rows
+    return rows
+
+
+def registry_names(rows: ReleaseRows) -> RegistryNames:
+    """The current codes and names of the units and domains the rows name (two queries, none when empty)."""
+    orgs = ({pk: (code, name) for pk, code, name in
+             Organisation.objects.filter(pk__in=rows.organisation_ids).values_list("pk", "code", "name")}
+            if rows.organisation_ids else {})
+    domains = ({pk: (code, name) for pk, code, name in
+                Domain.objects.filter(pk__in=rows.domain_ids).values_list("pk", "code", "name")}
+               if rows.domain_ids else {})
+    return RegistryNames(orgs, domains)
+
+
+def matter_rows(release: ListRelease, ids: Iterable[int], names: RegistryNames | None = None,
+                rows: ReleaseRows | None = None) -> list[dict[str, Any]]:
+    """The matters `ids` of a release, in that order, as the API shows a matter (api.MatterOut: matter_dump()
+    plus id, release and domain_name) — from release_rows() and the registry's current names."""
+    rows = rows or release_rows(release)
+    names = names or registry_names(rows)
+    territorial = BodyKind.TERRITORIAL_TOWNSHIP.value
+    territorial_name = str(BodyKind.TERRITORIAL_TOWNSHIP.label)
+    orgs, domains = names.organisations, names.domains
+
+    def body(row: dict[str, Any]) -> tuple[str, str]:
+        if row["body_kind"] == territorial:
+            return territorial, territorial_name
+        return orgs.get(row["organisation_id"], ("", "")) if row["organisation_id"] is not None else ("", "")
+
+    out = []
+    for pk in ids:
+        m = rows.matters[pk]
+        assignments = []
+        for a in m["assignments"]:
+            code, name = body(a)
+            assignments.append({"organisation": code, "organisation_name": name, "role": a["role"], "duty": a["duty"]})
+        assignments.sort(key=lambda a: (a["role"] != DutyRole.PRIMARY, a["organisation"]))
+        steps = []
+        for s in m["steps"]:
+            code = body(s)[0]
+            steps.append({"order": s["order"], "organisation": code or None, "action": s["action"],
+                          "time_limit_days": s["time_limit_days"]})
+        domain_code, domain_name = domains[m["domain_id"]]
+        out.append({"id": pk, "release": release.pk, "code": m["code"], "name": m["name"], "domain": domain_code,
+                    "domain_name": domain_name, "kind": m["kind"], "legal_basis": m["legal_basis"],
+                    "description": m["description"], "keywords": m["keywords"], "assignments": assignments,
+                    "steps": steps})
+    return out
 
 
 def domains_of(release: ListRelease | None) -> QuerySet[Domain]:
