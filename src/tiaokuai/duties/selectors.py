@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer
+from tiaokuai.core.memo import Keep
 from tiaokuai.org.choices import OrganisationKind
 from tiaokuai.org.models import Organisation
 
@@ -223,16 +224,10 @@ class RegistryNames:
 
     def key(self) -> tuple:
         """Everything of the registry a rendering of the rows shows (for a cache key)."""
-        return tuple(sorted(self.organisations.items())), tuple(sorted(self.domains.items()))
+        return tuple(self.organisations.items()), tuple(sorted(self.domains.items()))
 
 
-_PUBLISHED_ROWS: dict[tuple[int, Any], ReleaseRows] = {}
-_PUBLISHED_ROWS_MAX = 8
-
-
-def forget_release_rows() -> None:
-    """Empty the process's memory of published releases' rows (tests, whose rolled-back ids come back)."""
-    _PUBLISHED_ROWS.clear()
+_PUBLISHED_ROWS = Keep(max_entries=8)
 
 
 def _read_release_rows(release: ListRelease) -> ReleaseRows:
@@ -256,28 +251,27 @@ def _read_release_rows(release: ListRelease) -> ReleaseRows:
     return ReleaseRows(matters, frozenset(orgs), frozenset(m["domain_id"] for m in matters.values()))
 
 
-def release_rows(release: ListRelease) -> ReleaseRows:
+def release_rows(release: ListRelease, ids: Iterable[int] = ()) -> ReleaseRows:
     """The release's rows: a published release's are read once per process (it never changes; the key holds
-    its publication time as well as its id), a draft's on every call."""
+    its publication time as well as its id), a draft's on every call. Rows that lack one of `ids` (a matter
+    added behind the services' back, by a data fix) are read again."""
     if release.status != ReleaseStatus.PUBLISHED:
         return _read_release_rows(release)
     key = (release.pk, release.published_at)
-    rows = _PUBLISHED_ROWS.get(key)
-    if rows is None:
-        rows = _read_release_rows(release)
-        if len(_PUBLISHED_ROWS) >= _PUBLISHED_ROWS_MAX:
-            _PUBLISHED_ROWS.pop(next(iter(_PUBLISHED_ROWS)))
-        _PUBLISHED_ROWS[key] = rows
+    rows: ReleaseRows = _PUBLISHED_ROWS.get(key, lambda: _read_release_rows(release))
+    if any(pk not in rows.matters for pk in ids):
+        rows = _PUBLISHED_ROWS.set(key, _read_release_rows(release))
     return rows
 
 
 def registry_names(rows: ReleaseRows) -> RegistryNames:
     """The current codes and names of the units and domains the rows name (two queries, none when empty)."""
     orgs = ({pk: (code, name) for pk, code, name in
-             Organisation.objects.filter(pk__in=rows.organisation_ids).values_list("pk", "code", "name")}
-            if rows.organisation_ids else {})
+             Organisation.objects.filter(pk__in=rows.organisation_ids).order_by("code", "pk")
+             .values_list("pk", "code", "name")}
+            if rows.organisation_ids else {})  # in the database's order of codes (matters_page: the bodies' order)
     domains = ({pk: (code, name) for pk, code, name in
-                Domain.objects.filter(pk__in=rows.domain_ids).values_list("pk", "code", "name")}
+                Domain.objects.filter(pk__in=rows.domain_ids).order_by().values_list("pk", "code", "name")}
                if rows.domain_ids else {})
     return RegistryNames(orgs, domains)
 
@@ -286,7 +280,8 @@ def matter_rows(release: ListRelease, ids: Iterable[int], names: RegistryNames |
                 rows: ReleaseRows | None = None) -> list[dict[str, Any]]:
     """The matters `ids` of a release, in that order, as the API shows a matter (api.MatterOut: matter_dump()
     plus id, release and domain_name) — from release_rows() and the registry's current names."""
-    rows = rows or release_rows(release)
+    ids = list(ids)
+    rows = rows or release_rows(release, ids)
     names = names or registry_names(rows)
     territorial = BodyKind.TERRITORIAL_TOWNSHIP.value
     territorial_name = str(BodyKind.TERRITORIAL_TOWNSHIP.label)
@@ -316,6 +311,71 @@ def matter_rows(release: ListRelease, ids: Iterable[int], names: RegistryNames |
                     "description": m["description"], "keywords": m["keywords"], "assignments": assignments,
                     "steps": steps})
     return out
+
+
+class Rows(list):  # type: ignore[type-arg]
+    """A list a template reads like a related manager (`matter.assignments.all`)."""
+
+    def all(self) -> "Rows":
+        return self
+
+
+@dataclass
+class MattersPage:
+    """Some matters of a release (ids in the list's order) for a page: `key()` is everything their rendering
+    shows except the language — the release (a published one never changes), the ids and the registry's
+    current names — so a rendering may be kept by it; `groups()` the plain rows by domain."""
+
+    release: ListRelease
+    ids: list[int]
+    rows: ReleaseRows
+    names: RegistryNames
+
+    def key(self) -> tuple:
+        return self.release.pk, self.release.published_at, tuple(self.ids), self.names.key()
+
+    def groups(self) -> list[dict[str, Any]]:
+        """[{"grouper": {"code", "name"}, "list": [matter…]}] by domain, as `{% regroup %}` gives them; a matter
+        reads like a Matter (code, name, get_kind_display, legal_basis, keywords, assignments.all, steps.all),
+        its assignments in the model's order (primary first, named units by code, then the territorial role)."""
+        territorial = BodyKind.TERRITORIAL_TOWNSHIP.value
+        territorial_name = str(BodyKind.TERRITORIAL_TOWNSHIP.label)
+        kinds = {k: str(v) for k, v in Matter._meta.get_field("kind").flatchoices}  # type: ignore[union-attr]
+        roles = {k: str(v) for k, v in Assignment._meta.get_field("role").flatchoices}  # type: ignore[union-attr]
+        orgs = self.names.organisations
+        rank = {pk: i for i, pk in enumerate(orgs)}
+
+        def body_name(row: dict[str, Any]) -> str:
+            if row["body_kind"] == territorial:
+                return territorial_name
+            org = orgs.get(row["organisation_id"]) if row["organisation_id"] is not None else None
+            return org[1] if org else ""
+
+        groups: list[dict[str, Any]] = []
+        for pk in self.ids:
+            m = self.rows.matters[pk]
+            ordered = sorted(m["assignments"], key=lambda a: (a["body_kind"], rank.get(a["organisation_id"], -1)))
+            ordered.sort(key=lambda a: a["role"], reverse=True)
+            assignments = Rows({"role": a["role"], "get_role_display": roles.get(a["role"], a["role"]),
+                                "body_name": body_name(a), "duty": a["duty"]} for a in ordered)
+            steps = Rows({"order": s["order"], "body_name": body_name(s), "action": s["action"],
+                          "time_limit_days": s["time_limit_days"]} for s in m["steps"])
+            row = {"pk": pk, "code": m["code"], "name": m["name"], "get_kind_display": kinds.get(m["kind"], m["kind"]),
+                   "legal_basis": m["legal_basis"], "keywords": m["keywords"], "assignments": assignments,
+                   "steps": steps}
+            if not groups or groups[-1]["domain_id"] != m["domain_id"]:
+                code, name = self.names.domains[m["domain_id"]]
+                groups.append({"domain_id": m["domain_id"], "grouper": {"code": code, "name": name}, "list": []})
+            groups[-1]["list"].append(row)
+        return groups
+
+
+def matters_page(release: ListRelease, *, q: str = "", domain: str = "") -> MattersPage:
+    """The matters of a release a search finds, for a page (release_matters() as plain rows): the ids (one
+    query), the release's rows (release_rows()) and the registry's names (two queries)."""
+    ids = list(release_matter_ids(release, q=q, domain=domain))
+    rows = release_rows(release, ids)
+    return MattersPage(release, ids, rows, registry_names(rows))
 
 
 def domains_of(release: ListRelease | None) -> QuerySet[Domain]:
