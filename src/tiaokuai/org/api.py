@@ -243,8 +243,12 @@ def end_assignment(request: HttpRequest, assignment_id: Id, payload: AssignmentE
 @router.get("/certificates", response={200: list[CertificateOut], **ERRORS})
 def list_certificates(request: HttpRequest, page: Query[CertificatePage], state: str | None = None,
                       domain: str | None = None, q: str | None = None):
-    rows = selectors.certificates(viewer(request), state=state, domain=domain, q=q)
-    return [certificate_out(c, c.state) for c in page.window(rows)]
+    qs = selectors.certificate_values(selectors.certificates(viewer(request), state=state, domain=domain, q=q))
+    rows = list(page.window(qs))
+    domains = selectors.certificate_domain_codes([r["id"] for r in rows])
+    return [{"id": r["id"], "number": r["number"], "holder_id": r["holder_id"], "holder_name": r["holder__name"],
+             "domains": domains[r["id"]], "issued_on": r["issued_on"], "expires_on": r["expires_on"],
+             "revoked_on": r["revoked_on"], "issuer": r["issuer"], "state": r["state"]} for r in rows]
 
 
 def _certificate_response(request: HttpRequest, cert_id: int) -> dict[str, Any]:

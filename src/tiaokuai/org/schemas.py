@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tiaokuai.core.api import DictSchema
 from tiaokuai.core.validation import NO_SPACE_ONLY, choice_of, form_field, mirror
 
 from . import forms as F
@@ -192,7 +193,7 @@ class AssignmentOut(Schema):
     over_leadership: bool = False
 
 
-class CertificateOut(Schema):
+class CertificateOut(DictSchema):
     id: int
     number: str
     holder_id: int

@@ -589,3 +589,24 @@ def home_cards(viewer: Viewer) -> list[dict[str, Any]]:
         cards.append({"label": _("Certificates expiring within 90 days"), "value": expiring,
                       "url_name": "org:certificates"})
     return cards
+
+
+CERTIFICATE_FIELDS = ("id", "number", "holder_id", "holder__name", "issued_on", "expires_on", "revoked_on", "issuer",
+                      "state")
+
+
+def certificate_values(qs: QuerySet[Certificate]) -> QuerySet[Certificate, dict[str, Any]]:
+    """certificates() as plain rows (CERTIFICATE_FIELDS; the list's order and keyset kept), for the API."""
+    return qs.prefetch_related(None).values(*CERTIFICATE_FIELDS)
+
+
+def certificate_domain_codes(ids: list[int]) -> dict[int, list[str]]:
+    """certificate id → its domains' codes, sorted (one query)."""
+    out: dict[int, list[str]] = {pk: [] for pk in ids}
+    if ids:
+        for cert_id, code in (Certificate.domains.through.objects.filter(certificate_id__in=ids)
+                              .values_list("certificate_id", "domain__code")):
+            out[cert_id].append(code)
+    for codes in out.values():
+        codes.sort()
+    return out
