@@ -15,7 +15,7 @@ OrganisationKindIn = choice_of(F.OrganisationForm, "kind")
 EstablishmentKindIn = choice_of(F.AssignmentForm, "kind")
 
 
-class DivisionOut(Schema):
+class DivisionOut(DictSchema):
     code: str
     name: str
     level: str
@@ -23,7 +23,7 @@ class DivisionOut(Schema):
     parent: str | None
 
 
-class OrganisationOut(Schema):
+class OrganisationOut(DictSchema):
     code: str
     name: str
     short_name: str
@@ -134,7 +134,7 @@ class StaffingReportOut(Schema):
     institutions: InstitutionsOut | None
 
 
-class CurrentSlotOut(Schema):
+class CurrentSlotOut(DictSchema):
     assignment_id: int
     organisation: str
     organisation_name: str
@@ -143,7 +143,7 @@ class CurrentSlotOut(Schema):
     is_leadership: bool
 
 
-class PersonOut(Schema):
+class PersonOut(DictSchema):
     id: int
     name: str
     id_number: str

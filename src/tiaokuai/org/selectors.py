@@ -489,7 +489,31 @@ def personal_data(viewer: Viewer, person: Person, *, reveal: bool = False) -> di
     with its purpose (services.person_personal_data_viewed)."""
     if reveal and sees_personal_data(viewer):
         return {"id_number": person.id_number, "phone": person.phone, "masked": False}
-    return {"id_number": mask_id_number(person.id_number), "phone": mask_phone(person.phone), "masked": True}
+    return masked_personal_data(person.id_number, person.phone)
+
+
+def masked_personal_data(id_number: str, phone: str) -> dict[str, Any]:
+    return {"id_number": mask_id_number(id_number), "phone": mask_phone(phone), "masked": True}
+
+
+def people_values(qs: QuerySet[Person]) -> QuerySet[Person, dict[str, Any]]:
+    """people() as plain rows (id, name, id_number, phone; the list's order and keyset kept), for the API."""
+    return qs.prefetch_related(None).values("id", "name", "id_number", "phone")
+
+
+def current_slots(person_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """person id → a current staff assignment (the first the database gives, as people()'s prefetch), as the API
+    shows it (one query)."""
+    out: dict[int, dict[str, Any]] = {}
+    if person_ids:
+        for a in (StaffAssignment.objects.filter(ended_on__isnull=True, person_id__in=person_ids)
+                  .values("person_id", "pk", "organisation__code", "organisation__name", "kind", "post",
+                          "is_leadership")):
+            out.setdefault(a["person_id"], {
+                "assignment_id": a["pk"], "organisation": a["organisation__code"],
+                "organisation_name": a["organisation__name"], "kind": a["kind"], "post": a["post"],
+                "is_leadership": a["is_leadership"]})
+    return out
 
 
 def person_page(viewer: Viewer, person_id: int, *, reveal: bool = False) -> dict[str, Any]:
