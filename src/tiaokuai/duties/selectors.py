@@ -233,8 +233,9 @@ _PUBLISHED_ROWS = Keep(max_entries=8)
 def _read_release_rows(release: ListRelease) -> ReleaseRows:
     """Three queries: matters, assignments, steps (plain values, no model instances)."""
     matters: dict[int, dict[str, Any]] = {}
-    for row in (Matter.objects.filter(release=release).order_by()
-                .values("pk", "code", "name", "domain_id", "kind", "legal_basis", "description", "keywords")):
+    for values in (Matter.objects.filter(release=release).order_by()
+                   .values("pk", "code", "name", "domain_id", "kind", "legal_basis", "description", "keywords")):
+        row: dict[str, Any] = dict(values)
         row["assignments"], row["steps"] = [], []
         matters[row["pk"]] = row
     orgs: set[int] = set()

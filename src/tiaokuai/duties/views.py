@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from tiaokuai.core import audit, timeline
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
-from tiaokuai.core.memo import Keep
 from tiaokuai.core.listing import form_filters, list_page, rank, xlsx_response
+from tiaokuai.core.memo import Keep
 from tiaokuai.core.xlsx import download
 
 from . import selectors, services

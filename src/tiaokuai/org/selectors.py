@@ -496,7 +496,7 @@ def masked_personal_data(id_number: str, phone: str) -> dict[str, Any]:
     return {"id_number": mask_id_number(id_number), "phone": mask_phone(phone), "masked": True}
 
 
-def people_values(qs: QuerySet[Person]) -> QuerySet[Person, dict[str, Any]]:
+def people_values(qs: QuerySet[Person]) -> QuerySet[Person, Any]:
     """people() as plain rows (id, name, id_number, phone; the list's order and keyset kept), for the API."""
     return qs.prefetch_related(None).values("id", "name", "id_number", "phone")
 
@@ -619,7 +619,7 @@ CERTIFICATE_FIELDS = ("id", "number", "holder_id", "holder__name", "issued_on", 
                       "state")
 
 
-def certificate_values(qs: QuerySet[Certificate]) -> QuerySet[Certificate, dict[str, Any]]:
+def certificate_values(qs: QuerySet[Certificate]) -> QuerySet[Certificate, Any]:
     """certificates() as plain rows (CERTIFICATE_FIELDS; the list's order and keyset kept), for the API."""
     return qs.prefetch_related(None).values(*CERTIFICATE_FIELDS)
 
