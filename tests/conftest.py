@@ -95,3 +95,13 @@ def browser_login(page):
         return page
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _forget_kept_answers():
+    """Answers kept in process memory (core.memo.Keep) are keyed by ids that a rolled-back test gives out again."""
+    from tiaokuai.core.memo import Keep
+
+    Keep.forget_all()
+    yield
+    Keep.forget_all()

@@ -183,3 +183,31 @@ def test_certificates_api_issue_filter_and_refusals(county, api):
 def test_divisions_api_still_returns_code_and_name(county, api):
     rows = api(county.users["department"]).get("/api/v1/divisions", level="township").json()
     assert [(r["code"], r["name"]) for r in rows] == [("330001", "青石镇"), ("330002", "白云乡")]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/certificates", "/api/v1/organisations", "/api/v1/people",
+                                  "/api/v1/divisions"])
+def test_given_a_registry_list_when_walked_by_cursor_then_every_row_once_as_in_one_page(county, api, path):
+    import datetime as dt
+
+    from tiaokuai.org.models import Domain
+
+    staff(county.departments["D-ZR"], 4)
+    for i, p in enumerate(Person.objects.order_by("pk")[:5]):
+        c = Certificate.objects.create(holder=p, number=f"ZF-{i}", issued_on=dt.date(2025, 1, 1),
+                                       expires_on=dt.date(2027, 1, 1 + i % 2))  # ties on expires_on: by id
+        c.domains.set(Domain.objects.order_by("code")[: 1 + i % 3])
+    client = api(county.users["establishment_office"])
+    whole = client.get(path, limit=500).json()
+    walked, cursor = [], None
+    while True:
+        resp = client.get(path, limit=2, **({"cursor": cursor} if cursor else {}))
+        walked += resp.json()
+        cursor = resp.headers.get("X-Next-Cursor")
+        if not cursor:
+            break
+
+    assert len(whole) >= 3 and walked == whole
+    if path == "/api/v1/certificates":
+        assert [len(c["domains"]) for c in whole] != [1] * len(whole)
+        assert all(c["domains"] == sorted(c["domains"]) for c in whole)

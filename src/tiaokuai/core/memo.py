@@ -37,3 +37,42 @@ class Memo:
 
     def clear(self) -> None:
         self._entries.clear()
+
+
+class Keep:
+    """In-process memory without a time limit, for answers that are a pure function of their key (the key holds
+    everything they show: e.g. a published list release, which never changes, with the registry names it shows).
+    Bounded: past `max_entries` the oldest entry goes. Unlike Memo it is on in tests too; tests forget every
+    Keep between tests (tests/conftest.py), since their rolled-back ids come back."""
+
+    _all: "list[Keep]" = []
+
+    def __init__(self, *, max_entries: int = 32) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[tuple, Any] = {}
+        Keep._all.append(self)
+
+    def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        try:
+            return self._entries[key]
+        except KeyError:
+            pass
+        return self.set(key, compute())
+
+    def set(self, key: tuple, value: Any) -> Any:
+        self._entries.pop(key, None)
+        while len(self._entries) >= self.max_entries:
+            self._entries.pop(next(iter(self._entries)), None)
+        self._entries[key] = value
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    @classmethod
+    def forget_all(cls) -> None:
+        for keep in cls._all:
+            keep.clear()

@@ -81,7 +81,7 @@ def discard_draft(request: HttpRequest, release_id: Id):
 @router.get("/lists/releases/{release_id}/matters", response={200: list[MatterOut], **ERRORS})
 def release_matters(request: HttpRequest, release_id: Id, page: Query[MatterPage], q: str = "", domain: str = ""):
     release = _release(request, release_id)
-    return [matter_out(m) for m in page.window(selectors.release_matters(release, q=q, domain=domain))]
+    return selectors.matter_rows(release, page.window(selectors.release_matter_ids(release, q=q, domain=domain)))
 
 
 @router.post("/lists/releases/{release_id}/publish", response={200: ReleaseOut, **ERRORS})
@@ -160,7 +160,10 @@ def diff(request: HttpRequest, from_id: Id = Query(..., alias="from"), to_id: Id
 def in_force(request: HttpRequest, page: Query[MatterPage], on: dt.date | None = None, domain: str = "", q: str = "",
              kind: str = ListKind.RESPONSIBILITY):
     day = on or timezone.localdate()
-    return [matter_out(m) for m in page.window(selectors.matters_in_force(day, kind=kind, q=q, domain=domain))]
+    release = selectors.release_in_force(kind, day)
+    if release is None:
+        return page.window([])  # nothing in force (a cursor is refused as on any list)
+    return selectors.matter_rows(release, page.window(selectors.release_matter_ids(release, q=q, domain=domain)))
 
 
 @router.get("/lists/primary", response={200: PrimaryOut, **ERRORS})

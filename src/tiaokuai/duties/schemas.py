@@ -3,6 +3,7 @@ from typing import Any
 
 from ninja import Schema
 
+from tiaokuai.core.api import DictSchema
 from tiaokuai.core.validation import api_only, choice_of, form_field, mirror
 
 from . import forms as F
@@ -31,18 +32,18 @@ class AssignmentIO(Schema):
     duty: str
 
 
-class AssignmentOut(AssignmentIO):
+class AssignmentOut(DictSchema, AssignmentIO):
     organisation_name: str
 
 
-class StepIO(Schema):
+class StepIO(DictSchema):
     order: int
     organisation: str | None = None  # unit code, or "territorial_township"
     action: str
     time_limit_days: int | None = None
 
 
-class MatterOut(Schema):
+class MatterOut(DictSchema):
     id: int
     release: int
     code: str

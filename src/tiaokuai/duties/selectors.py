@@ -1,6 +1,7 @@
 """Reads of the lists. "Which body was primary for matter M on date D?" is one query."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -8,11 +9,12 @@ from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer
+from tiaokuai.core.memo import Keep
 from tiaokuai.org.choices import OrganisationKind
 from tiaokuai.org.models import Organisation
 
 from .choices import BodyKind, DutyRole, ListKind, ReleaseStatus
-from .models import Assignment, Domain, ListRelease, Matter
+from .models import Assignment, Domain, ListRelease, Matter, ProcessStep
 
 
 def releases_in_force_subquery(kind: str, on: date) -> Subquery:
@@ -194,6 +196,187 @@ def matters_in_force(on: date, *, kind: str = ListKind.RESPONSIBILITY, q: str = 
     qs = (Matter.objects.filter(release=releases_in_force_subquery(kind, on))
           .select_related("domain", "release").prefetch_related("assignments__organisation", "steps__organisation"))
     return search_matters(qs, q=q, domain=domain).order_by("domain__order", "domain__code", "code")
+
+
+def release_matter_ids(release: ListRelease, *, q: str = "", domain: str = "") -> QuerySet[Matter, int]:
+    """The ids of release_matters() (same search, same order), for matter_rows()."""
+    return search_matters(release.matters.all(), q=q, domain=domain).order_by(
+        "domain__order", "domain__code", "code").values_list("pk", flat=True)
+
+
+# ---------------------------------------------------------------- a release's rows as plain data
+
+@dataclass(frozen=True)
+class ReleaseRows:
+    """A release's own rows (matters with their assignments and steps), bodies and domains by id: what a
+    published release holds for ever (ADR 0002). The registry's part (unit codes and names, domain codes and
+    names) is read per request (`registry_names`), since a unit or a domain may be renamed."""
+
+    matters: dict[int, dict[str, Any]]
+    organisation_ids: frozenset[int]
+    domain_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class RegistryNames:
+    organisations: dict[int, tuple[str, str]]  # id → (code, name)
+    domains: dict[int, tuple[str, str]]  # id → (code, name)
+
+    def key(self) -> tuple:
+        """Everything of the registry a rendering of the rows shows (for a cache key)."""
+        return tuple(self.organisations.items()), tuple(sorted(self.domains.items()))
+
+
+_PUBLISHED_ROWS = Keep(max_entries=8)
+
+
+def _read_release_rows(release: ListRelease) -> ReleaseRows:
+    """Three queries: matters, assignments, steps (plain values, no model instances)."""
+    matters: dict[int, dict[str, Any]] = {}
+    for values in (Matter.objects.filter(release=release).order_by()
+                   .values("pk", "code", "name", "domain_id", "kind", "legal_basis", "description", "keywords")):
+        row: dict[str, Any] = dict(values)
+        row["assignments"], row["steps"] = [], []
+        matters[row["pk"]] = row
+    orgs: set[int] = set()
+    for a in (Assignment.objects.filter(matter__release=release).order_by()
+              .values("matter_id", "body_kind", "organisation_id", "role", "duty")):
+        matters[a["matter_id"]]["assignments"].append(a)
+        if a["organisation_id"] is not None:
+            orgs.add(a["organisation_id"])
+    for s in (ProcessStep.objects.filter(matter__release=release).order_by("matter_id", "order")
+              .values("matter_id", "order", "body_kind", "organisation_id", "action", "time_limit_days")):
+        matters[s["matter_id"]]["steps"].append(s)
+        if s["organisation_id"] is not None:
+            orgs.add(s["organisation_id"])
+    return ReleaseRows(matters, frozenset(orgs), frozenset(m["domain_id"] for m in matters.values()))
+
+
+def release_rows(release: ListRelease, ids: Iterable[int] = ()) -> ReleaseRows:
+    """The release's rows: a published release's are read once per process (it never changes; the key holds
+    its publication time as well as its id), a draft's on every call. Rows that lack one of `ids` (a matter
+    added behind the services' back, by a data fix) are read again."""
+    if release.status != ReleaseStatus.PUBLISHED:
+        return _read_release_rows(release)
+    key = (release.pk, release.published_at)
+    rows: ReleaseRows = _PUBLISHED_ROWS.get(key, lambda: _read_release_rows(release))
+    if any(pk not in rows.matters for pk in ids):
+        rows = _PUBLISHED_ROWS.set(key, _read_release_rows(release))
+    return rows
+
+
+def registry_names(rows: ReleaseRows) -> RegistryNames:
+    """The current codes and names of the units and domains the rows name (two queries, none when empty)."""
+    orgs = ({pk: (code, name) for pk, code, name in
+             Organisation.objects.filter(pk__in=rows.organisation_ids).order_by("code", "pk")
+             .values_list("pk", "code", "name")}
+            if rows.organisation_ids else {})  # in the database's order of codes (matters_page: the bodies' order)
+    domains = ({pk: (code, name) for pk, code, name in
+                Domain.objects.filter(pk__in=rows.domain_ids).order_by().values_list("pk", "code", "name")}
+               if rows.domain_ids else {})
+    return RegistryNames(orgs, domains)
+
+
+def matter_rows(release: ListRelease, ids: Iterable[int], names: RegistryNames | None = None,
+                rows: ReleaseRows | None = None) -> list[dict[str, Any]]:
+    """The matters `ids` of a release, in that order, as the API shows a matter (api.MatterOut: matter_dump()
+    plus id, release and domain_name) — from release_rows() and the registry's current names."""
+    ids = list(ids)
+    rows = rows or release_rows(release, ids)
+    names = names or registry_names(rows)
+    territorial = BodyKind.TERRITORIAL_TOWNSHIP.value
+    territorial_name = str(BodyKind.TERRITORIAL_TOWNSHIP.label)
+    orgs, domains = names.organisations, names.domains
+
+    def body(row: dict[str, Any]) -> tuple[str, str]:
+        if row["body_kind"] == territorial:
+            return territorial, territorial_name
+        return orgs.get(row["organisation_id"], ("", "")) if row["organisation_id"] is not None else ("", "")
+
+    out = []
+    for pk in ids:
+        m = rows.matters[pk]
+        assignments = []
+        for a in m["assignments"]:
+            code, name = body(a)
+            assignments.append({"organisation": code, "organisation_name": name, "role": a["role"], "duty": a["duty"]})
+        assignments.sort(key=lambda a: (a["role"] != DutyRole.PRIMARY, a["organisation"]))
+        steps = []
+        for s in m["steps"]:
+            code = body(s)[0]
+            steps.append({"order": s["order"], "organisation": code or None, "action": s["action"],
+                          "time_limit_days": s["time_limit_days"]})
+        domain_code, domain_name = domains[m["domain_id"]]
+        out.append({"id": pk, "release": release.pk, "code": m["code"], "name": m["name"], "domain": domain_code,
+                    "domain_name": domain_name, "kind": m["kind"], "legal_basis": m["legal_basis"],
+                    "description": m["description"], "keywords": m["keywords"], "assignments": assignments,
+                    "steps": steps})
+    return out
+
+
+class Rows(list):  # type: ignore[type-arg]
+    """A list a template reads like a related manager (`matter.assignments.all`)."""
+
+    def all(self) -> "Rows":
+        return self
+
+
+@dataclass
+class MattersPage:
+    """Some matters of a release (ids in the list's order) for a page: `key()` is everything their rendering
+    shows except the language — the release (a published one never changes), the ids and the registry's
+    current names — so a rendering may be kept by it; `groups()` the plain rows by domain."""
+
+    release: ListRelease
+    ids: list[int]
+    rows: ReleaseRows
+    names: RegistryNames
+
+    def key(self) -> tuple:
+        return self.release.pk, self.release.published_at, tuple(self.ids), self.names.key()
+
+    def groups(self) -> list[dict[str, Any]]:
+        """[{"grouper": {"code", "name"}, "list": [matter…]}] by domain, as `{% regroup %}` gives them; a matter
+        reads like a Matter (code, name, get_kind_display, legal_basis, keywords, assignments.all, steps.all),
+        its assignments in the model's order (primary first, named units by code, then the territorial role)."""
+        territorial = BodyKind.TERRITORIAL_TOWNSHIP.value
+        territorial_name = str(BodyKind.TERRITORIAL_TOWNSHIP.label)
+        kinds = {k: str(v) for k, v in Matter._meta.get_field("kind").flatchoices}  # type: ignore[union-attr]
+        roles = {k: str(v) for k, v in Assignment._meta.get_field("role").flatchoices}  # type: ignore[union-attr]
+        orgs = self.names.organisations
+        rank = {pk: i for i, pk in enumerate(orgs)}
+
+        def body_name(row: dict[str, Any]) -> str:
+            if row["body_kind"] == territorial:
+                return territorial_name
+            org = orgs.get(row["organisation_id"]) if row["organisation_id"] is not None else None
+            return org[1] if org else ""
+
+        groups: list[dict[str, Any]] = []
+        for pk in self.ids:
+            m = self.rows.matters[pk]
+            ordered = sorted(m["assignments"], key=lambda a: (a["body_kind"], rank.get(a["organisation_id"], -1)))
+            ordered.sort(key=lambda a: a["role"], reverse=True)
+            assignments = Rows({"role": a["role"], "get_role_display": roles.get(a["role"], a["role"]),
+                                "body_name": body_name(a), "duty": a["duty"]} for a in ordered)
+            steps = Rows({"order": s["order"], "body_name": body_name(s), "action": s["action"],
+                          "time_limit_days": s["time_limit_days"]} for s in m["steps"])
+            row = {"pk": pk, "code": m["code"], "name": m["name"], "get_kind_display": kinds.get(m["kind"], m["kind"]),
+                   "legal_basis": m["legal_basis"], "keywords": m["keywords"], "assignments": assignments,
+                   "steps": steps}
+            if not groups or groups[-1]["domain_id"] != m["domain_id"]:
+                code, name = self.names.domains[m["domain_id"]]
+                groups.append({"domain_id": m["domain_id"], "grouper": {"code": code, "name": name}, "list": []})
+            groups[-1]["list"].append(row)
+        return groups
+
+
+def matters_page(release: ListRelease, *, q: str = "", domain: str = "") -> MattersPage:
+    """The matters of a release a search finds, for a page (release_matters() as plain rows): the ids (one
+    query), the release's rows (release_rows()) and the registry's names (two queries)."""
+    ids = list(release_matter_ids(release, q=q, domain=domain))
+    rows = release_rows(release, ids)
+    return MattersPage(release, ids, rows, registry_names(rows))
 
 
 def domains_of(release: ListRelease | None) -> QuerySet[Domain]:

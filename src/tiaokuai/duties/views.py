@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +17,7 @@ from tiaokuai.core import audit, timeline
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.core.listing import form_filters, list_page, rank, xlsx_response
+from tiaokuai.core.memo import Keep
 from tiaokuai.core.xlsx import download
 
 from . import selectors, services
@@ -77,10 +80,28 @@ def public_list(request):
     q = domain = ""
     if form.is_valid():
         q, domain = form.cleaned_data["q"], form.cleaned_data["domain"]
-    matters = list(selectors.release_matters(release, q=q, domain=domain)) if release else []
+    page = selectors.matters_page(release, q=q, domain=domain) if release else None
     return render(request, "duties/public_list.html", {
-        "release": release, "matters": matters, "domains": domains, "form": form, "q": q, "domain": domain,
+        "release": release, "matters": page.ids if page else [], "matters_html": _public_matters_html(page),
+        "domains": domains, "form": form, "q": q, "domain": domain,
     })
+
+
+# The rendered matters of the public list, by everything they show (MattersPage.key: the published release,
+# the matters found, the registry's names) and the language: the same search renders once per process.
+_PUBLIC_MATTERS = Keep(max_entries=32)
+
+
+def _public_matters_html(page: selectors.MattersPage | None) -> str:
+    if page is None:
+        return ""
+
+    def render_matters() -> str:
+        return mark_safe(render_to_string("duties/_public_matters.html", {"groups": page.groups()}))  # noqa: S308
+
+    if page.release.status != ReleaseStatus.PUBLISHED:
+        return render_matters()
+    return _PUBLIC_MATTERS.get((page.key(), translation.get_language()), render_matters)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- signed-in pages

@@ -39,6 +39,8 @@ from .schemas import (
 router = Router(tags=["registry"])
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 DivisionPage = paging(5000, 5000)
+ORGANISATION_FIELDS = ("code", "name", "short_name", "kind", "parent__code", "division__code", "division__name",
+                       "counts_toward_limit", "is_active")
 OrganisationPage = paging(500, 2000)
 PeoplePage = paging(200, 1000)
 CertificatePage = paging(500, 2000)
@@ -47,11 +49,10 @@ CertificatePage = paging(500, 2000)
 @router.get("/divisions", response={200: list[DivisionOut], **ERRORS})
 def list_divisions(request: HttpRequest, page: Query[DivisionPage], level: str | None = None,
                    within: str | None = None):
-    rows = page.window(selectors.divisions(viewer(request), level=level, within=within))
-    return [
-        {"code": d.code, "name": d.name, "level": d.level, "kind": d.kind, "parent": d.parent.code if d.parent else None}
-        for d in rows
-    ]
+    qs = selectors.divisions(viewer(request), level=level, within=within)
+    rows = page.window(qs.values("id", "code", "name", "level", "kind", "parent__code"))
+    return [{"code": d["code"], "name": d["name"], "level": d["level"], "kind": d["kind"], "parent": d["parent__code"]}
+            for d in rows]
 
 
 # --------------------------------------------------------------------------- organisations
@@ -61,7 +62,10 @@ def list_divisions(request: HttpRequest, page: Query[DivisionPage], level: str |
 def list_organisations(request: HttpRequest, page: Query[OrganisationPage], kind: str | None = None,
                        within: str | None = None, q: str | None = None):
     rows = selectors.organisations(viewer(request), kind=kind, within=within, q=q)
-    return [organisation_out(o) for o in page.window(rows)]
+    return [{"code": o["code"], "name": o["name"], "short_name": o["short_name"], "kind": o["kind"],
+             "parent": o["parent__code"], "division": o["division__code"], "division_name": o["division__name"],
+             "counts_toward_limit": o["counts_toward_limit"], "is_active": o["is_active"]}
+            for o in page.window(rows.values("id", *ORGANISATION_FIELDS))]
 
 
 def _detail(request: HttpRequest, code: str) -> dict[str, Any]:
@@ -177,10 +181,14 @@ def list_people(request: HttpRequest, page: Query[PeoplePage], q: str | None = N
     v = viewer(request)
     if unmasked:
         purpose = check_unmasked_export(actor=request.user, purpose=purpose)
-    rows = list(page.window(selectors.people(v, q=q, organisation=organisation)))
+    rows = list(page.window(selectors.people_values(selectors.people(v, q=q, organisation=organisation))))
+    slots = selectors.current_slots([p["id"] for p in rows])
+    out = [{"id": p["id"], "name": p["name"],
+            **({"id_number": p["id_number"], "phone": p["phone"], "masked": False} if unmasked
+               else selectors.masked_personal_data(p["id_number"], p["phone"])),
+            "current": slots.get(p["id"])} for p in rows]
     if not unmasked:
-        return [_person_out(v, p) for p in rows]
-    out = [_person_out(v, p, {"id_number": p.id_number, "phone": p.phone, "masked": False}) for p in rows]
+        return out
     record_unmasked_export(actor=request.user, what="org.people", label=_("People"), rows=len(out), purpose=purpose,
                            filters={"q": q or "", "organisation": organisation or ""})
     return out
@@ -243,8 +251,12 @@ def end_assignment(request: HttpRequest, assignment_id: Id, payload: AssignmentE
 @router.get("/certificates", response={200: list[CertificateOut], **ERRORS})
 def list_certificates(request: HttpRequest, page: Query[CertificatePage], state: str | None = None,
                       domain: str | None = None, q: str | None = None):
-    rows = selectors.certificates(viewer(request), state=state, domain=domain, q=q)
-    return [certificate_out(c, c.state) for c in page.window(rows)]
+    qs = selectors.certificate_values(selectors.certificates(viewer(request), state=state, domain=domain, q=q))
+    rows = list(page.window(qs))
+    domains = selectors.certificate_domain_codes([r["id"] for r in rows])
+    return [{"id": r["id"], "number": r["number"], "holder_id": r["holder_id"], "holder_name": r["holder__name"],
+             "domains": domains[r["id"]], "issued_on": r["issued_on"], "expires_on": r["expires_on"],
+             "revoked_on": r["revoked_on"], "issuer": r["issuer"], "state": r["state"]} for r in rows]
 
 
 def _certificate_response(request: HttpRequest, cert_id: int) -> dict[str, Any]:

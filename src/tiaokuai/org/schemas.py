@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tiaokuai.core.api import DictSchema
 from tiaokuai.core.validation import NO_SPACE_ONLY, choice_of, form_field, mirror
 
 from . import forms as F
@@ -14,7 +15,7 @@ OrganisationKindIn = choice_of(F.OrganisationForm, "kind")
 EstablishmentKindIn = choice_of(F.AssignmentForm, "kind")
 
 
-class DivisionOut(Schema):
+class DivisionOut(DictSchema):
     code: str
     name: str
     level: str
@@ -22,7 +23,7 @@ class DivisionOut(Schema):
     parent: str | None
 
 
-class OrganisationOut(Schema):
+class OrganisationOut(DictSchema):
     code: str
     name: str
     short_name: str
@@ -133,7 +134,7 @@ class StaffingReportOut(Schema):
     institutions: InstitutionsOut | None
 
 
-class CurrentSlotOut(Schema):
+class CurrentSlotOut(DictSchema):
     assignment_id: int
     organisation: str
     organisation_name: str
@@ -142,7 +143,7 @@ class CurrentSlotOut(Schema):
     is_leadership: bool
 
 
-class PersonOut(Schema):
+class PersonOut(DictSchema):
     id: int
     name: str
     id_number: str
@@ -192,7 +193,7 @@ class AssignmentOut(Schema):
     over_leadership: bool = False
 
 
-class CertificateOut(Schema):
+class CertificateOut(DictSchema):
     id: int
     number: str
     holder_id: int

@@ -489,7 +489,31 @@ def personal_data(viewer: Viewer, person: Person, *, reveal: bool = False) -> di
     with its purpose (services.person_personal_data_viewed)."""
     if reveal and sees_personal_data(viewer):
         return {"id_number": person.id_number, "phone": person.phone, "masked": False}
-    return {"id_number": mask_id_number(person.id_number), "phone": mask_phone(person.phone), "masked": True}
+    return masked_personal_data(person.id_number, person.phone)
+
+
+def masked_personal_data(id_number: str, phone: str) -> dict[str, Any]:
+    return {"id_number": mask_id_number(id_number), "phone": mask_phone(phone), "masked": True}
+
+
+def people_values(qs: QuerySet[Person]) -> QuerySet[Person, Any]:
+    """people() as plain rows (id, name, id_number, phone; the list's order and keyset kept), for the API."""
+    return qs.prefetch_related(None).values("id", "name", "id_number", "phone")
+
+
+def current_slots(person_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """person id → a current staff assignment (the first the database gives, as people()'s prefetch), as the API
+    shows it (one query)."""
+    out: dict[int, dict[str, Any]] = {}
+    if person_ids:
+        for a in (StaffAssignment.objects.filter(ended_on__isnull=True, person_id__in=person_ids)
+                  .values("person_id", "pk", "organisation__code", "organisation__name", "kind", "post",
+                          "is_leadership")):
+            out.setdefault(a["person_id"], {
+                "assignment_id": a["pk"], "organisation": a["organisation__code"],
+                "organisation_name": a["organisation__name"], "kind": a["kind"], "post": a["post"],
+                "is_leadership": a["is_leadership"]})
+    return out
 
 
 def person_page(viewer: Viewer, person_id: int, *, reveal: bool = False) -> dict[str, Any]:
@@ -589,3 +613,24 @@ def home_cards(viewer: Viewer) -> list[dict[str, Any]]:
         cards.append({"label": _("Certificates expiring within 90 days"), "value": expiring,
                       "url_name": "org:certificates"})
     return cards
+
+
+CERTIFICATE_FIELDS = ("id", "number", "holder_id", "holder__name", "issued_on", "expires_on", "revoked_on", "issuer",
+                      "state")
+
+
+def certificate_values(qs: QuerySet[Certificate]) -> QuerySet[Certificate, Any]:
+    """certificates() as plain rows (CERTIFICATE_FIELDS; the list's order and keyset kept), for the API."""
+    return qs.prefetch_related(None).values(*CERTIFICATE_FIELDS)
+
+
+def certificate_domain_codes(ids: list[int]) -> dict[int, list[str]]:
+    """certificate id → its domains' codes, sorted (one query)."""
+    out: dict[int, list[str]] = {pk: [] for pk in ids}
+    if ids:
+        for cert_id, code in (Certificate.domains.through.objects.filter(certificate_id__in=ids)
+                              .values_list("certificate_id", "domain__code")):
+            out[cert_id].append(code)
+    for codes in out.values():
+        codes.sort()
+    return out
