@@ -215,3 +215,12 @@ def test_given_a_new_day_when_six_writers_number_at_once_then_one_sets_the_base_
     assert errors == []
     assert sorted(numbers) == [f"CS-20261125-{i:04d}" for i in range(1, 7)]
     assert NumberCounter.objects.filter(prefix="CS", day=dt.date(2026, 11, 25), base__isnull=False).count() == 1
+
+
+@on_postgresql
+def test_given_a_day_numbered_from_the_sequence_when_a_bulk_load_advances_it_then_numbers_continue_after_the_load():
+    assert _numbered_event("CS", at(2026, 11, 23, 10)) == "CS-20261123-0001"  # the day's base is set
+    numbering.advance("CS", {dt.date(2026, 11, 23): 40})
+    assert _numbered_event("CS", at(2026, 11, 23, 11)) == "CS-20261123-0041"
+    numbering.advance("CS", {dt.date(2026, 11, 23): 12})  # a smaller load moves nothing back
+    assert _numbered_event("CS", at(2026, 11, 23, 12)) == "CS-20261123-0042"
