@@ -174,8 +174,8 @@ def last_used(prefix: str, day: dt.date) -> int:
 
 
 def _increment(prefix: str, day: dt.date) -> int | None:
-    """UPDATE … SET last = last + 1 … RETURNING last: one statement that takes the row lock (PostgreSQL) and
-    returns the new value (SQLite ≥ 3.35 and PostgreSQL both support RETURNING). None when the row is missing."""
+    """SQLite (PostgreSQL counts in core_next_number): UPDATE … SET last = last + 1 … RETURNING last, one statement
+    that returns the new value. None when the row is missing."""
     qn = connection.ops.quote_name
     table = qn(NumberCounter._meta.db_table)
     prefix_col, day_col, last_col = qn("prefix"), qn("day"), qn("last")

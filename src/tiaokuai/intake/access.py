@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer, viewer_for
 from tiaokuai.core.errors import NotFound
-from tiaokuai.org.choices import TOWNSHIP_BODY_KINDS, Role
+from tiaokuai.org.choices import Role
 
 from .choices import Channel, DispatchStatus, RequestStatus
 from .models import Request, RequestDispatch, RequestDispute
@@ -72,10 +72,9 @@ def handled_q(viewer: Viewer, prefix: str = "") -> Q:
 
 
 def may_handle(viewer: Viewer, dispatch: RequestDispatch) -> bool:
-    org = dispatch.organisation
     if is_department_staff(viewer) and dispatch.organisation_id in viewer.organisation_ids:
         return True
-    return is_township_staff(viewer) and org.kind in TOWNSHIP_BODY_KINDS and org.division_id in viewer.township_ids
+    return is_township_staff(viewer) and dispatch.organisation_id in viewer.township_body_ids
 
 
 def scope_requests(viewer: Viewer, qs: QuerySet[Request]) -> QuerySet[Request]:

@@ -29,11 +29,10 @@ from tiaokuai.core.memo import Memo
 from tiaokuai.duties.choices import DutyRole, ListKind
 from tiaokuai.duties.models import Matter
 from tiaokuai.duties.selectors import assignments_in_force, release_in_force, resolve_bodies
-from tiaokuai.org.choices import Role
+from tiaokuai.org.choices import TOWNSHIP_BODY_KINDS, Role
 from tiaokuai.org.models import Division, Membership, Organisation
 
 from .access import (
-    TOWNSHIP_BODY_KINDS,
     access_dispatch,
     access_dispute,
     access_request,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer, viewer_for
 from tiaokuai.core.errors import NotFound
-from tiaokuai.org.choices import TOWNSHIP_BODY_KINDS, Role
+from tiaokuai.org.choices import Role
 
 from .models import Dispatch, Dispute, Whistle
 
@@ -36,12 +36,12 @@ def is_department_staff(viewer: Viewer) -> bool:
 # territorial role 属地乡镇（街道） resolves to them, and the office may call another township by hand.
 
 
-def handles_organisation(viewer: Viewer, organisation_id: int, kind: str, division_id: int | None) -> bool:
+def handles_organisation(viewer: Viewer, organisation_id: int) -> bool:
     """Whether the viewer works dispatches addressed to this organisation: department staff and officers of it (or
-    a unit above it), township staff of the township whose government or office it is."""
+    a unit above it), township staff of the township whose government or office it is (Viewer.township_body_ids)."""
     if is_department_staff(viewer) and organisation_id in viewer.organisation_ids:
         return True
-    return is_township_staff(viewer) and kind in TOWNSHIP_BODY_KINDS and division_id in viewer.township_ids
+    return is_township_staff(viewer) and organisation_id in viewer.township_body_ids
 
 
 class _ProbeIn(RelatedIn):
@@ -140,8 +140,7 @@ def may_see_whistle(viewer: Viewer, whistle: Whistle, org_ids: set[int] | None =
 
 def may_handle(viewer: Viewer, dispatch: Dispatch) -> bool:
     """The viewer works this dispatch: staff of the body it is addressed to (handles_organisation)."""
-    org = dispatch.organisation
-    return handles_organisation(viewer, dispatch.organisation_id, org.kind, org.division_id)
+    return handles_organisation(viewer, dispatch.organisation_id)
 
 
 def whistle_parties(viewer: Viewer, whistle: Whistle) -> set[str]:
