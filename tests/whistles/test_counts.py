@@ -117,6 +117,16 @@ def test_given_counts_that_drifted_when_reconciling_then_the_drift_is_reported_a
     assert capsys.readouterr().out.strip() == "no drift"
 
 
+def _run_flows(wcounty, *, seed: int, steps: int) -> None:
+    """`steps` random actions of the flows; the refused ones change nothing and are skipped."""
+    rng = random.Random(seed)
+    for _ in range(steps):
+        try:
+            _flow_step(wcounty, rng)()
+        except REFUSALS:
+            pass
+
+
 def _counted(viewer, **filters):
     qs = selectors.board(viewer, **filters).filter(status__in=selectors.BOARD_STATUSES).order_by()
     return dict.fromkeys(selectors.BOARD_STATUSES, 0) | dict(
@@ -128,12 +138,7 @@ def _counted(viewer, **filters):
                                       ("township_other", "tview")])
 def test_given_flows_when_each_role_opens_the_board_then_its_cards_are_the_table_and_equal_the_rows(
         wcounty, who, kind, django_assert_max_num_queries):
-    rng = random.Random(7)
-    for _ in range(80):
-        try:
-            _flow_step(wcounty, rng)()
-        except REFUSALS:
-            pass
+    _run_flows(wcounty, seed=7, steps=80)
     viewer = viewer_for(wcounty.users[who])
     assert selectors.count_scope(viewer) is not None and selectors.count_scope(viewer)[0] == kind
     counts, _overdue = selectors.board_counts(viewer)
@@ -182,12 +187,7 @@ def test_given_days_pass_after_the_flows_when_each_role_opens_the_board_then_the
         wcounty, clock, who):
     """The card counts from the overdue dispatches (selectors.overdue_count); the list filters whistle by whistle
     (EXISTS): the two forms must agree for every kind of viewer."""
-    rng = random.Random(11)
-    for _ in range(60):
-        try:
-            _flow_step(wcounty, rng)()
-        except REFUSALS:
-            pass
+    _run_flows(wcounty, seed=11, steps=60)
     clock.advance(days=10)
     viewer = viewer_for(wcounty.users[who])
     rows = selectors.board(viewer, overdue=True).order_by().count()
