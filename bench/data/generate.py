@@ -371,6 +371,7 @@ def chunk_rows(k: int, plan: list[tuple[dt.date, int, int]], county: County, tab
         title = f"吹哨 {number}：{route.name}"[:200]
         url = f"/whistles/{wid}/"
         done_all = status != "open"
+        earliest = None  # the earliest running deadline (Whistle.overdue_from, ADR 0020)
         last_resolved = raised
         supervised_at = None
         for org_id, org_code, role, assignment in bodies:
@@ -410,6 +411,7 @@ def chunk_rows(k: int, plan: list[tuple[dt.date, int, int]], county: County, tab
                 if arrived and arrived > now:
                     arrived, step, pending_due = None, 1, arrive_by
                 dstatus = ("dispatched", "responded", "arrived")[step]
+                earliest = pending_due if earliest is None else min(earliest, pending_due)
                 kind = ("respond", "arrive", "resolve")[step]
                 if pending_due < now:
                     overdue = now - pending_due
@@ -442,7 +444,8 @@ def chunk_rows(k: int, plan: list[tuple[dt.date, int, int]], county: County, tab
              "raising_org_id": raising_org, "address": f"{township.name}{village.name}",
              "latitude": None, "longitude": None, "description": description, "urgency": urgency,
              "raised_at": raised, "supervised_at": supervised_at,
-             "in_counts": True}  # counted by the recount at the end (ADR 0015), not left to the fold
+             "in_counts": True,  # counted by the recount at the end (ADR 0015), not left to the fold
+             "overdue_from": earliest, "overdue_counted": earliest is not None and earliest <= now}
         if done_all:
             w["resolved_at"] = last_resolved
             N.add(recipient_id=raiser, kind="whistles.resolved", title=f"{number} 已办结"[:200], body="", url=url,

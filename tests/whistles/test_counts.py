@@ -1,21 +1,24 @@
-"""The board's counts table (ADR 0013, 0015): new whistles folded in by the whistles.counts sweep, every dispatch and
-status change of a folded whistle kept in the same transaction; equal to a recount after any sequence of flows and
-folds; refused actions leave it as it was; the boards read it plus the whistles not folded yet."""
+"""The board's counts table (ADR 0013, 0015, 0020): new whistles folded in by the whistles.counts sweep, every dispatch
+and status change of a folded whistle kept in the same transaction; equal to a recount after any sequence of flows,
+folds, overdue ticks and hours passing; refused actions leave it as it was; the boards read it plus the whistles not
+folded (or not counted overdue) yet; a whistle's earliest running deadline always agrees with its dispatches."""
 
 import random
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
 
 from tests.factories import make_user
 from tiaokuai.core.access import viewer_for
 from tiaokuai.core.errors import Conflict, Invalid, NotFound
 from tiaokuai.org.models import Organisation
 from tiaokuai.whistles import selectors, services
+from tiaokuai.whistles.clocks import DISPATCH_CLOCKS
 from tiaokuai.whistles.models import Dispatch, Dispute, Whistle, WhistleCount
-from tiaokuai.whistles.services.counts import fold, recount
+from tiaokuai.whistles.services.counts import count_overdue, fold, recount
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +36,20 @@ def staff(org):
     return u or make_user(f"staff-{org.code}", f"{org.name}人员", org, "department", is_head=True)
 
 
-def _flow_step(c, rng):
+def _flow_step(c, rng, clock=None):
     """One random action a person could take now (raise, route, a dispatch step, dispute and arbitration, the
-    township's confirm / return / close / reopen); refusals are part of the flow."""
+    township's confirm / return / close / reopen), the sweep's ticks and (with a clock) hours passing; refusals are
+    part of the flow."""
     township, office = c.users["township"], c.users["establishment_office"]
     whistles = list(Whistle.objects.order_by("id"))
     choice = rng.choice(["raise", "raise", "route", "step", "step", "step", "step", "dispute", "decide",
-                         "confirm", "return", "close", "reopen", "fold"])
+                         "confirm", "return", "close", "reopen", "fold"] + (["overdue", "time"] if clock else []))
     if choice == "fold":  # the sweep's tick, between any two actions
         return lambda: fold(limit=rng.choice([1, 2, 5000]))
+    if choice == "overdue":  # the same tick's count of the whistles overdue since the last one
+        return lambda: count_overdue(timezone.now(), limit=rng.choice([1, 2, 5000]))
+    if choice == "time":  # hours (or days) pass: deadlines go by between two ticks
+        return lambda: clock.advance(hours=rng.choice([1, 3, 9, 30, 80]))
     if choice == "raise" or not whistles:
         return lambda: services.whistle_raise(
             actor=township, item_code=rng.choice(["CS-ZR-01", "CS-HB-01", "CS-SJ-01", None]),
@@ -79,12 +87,30 @@ def _flow_step(c, rng):
     return lambda: act(actor=township, whistle_id=w.pk, **kwargs)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_given_random_flows_when_each_action_is_taken_then_the_counts_equal_a_recount(wcounty, seed):
+def overdue_by_definition() -> set[int]:
+    """The whistles with a dispatch whose pending step is past its deadline now (core.clocks' rule, row by row)."""
+    late = Dispatch.objects.filter(DISPATCH_CLOCKS.overdue_q(timezone.now()), whistle_id=OuterRef("pk"))
+    return set(Whistle.objects.filter(Exists(late)).values_list("pk", flat=True))
+
+
+def earliest_by_definition() -> dict[int, object]:
+    """Each whistle's earliest pending deadline on a running clock, from its dispatches in Python."""
+    out: dict[int, object] = {}
+    for d in Dispatch.objects.all():
+        pending = DISPATCH_CLOCKS.pending(DISPATCH_CLOCKS.row(d))
+        if pending is not None and pending[1] is not None:
+            out[d.whistle_id] = min(out.get(d.whistle_id, pending[1]), pending[1])
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4, 5])
+def test_given_random_flows_when_each_action_is_taken_then_the_counts_equal_a_recount(wcounty, clock, seed):
     rng = random.Random(seed)
     taken = refused = 0
-    for _ in range(160):
-        call = _flow_step(wcounty, rng)
+    county = viewer_for(wcounty.users["establishment_office"])
+    statuses: set[str] = set()
+    for _ in range(200):
+        call = _flow_step(wcounty, rng, clock)
         before = table()
         try:
             call()
@@ -92,11 +118,15 @@ def test_given_random_flows_when_each_action_is_taken_then_the_counts_equal_a_re
         except REFUSALS:
             refused += 1
             assert table() == before  # a refused action changes nothing
+        statuses |= set(Whistle.objects.values_list("status", flat=True))
+        stored = dict(Whistle.objects.exclude(overdue_from=None).values_list("pk", "overdue_from"))
+        assert stored == earliest_by_definition(), f"overdue_from after step {taken + refused}"
+        assert selectors.overdue_count(county) == len(overdue_by_definition())
         with transaction.atomic():  # recount folds what is pending first: look, then leave the flow as it was
             assert recount() == {}, f"drift after step {taken + refused}"
             transaction.set_rollback(True)
-    statuses = set(Whistle.objects.values_list("status", flat=True))
     assert taken > 40 and refused > 5 and len(statuses) >= 3  # the flows went somewhere
+    assert Whistle.objects.filter(overdue_counted=True).exists()  # the ticks counted overdue whistles
     assert WhistleCount.objects.filter(kind="org", scope_id=Organisation.objects.get(code="D-SJ").pk).exists() \
         or not Dispatch.objects.filter(organisation__code__in=["D-SJ", "D-SJ-01"]).exists()
 
@@ -185,11 +215,16 @@ def test_the_fold_is_a_registered_sweep():
                                  "township_other"])
 def test_given_days_pass_after_the_flows_when_each_role_opens_the_board_then_the_overdue_card_equals_the_rows(
         wcounty, clock, who):
-    """The card counts from the overdue dispatches (selectors.overdue_count); the list filters whistle by whistle
-    (EXISTS): the two forms must agree for every kind of viewer."""
+    """The card reads the counts' overdue row plus the whistles overdue since the last tick (selectors.overdue_count);
+    the list filters the rows: the two must agree for every kind of viewer, before the tick and after it."""
     _run_flows(wcounty, seed=11, steps=60)
     clock.advance(days=10)
     viewer = viewer_for(wcounty.users[who])
     rows = selectors.board(viewer, overdue=True).order_by().count()
+    assert selectors.count_scope(viewer) is not None
     assert selectors.overdue_count(viewer) == rows == selectors.board_counts(viewer)[1]
     assert rows > 0 or who == "station"
+    assert count_overdue(timezone.now()) > 0 and table().get(("all", 0, "overdue"), 0) > 0
+    assert selectors.overdue_count(viewer) == rows  # now from the counts table: counted once, not twice
+    clock.advance(days=10)
+    assert selectors.overdue_count(viewer) == selectors.board(viewer, overdue=True).order_by().count()

@@ -344,11 +344,11 @@ class StepClocks:
         """Rows (or `prefix`-related rows) with a pending step."""
         return reduce(operator.or_, [q for _s, q in self._step_qs(prefix)])
 
-    def overdue_q(self, now: dt.datetime, prefix: str = "", *, running: Q | None = None) -> Q:
+    def overdue_q(self, now: dt.datetime, prefix: str = "") -> Q:
         """Rows whose pending step is due at or before `now` — exactly `is_overdue(row, now)`. The running condition
         stands once, outside the steps' OR (a planner then reads it as one index condition, not as a product of
-        selectivities); `running` spells it the caller's way (the literal terms of a partial index, say)."""
-        return (running if running is not None else self.running_q(prefix)) & reduce(
+        selectivities)."""
+        return self.running_q(prefix) & reduce(
             operator.or_, [q & Q(**{f"{prefix}{s.due_field}__lte": now}) for s, q in self._step_terms(prefix)]
         )
 

@@ -107,23 +107,6 @@ def scope_whistles(viewer: Viewer, qs: QuerySet[Whistle]) -> QuerySet[Whistle]:
     return qs.none()
 
 
-def seen_whistle_ids(viewer: Viewer, field: str, among: QuerySet[Whistle]) -> Q:
-    """Rows whose `field` is a whistle the (non-county) viewer sees — for counting many rows at once: the whistles
-    of `among` raised in its townships as one uncorrelated set (read once: its townships' open work, say); the
-    whistles calling a township's bodies likewise (they are few); a department's by a probe of each whistle's
-    dispatches (an IN over every dispatch the department ever had would grow with its history)."""
-    own, handled = _seen_through(viewer)
-    cond = Q(pk__in=[])
-    if own:
-        cond |= Q(**{f"{field}__in": among.filter(township_id__in=own).order_by().values("pk")})
-    if handled is not None and is_department_staff(viewer):
-        cond |= Q(Exists(Dispatch.objects.filter(handled_q(viewer, probe=True), whistle_id=OuterRef(field))
-                         .order_by()))
-    elif handled is not None:
-        cond |= Q(**{f"{field}__in": Dispatch.objects.filter(handled).order_by().values("whistle_id")})
-    return cond
-
-
 def may_see_whistle(viewer: Viewer, whistle: Whistle, org_ids: set[int] | None = None) -> bool:
     if not viewer.is_authenticated:
         return False

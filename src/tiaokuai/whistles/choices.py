@@ -26,6 +26,11 @@ class WhistleStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# The counts table's row of the whistles counted overdue, beside one row per status (models.WhistleCount, ADR 0020).
+OVERDUE_COUNT = "overdue"
+COUNTED_STATES = [*WhistleStatus.choices, (OVERDUE_COUNT, _("Overdue"))]
+
+
 class DispatchRole(models.TextChoices):
     LEAD = "lead", _("Lead")
     ASSIST = "assist", _("Assist")

@@ -429,7 +429,9 @@ def load(*, rng: random.Random, county: Any, scale: Any, release: Any) -> dict[s
         for at, _seq, actor, action, w, before, after in ctx.events
     ])
     _set_counters(per_day)
-    # The rows went in by bulk INSERT, past the services: the board's counts are recounted from them.
+    # The rows went in by bulk INSERT, past the services: their earliest deadlines are set and the board's counts
+    # recounted from them.
+    counts.fill_overdue_from()
     counts.recount()
     S.clear_route_cache()
     return {"whistles": len(whistles), "dispatches": len(all_dispatches) + len(replacements),

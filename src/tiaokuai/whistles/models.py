@@ -1,5 +1,7 @@
 """The whistle list (吹哨清单), whistles (吹哨), dispatches to departments (派单/报到) and what hangs off them."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,6 +14,7 @@ from tiaokuai.duties.models import ListRelease
 from tiaokuai.org.models import Division, Domain, Organisation
 
 from .choices import (
+    COUNTED_STATES,
     AssignmentRole,
     DispatchRole,
     DispatchStatus,
@@ -95,6 +98,12 @@ class Whistle(models.Model):
     # Whether the board's counts table (WhistleCount) includes this whistle. A raise writes no counts: the
     # whistles.counts sweep folds new ones in, and the boards add the few not folded yet (ADR 0015).
     in_counts = models.BooleanField(_("in the board's counts"), default=False)
+    # The earliest deadline on its dispatches' running clocks (NULL: no clock runs); the whistle is overdue once it
+    # has passed. Kept by services.counts in the transaction of every change to its dispatches (ADR 0020).
+    overdue_from = models.DateTimeField(_("overdue from"), null=True, blank=True)
+    # Whether the board's counts hold it as overdue: the whistles.counts sweep marks it once overdue_from has
+    # passed; a change that leaves it on time unmarks it in the same transaction (ADR 0020).
+    overdue_counted = models.BooleanField(_("counted overdue"), default=False)
 
     class Meta:
         verbose_name = _("whistle")
@@ -105,6 +114,12 @@ class Whistle(models.Model):
             models.Index(fields=["status", "raised_at"], name="whistle_status_raised_idx"),
             # The whistles not folded into the counts yet: a few seconds' worth of raises, whatever the history.
             models.Index(fields=["id"], name="whistle_not_in_counts_idx", condition=models.Q(in_counts=False)),
+            # The open work by its earliest running deadline: "overdue" filters and counts read a range of it.
+            models.Index(fields=["overdue_from"], name="whistle_overdue_idx",
+                         condition=models.Q(overdue_from__isnull=False)),
+            # Those not counted overdue yet: the few whose deadline passed since the sweep's last tick (ADR 0020).
+            models.Index(fields=["overdue_from"], name="whistle_overdue_uncounted_idx",
+                         condition=models.Q(overdue_counted=False, overdue_from__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -146,11 +161,11 @@ class Dispatch(DispatchBase):
             models.Index(fields=["organisation", "status"], name="dispatch_org_status_idx"),
             # The open dispatches are a few thousand among millions: overdue counts and filters start here.
             models.Index(fields=["status"], name="dispatch_status_idx"),
-            # The open dispatches with every column the overdue test reads (selectors.overdue_dispatches): the
-            # count of overdue whistles reads this small index only, never the history's rows (ADR 0011).
+            # The open dispatches with every column the overdue test reads: a whistle's earliest running deadline
+            # (services.counts) reads this small index only, never the history's rows (ADR 0011, 0020).
             models.Index(fields=["status", "whistle", "paused_since", "responded_at", "respond_by", "arrived_at",
                                  "arrive_by", "resolve_by", "organisation"],
-                         # sorted(PENDING_DISPATCH): selectors._OPEN_LITERAL spells the same terms
+                         # sorted(PENDING_DISPATCH)
                          condition=Q(status__in=["arrived", "dispatched", "responded"]),
                          name="dispatch_open_idx"),
             # "Does this whistle call the viewer's body?" (access.scope_whistles' EXISTS) from the index alone.
@@ -266,6 +281,20 @@ def not_in_counts_sql() -> str:
                                                                     else "0")
 
 
+def overdue_uncounted_ids_sql(now: Any) -> tuple[str, tuple[Any, ...]]:
+    """(SQL, params): SELECT of the ids of the overdue whistles not counted overdue yet at `now`, written as the
+    partial index whistle_overdue_uncounted_idx states it — the whistles whose deadline passed since the sweep's
+    last tick."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    t = qn(Whistle._meta.db_table)
+    false = "false" if connection.vendor == "postgresql" else "0"
+    return (f"SELECT {qn('id')} FROM {t} WHERE {t}.{qn('overdue_counted')} = {false} "  # noqa: S608
+            f"AND {t}.{qn('overdue_from')} IS NOT NULL AND {t}.{qn('overdue_from')} <= %s",
+            (connection.ops.adapt_datetimefield_value(now),))
+
+
 def not_in_counts_ids_sql() -> str:
     """SELECT of the ids of the whistles not folded into the counts yet: a statement of its own, so that it is read
     through the partial index first (a condition among others lets SQLite prefer the status index and walk the
@@ -287,7 +316,8 @@ class WhistleCount(models.Model):
 
     kind = models.CharField(_("scope"), max_length=8)
     scope_id = models.IntegerField(_("scope id"))
-    status = models.CharField(_("status"), max_length=16, choices=WhistleStatus.choices)
+    # A whistle status, or OVERDUE_COUNT: the whistles counted overdue (ADR 0020).
+    status = models.CharField(_("status"), max_length=16, choices=COUNTED_STATES)
     n = models.IntegerField(_("whistles"), default=0)
 
     class Meta:

@@ -1,14 +1,12 @@
 """Reads of the whistle flow, scoped by the viewer."""
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.db.models import (
     Count,
     Exists,
     F,
-    Lookup,
     OuterRef,
     Prefetch,
     Q,
@@ -31,12 +29,19 @@ from .access import (
     is_office,
     may_see_whistle,
     scope_whistles,
-    seen_whistle_ids,
     whistle_parties,
 )
-from .choices import PENDING_DISPATCH, DispatchStatus, DisputeStatus, WhistleStatus
+from .choices import OVERDUE_COUNT, PENDING_DISPATCH, DispatchStatus, DisputeStatus, WhistleStatus
 from .clocks import DISPATCH_CLOCKS
-from .models import Dispatch, Dispute, Whistle, WhistleCount, WhistleItem, not_in_counts_ids_sql
+from .models import (
+    Dispatch,
+    Dispute,
+    Whistle,
+    WhistleCount,
+    WhistleItem,
+    not_in_counts_ids_sql,
+    overdue_uncounted_ids_sql,
+)
 from .workflows import DISPATCH, WHISTLE
 
 
@@ -109,10 +114,8 @@ def dispatch_inbox(viewer: Viewer, *, q: str = "", status: Any = None, role: Any
 
 
 def board(viewer: Viewer, *, township: Any = None, department: Any = None, domain: Any = None,
-          status: Any = None, overdue: Any = None, counting: bool = False) -> QuerySet[Whistle]:
-    """Whistles for the county board, filtered. Codes or ids are accepted for township/department/domain.
-    counting=True: the form of the overdue filter that suits counting every match (IN over the overdue
-    dispatches) rather than reading one page (EXISTS per whistle, newest first)."""
+          status: Any = None, overdue: Any = None) -> QuerySet[Whistle]:
+    """Whistles for the county board, filtered. Codes or ids are accepted for township/department/domain."""
     qs = visible_whistles(viewer)
     # Codes are resolved to ids first, so each filter is an indexed equality, not an OR across a join.
     if township:
@@ -126,42 +129,12 @@ def board(viewer: Viewer, *, township: Any = None, department: Any = None, domai
     if status:
         qs = qs.filter(status__in=[status] if isinstance(status, str) else list(status))
     if overdue in (True, "1", "true", "yes", 1):
-        # EXISTS (this whistle has an overdue dispatch): a page walks the newest whistles and stops; counting
-        # them all is board_counts' IN over the overdue dispatches instead.
-        if counting:
-            qs = qs.filter(pk__in=overdue_dispatches(timezone.now()).values("whistle_id"))
-        else:
-            qs = qs.filter(Exists(overdue_dispatches(timezone.now()).filter(whistle_id=OuterRef("pk"))))
+        # The whistle's earliest running deadline has passed (Whistle.overdue_from, kept with every dispatch
+        # change: ADR 0020) — a range of its partial index, or a filter on the page's newest whistles.
+        qs = qs.filter(overdue_from__lte=timezone.now())
     elif overdue in (False, "0", "false", "no", 0):
-        qs = qs.exclude(pk__in=overdue_dispatches(timezone.now()).values("whistle_id"))
+        qs = qs.exclude(overdue_from__lte=timezone.now())
     return qs
-
-
-def overdue_dispatches(now: dt.datetime) -> QuerySet[Dispatch]:
-    """The overdue dispatches, found through the index on open dispatches (status): an overdue dispatch is
-    pending, so the status prefix is implied by overdue_q — spelled out, the index serves it and the cost is
-    the open dispatches', not the history's."""
-    return Dispatch.objects.filter(DISPATCH_CLOCKS.overdue_q(
-        now, running=Q(status__open=True, paused_since__isnull=True))).order_by()
-
-
-class _OpenStates(Lookup):
-    """`status__open=True`: the status is one of the pending states, spelled as literals — exactly the partial
-    index dispatch_open_idx's condition. SQLite uses a partial index only when the query's own terms imply its
-    WHERE, and bound parameters (`IN (?, ?, ?)`) never do. The values are the code's own constants (checked:
-    letters and underscores), never input."""
-
-    lookup_name = "open"
-    prepare_rhs = False
-    STATES = sorted(PENDING_DISPATCH)
-
-    def as_sql(self, compiler: Any, connection: Any) -> Any:
-        assert self.rhs is True and all(re.fullmatch(r"[a-z_]+", v) for v in self.STATES)
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} IN ({', '.join(repr(str(v)) for v in self.STATES)})", params
-
-
-Dispatch._meta.get_field("status").register_lookup(_OpenStates)
 
 
 # The statuses the board counts: the work in hand. Closed whistles are history — counting them would cost what
@@ -229,22 +202,18 @@ def count_scope(viewer: Viewer, **filters: Any) -> tuple[str, int] | None:
 
 
 def overdue_count(viewer: Viewer, **filters: Any) -> int:
-    """How many whistles the viewer sees (with the board's filters) have an overdue dispatch: IN over the overdue
-    dispatches, found through the open-dispatch index."""
+    """How many whistles the viewer sees (with the board's filters) are overdue: the counts table's overdue row of
+    the viewer's scope (count_scope) plus those overdue since the sweep last counted them — a few, through their
+    partial index (ADR 0020) — in one statement; otherwise counted over the overdue whistles (overdue_from)."""
     filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
-    if viewer.is_authenticated and not any(v not in ("", None, False) for v in filters.values()):
-        overdue = overdue_dispatches(timezone.now())
-        if viewer.county_wide:
-            # The overdue dispatches' distinct whistles, from the open-dispatch index alone (PostgreSQL probed each
-            # of ~20,000 overdue whistles: 0.3 s at 1 M whistles).
-            return overdue.values("whistle_id").distinct().count()
-        # From the overdue dispatches themselves, never through the whistles: a township's open work (an overdue
-        # whistle is open work: a whistle closes only once confirmed, every dispatch resolved) and the whistles
-        # calling its bodies as sets read once (PostgreSQL: ~1 s at 1 M whistles by the board's probe of each
-        # overdue whistle); a department's by the probe of the overdue dispatch's whistle (0.3 → 0.15 s).
-        return overdue.filter(seen_whistle_ids(viewer, "whistle_id", Whistle.objects.filter(
-            status__in=BOARD_STATUSES))).values("whistle_id").distinct().count()
-    return board(viewer, **filters, overdue=True, counting=True).order_by().count()
+    scope = count_scope(viewer, **filters)
+    qs = board(viewer, **filters).order_by()
+    if scope is None:
+        return board(viewer, **filters, overdue=True).order_by().count()
+    since = (qs.filter(pk__in=RawSQL(*overdue_uncounted_ids_sql(timezone.now())))  # noqa: S611 (the model's)
+             .values("status").annotate(n=Count("id")).values_list("n"))
+    kept = WhistleCount.objects.filter(kind=scope[0], scope_id=scope[1], status=OVERDUE_COUNT).values_list("n")
+    return sum(n for (n,) in kept.union(since, all=True))
 
 
 def _id_of(model: Any, value: Any) -> int:

@@ -27,6 +27,13 @@ def _counts_moved(whistle, old: str, new: str) -> None:  # type: ignore[no-untyp
     whistle_moved(whistle, old, new)
 
 
+def _overdue_moved(dispatch, old: str, new: str) -> None:  # type: ignore[no-untyped-def]
+    """Every dispatch status change keeps its whistle's earliest deadline and overdue count (services.counts)."""
+    from .services.counts import dispatch_moved
+
+    dispatch_moved(dispatch, old, new)
+
+
 WHISTLE = Workflow("whistles.whistle", W, (
     action("route", [W.ROUTING], W.OPEN, who="office", audit="whistles.route", label=_("Route")),
     # The last body to finish turns the whistle over to the township (a cascade of dispatch "resolve").
@@ -56,6 +63,6 @@ DISPATCH = Workflow("whistles.dispatch", D, (
            label=_("Reopen")),
     # The escalation sweep raises the level of an overdue pending step (no status change).
     action("escalate", _PENDING, None, who="system", audit="whistles.escalate", label=_("Escalate")),
-))
+), on_change=_overdue_moved)
 
 DISPUTE = dispute_workflow("whistles.dispute", audit_prefix="whistles")

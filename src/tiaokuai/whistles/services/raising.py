@@ -177,6 +177,8 @@ def _insert_whistle(actor: Any, now: dt.datetime, plan: list, route: Route | Non
         township_id=township_id, village=village, grid=grid, raised_by=actor,
         raising_org_id=raising_org_id, address=(address or "")[:200], latitude=lat, longitude=lng,
         description=description, urgency=urgency, raised_at=now,
+        # Every dispatch starts on its respond step: the earliest running deadline (services.counts, ADR 0020).
+        overdue_from=deadlines[0] if plan and deadlines else None,
     )
     inserts.insert(whistle, number=_number(now))  # no lock held to commit (ADR 0017)
     dispatches = []
