@@ -354,3 +354,11 @@ def test_given_unknown_action_when_posting_then_404(wl, login):
     client = login(wl.users["department"])
     assert client.post(f"/whistles/{whistle.pk}/explode/").status_code == 404
     assert client.post(f"/whistles/dispatches/{lead(whistle).pk}/explode/").status_code == 404
+
+
+@pytest.mark.parametrize("role,title", [("leader", "全县看板"), ("township", "本乡镇（街道）看板"),
+                                        ("department", "本部门看板")])
+def test_given_a_role_when_opening_the_board_then_its_title_says_whose_work_it_shows(wl, login, role, title):
+    html = login(wl.users[role]).get("/whistles/board/").content.decode()
+    assert f"<title>{title}" in html or f">{title}<" in html
+    assert "全县看板" not in html or role == "leader"

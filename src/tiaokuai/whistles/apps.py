@@ -39,7 +39,7 @@ def _register_pages() -> None:
         NavEntry(_("Whistles"), _("Dispatch inbox"), "whistles:inbox", frozenset({Role.DEPARTMENT, Role.TOWNSHIP}),
                  order=110),
         NavEntry(_("Whistles"), _("Whistles"), "whistles:list", staff, order=120),
-        NavEntry(_("Whistles"), _("County board"), "whistles:board", local, order=130),
+        NavEntry(_("Whistles"), _("Whistle board"), "whistles:board", local, order=130),
         NavEntry(_("Whistles"), _("Disputes"), "whistles:disputes", frozenset({Role.ESTABLISHMENT_OFFICE}), order=140),
         NavEntry(_("Whistles"), _("Figures"), "whistles:figures", local, order=160),
         NavEntry(_("Lists"), _("Whistle list"), "whistles:items", staff, order=320),

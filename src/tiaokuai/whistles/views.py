@@ -433,7 +433,7 @@ def board(request):
         return export_xlsx(request, "board", reports.LIST_COLUMNS,
                            lambda unmasked: (reports.whistle_export_row(_list_row(w, now))
                                              for w in lp.rows_for_export()),
-                           what="whistles.board", label=_("County board"), filters=filters,
+                           what="whistles.board", label=_board_title(viewer), filters=filters,
                            widths=reports.LIST_WIDTHS)
     rows = []
     for w in lp.page_obj:
@@ -444,9 +444,20 @@ def board(request):
         rows.append({"w": w, "dispatches": lead, "overdue": overdue})
     return render(request, "whistles/board.html", {
         "form": form, "list": lp, "page_obj": lp.page_obj, "rows": rows, "overdue_count": overdue_count,
+        "board_title": _board_title(viewer),
         "counts": [(WhistleStatus(s).label, n, s) for s, n in counts.items() if s in WhistleStatus.values],
         "status_filter": filters.get("status", ""), "overdue_filter": bool(filters.get("overdue")),
     })
+
+
+def _board_title(viewer) -> str:
+    """Whose work the board shows: the county's, a township's (its own and what calls its bodies) or a
+    department's."""
+    if viewer.county_wide:
+        return _("County board")
+    if Role.TOWNSHIP in viewer.roles:
+        return _("Township board")
+    return _("Department board")
 
 
 @login_required
