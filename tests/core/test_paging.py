@@ -22,10 +22,10 @@ def _events(n: int = 11) -> list[int]:
     return [r.pk for r in rows]
 
 
-def _walk(qs, limit):
+def _walk(qs, limit, *, ids_first=False):
     ids, cursor, pages = [], None, []
     while True:
-        page = keyset(qs, limit, cursor)
+        page = keyset(qs, limit, cursor, ids_first=ids_first)
         pages.append(page)
         ids += [r.pk for r in page]
         cursor = page.next_cursor
@@ -50,6 +50,23 @@ def test_given_nulls_last_when_walking_then_the_null_block_comes_last_and_backwa
     back = keyset(qs, 2, pages[-1].previous_cursor)
     assert [r.pk for r in back] == [r.pk for r in pages[-2]]
     assert keys_of(qs) == [Key("seal_seq", False, True), Key("id")]
+
+
+@pytest.mark.parametrize("limit", [1, 3, 50])
+def test_given_ids_first_when_walking_both_ways_then_the_same_pages_in_two_queries_each(limit):
+    """ids_first (an order no index gives: the ids are sorted without the page's joins, then read whole) pages
+    exactly like the one-query keyset, backwards too."""
+    _events()
+    qs = AuditEvent.objects.filter(action="t").order_by(F("seal_seq").asc(nulls_last=True), "id")
+    plain, plain_pages = _walk(qs, limit)
+    with CaptureQueriesContext(connection) as ctx:
+        first = keyset(qs, limit, ids_first=True)
+    ids, pages = _walk(qs, limit, ids_first=True)
+    assert ids == plain and [p.next_cursor for p in pages] == [p.next_cursor for p in plain_pages]
+    assert len(ctx) == 2 and [r.pk for r in first] == plain[:limit]
+    if len(pages) > 1:
+        back = keyset(qs, limit, pages[-1].previous_cursor, ids_first=True)
+        assert [r.pk for r in back] == [r.pk for r in pages[-2]]
 
 
 def test_given_a_deep_cursor_when_paging_then_one_query_like_the_first_page():

@@ -162,13 +162,14 @@ def list_page(
     request: HttpRequest, queryset: Any, *, sorts: Mapping[str, Any], default: str = "",
     filters: Mapping[str, Any] | None = None, columns: Iterable[tuple[Any, str]] = (), per_page: int | None = None,
     personal_data: bool = False, keyset: bool = False, count_queryset: Any = None, count_cap: int = COUNT_CAP,
-    search: Sequence[str] = (), lookups: Mapping[str, str] | None = None,
+    search: Sequence[str] = (), lookups: Mapping[str, str] | None = None, ids_first: bool = False,
 ) -> ListPage:
     """One page of `queryset` sorted as the request asks (within `sorts`), with the column headers to render.
     `filters` are the filters in force (for the empty state); by default any query parameter but page/sort/format.
     `personal_data`: the list holds masked personal data, so a holder of the unmasked-export permission is offered
-    the unmasked export (see export_xlsx). `keyset`: page by cursor when the sort allows it (see the module's text);
-    `count_queryset` then counts (up to `count_cap`) instead of the queryset. `search`/`lookups`: the page's own
+    the unmasked export (see export_xlsx). `keyset`: page by cursor when the sort allows it (see the module's text;
+    `ids_first`: the page's ids found first, for an order no index gives — core.paging.keyset); `count_queryset` then
+    counts (up to `count_cap`) instead of the queryset. `search`/`lookups`: the page's own
     filters over the selector's rows (see narrow; they need `filters`). A plain list of rows computed in Python
     (a report) is sorted in Python: its `sorts` map each key to a function of a row."""
     if search or lookups:
@@ -188,7 +189,7 @@ def list_page(
     if export:
         page_obj = None
     elif keyset and hasattr(queryset, "query") and keys_of(queryset) is not None:
-        page_obj = cursor_paginate(request, queryset, per_page)
+        page_obj = cursor_paginate(request, queryset, per_page, ids_first=ids_first)
     else:
         page_obj = paginate(request, queryset, per_page)
     return ListPage(queryset=queryset, page_obj=page_obj, sort=sort, filtered=filtered, export=export,

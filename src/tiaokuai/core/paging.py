@@ -181,10 +181,13 @@ class CursorPage:
         return self.has_next or self.has_previous or not self.is_first
 
 
-def keyset(queryset: QuerySet, limit: int, cursor: str | None = None, keys: list[Key] | None = None) -> CursorPage:
+def keyset(queryset: QuerySet, limit: int, cursor: str | None = None, keys: list[Key] | None = None, *,
+           ids_first: bool = False) -> CursorPage:
     """The `limit` rows of `queryset` after (or, for a backwards cursor, before) the cursor's row, in the
     queryset's order: one query (plus the queryset's own prefetches), whatever the depth. Raises CursorError
-    for a cursor that is not ours, ValueError when the ordering cannot be followed by a keyset."""
+    for a cursor that is not ours, ValueError when the ordering cannot be followed by a keyset.
+    ids_first: the window's ids are read first, from the narrowest form of the query (see _window): for an order
+    no index gives, which must sort every matching row — sorting them without the page's joins."""
     keys = keys or keys_of(queryset)
     if keys is None:
         raise ValueError("this ordering cannot be paged by a keyset")
@@ -193,7 +196,7 @@ def keyset(queryset: QuerySet, limit: int, cursor: str | None = None, keys: list
     qs = queryset.order_by(*[k.order_by() for k in walk])
     if values is not None:
         qs = qs.filter(_after(walk, values))
-    rows = list(qs[:limit + 1])
+    rows = window(qs, 0, limit + 1) if ids_first else list(qs[:limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
@@ -220,14 +223,9 @@ def keyset_at(queryset: QuerySet, limit: int, offset: int = 0, keys: list[Key] |
     if keys is None:
         raise ValueError("this ordering cannot be paged by a keyset")
     ordered = queryset.order_by(*[k.order_by() for k in keys])
-    if offset < DEFERRED_JOIN_FROM:
-        rows = list(ordered[offset:offset + limit + 1])
-    else:
-        # A deep OFFSET walks and drops every row before the window: walk the narrowest form of the query (the ids,
-        # without the joins and columns of the page), then read the window's rows whole (a "deferred join").
-        ids = list(ordered.values_list("pk", flat=True)[offset:offset + limit + 1])
-        position = {pk: i for i, pk in enumerate(ids)}
-        rows = sorted(ordered.filter(pk__in=ids), key=lambda row: position[row.pk])
+    # A deep OFFSET walks and drops every row before the window: walk the narrowest form of the query.
+    rows = list(ordered[offset:offset + limit + 1]) if offset < DEFERRED_JOIN_FROM else window(
+        ordered, offset, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     page = CursorPage(rows, is_first=offset == 0, per_page=limit)
@@ -236,12 +234,22 @@ def keyset_at(queryset: QuerySet, limit: int, offset: int = 0, keys: list[Key] |
     return page
 
 
-def cursor_paginate(request, queryset, per_page: int | None = None, *, param: str = "cursor") -> CursorPage:
+def window(ordered: QuerySet, offset: int, size: int) -> list[Any]:
+    """The rows [offset, offset + size) of an ordered queryset by a "deferred join": their ids from the query
+    without the joins and columns of the page (the rows walked or sorted to find them stay narrow), then those
+    rows whole, in the same order."""
+    ids = list(ordered.values_list("pk", flat=True)[offset:offset + size])
+    position = {pk: i for i, pk in enumerate(ids)}
+    return sorted(ordered.filter(pk__in=ids), key=lambda row: position[row.pk])
+
+
+def cursor_paginate(request, queryset, per_page: int | None = None, *, param: str = "cursor",
+                    ids_first: bool = False) -> CursorPage:
     """The keyset page a page request names (?cursor=…; none or a broken one: the first page). The template
     core/_cursor_pagination.html shows first / previous / next."""
     limit = per_page or settings.TIAOKUAI["PAGE_SIZE"]
     cursor = request.GET.get(param) or None
     try:
-        return keyset(queryset, limit, cursor)
+        return keyset(queryset, limit, cursor, ids_first=ids_first)
     except CursorError:
-        return keyset(queryset, limit, None)
+        return keyset(queryset, limit, None, ids_first=ids_first)

@@ -168,6 +168,12 @@ class Dispatch(DispatchBase):
                          # sorted(PENDING_DISPATCH)
                          condition=Q(status__in=["arrived", "dispatched", "responded"]),
                          name="dispatch_open_idx"),
+            # A body's queue (selectors.dispatch_inbox, the workbench): its open and disputed dispatches with every
+            # column the queue's order reads, so the page's ids are sorted from this index alone (PostgreSQL; ADR 0020).
+            models.Index(fields=["organisation", "status", "paused_since", "responded_at", "respond_by", "arrived_at",
+                                 "arrive_by", "resolve_by", "id"],
+                         condition=Q(status__in=["arrived", "dispatched", "disputed", "responded"]),
+                         name="dispatch_queue_idx"),
             # "Does this whistle call the viewer's body?" (access.scope_whistles' EXISTS) from the index alone.
             models.Index(fields=["whistle", "organisation", "status"], name="dispatch_whistle_org_idx"),
         ]

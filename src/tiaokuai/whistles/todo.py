@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tiaokuai.core.access import Viewer
+from tiaokuai.core.paging import window
 from tiaokuai.core.registry import TodoGroup, TodoItem
 
 from . import reports, selectors
@@ -74,7 +75,7 @@ def todo(viewer: Viewer, limit: int) -> list[TodoGroup]:
     if total:
         overdue = work.filter(selectors.overdue_q(now)).count()
         groups.append(TodoGroup(_("Dispatches to work"), total, _url("whistles:inbox"), overdue,
-                                _dispatch_items(work[:limit], now)))
+                                _dispatch_items(window(work, 0, limit), now)))  # as the inbox pages it
 
     confirm = selectors.whistles_to_confirm(viewer)
     total = confirm.count()

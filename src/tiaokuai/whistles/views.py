@@ -144,8 +144,10 @@ def inbox(request):
     _require(viewer, {Role.DEPARTMENT, Role.TOWNSHIP})  # a township works the dispatches to its government
     form = InboxFilterForm(request.GET or None)
     filters = form_filters(form)
+    # The queue's order is computed from each dispatch's step (no index gives it): the page's ids are found first,
+    # sorting the viewer's open dispatches without the page's joins (core.paging.keyset).
     lp = list_page(request, selectors.dispatch_inbox(viewer, **filters), sorts=INBOX_SORTS, default="due",
-                   filters=filters, keyset=True, columns=[
+                   filters=filters, keyset=True, ids_first=True, columns=[
                        (_("Time left"), "due"), (_("Whistle"), "number"), (_("Item"), "item"), (_("Place"), "place"),
                        (_("Role"), "role"), (_("Urgency"), "urgency"), (_("Status"), "status"), (_("Actions"), "")])
     now = timezone.now()
