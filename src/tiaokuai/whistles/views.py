@@ -364,7 +364,8 @@ def whistle_list(request):
     # stops at core.listing.COUNT_CAP and is taken in the list's order, so SQLite walks the raised_at index and
     # stops at the cap instead of picking an index that groups the rows (by item) and walking far before it.
     lp = list_page(request, selectors.whistle_search(viewer, **filters), sorts=WHISTLE_SORTS, default="-raised",
-                   personal_data=True, filters=filters, keyset=True, columns=[
+                   personal_data=True, filters=filters, keyset=True,
+                   count_queryset=selectors.whistle_search(viewer, counting=True, **filters), columns=[
                        (_("Number"), "number"), (_("Item"), "item"), (_("Place"), "place"),
                        (_("Lead department"), ""), (_("Deadline"), ""), (_("Urgency"), "urgency"),
                        (_("Status"), "status"), (_("Raised at"), "raised")])
@@ -426,7 +427,8 @@ def board(request):
     counts, overdue_count = selectors.board_counts(viewer, **{k: v for k, v in filters.items() if k in BOARD_FILTERS})
     # whistle_search is the board's selector plus the search and the urgency (the list page's own filters).
     lp = list_page(request, selectors.whistle_search(viewer, **filters), sorts=WHISTLE_SORTS, default="-raised",
-                   personal_data=True, filters=filters, keyset=True, columns=[
+                   personal_data=True, filters=filters, keyset=True,
+                   count_queryset=selectors.whistle_search(viewer, counting=True, **filters), columns=[
                        (_("Number"), "number"), (_("Item"), "item"), (_("Place"), "place"),
                        (_("Departments"), ""), (_("Urgency"), "urgency"), (_("Status"), "status"),
                        (_("Raised at"), "raised")])
