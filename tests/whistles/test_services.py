@@ -491,3 +491,17 @@ def test_given_a_whistle_list_draft_when_the_office_edits_items_then_they_change
                                                data={"name": "x"}), Conflict)  # published: frozen
     services.whistle_item_delete(actor=office, release_id=draft.pk, code="CS-ZR-02")
     assert not WhistleItem.objects.filter(release=draft, code="CS-ZR-02").exists()
+
+
+def test_given_a_body_called_on_a_whistle_when_a_second_live_call_is_written_then_the_database_refuses_it(wcounty):
+    """A body is called once per whistle (routing and rerouting check it; the constraint holds it against a
+    write that slips past, such as two reroutes at once); a withdrawn call does not count."""
+    from django.db import IntegrityError, transaction
+
+    w = raise_(wcounty)
+    d = lead(w)
+    copy = {f.attname: getattr(d, f.attname) for f in Dispatch._meta.concrete_fields if not f.primary_key}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Dispatch.objects.create(**copy)
+    Dispatch.objects.create(**{**copy, "status": "withdrawn"})
+    assert Dispatch.objects.filter(whistle=w, organisation_id=d.organisation_id).count() == 2

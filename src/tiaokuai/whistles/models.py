@@ -180,6 +180,10 @@ class Dispatch(DispatchBase):
         constraints = [
             models.CheckConstraint(condition=Q(escalation_level__gte=0) & Q(escalation_level__lte=3),
                                    name="dispatch_escalation_level_range"),
+            # A body is called once per whistle (routing and rerouting refuse a second call): two concurrent
+            # reroutes to the same body cannot both land, and a body's dispatches in a month are its whistles.
+            models.UniqueConstraint(fields=["whistle", "organisation"], condition=~Q(status="withdrawn"),
+                                    name="dispatch_one_live_call_per_body"),
         ]
 
     def __str__(self) -> str:

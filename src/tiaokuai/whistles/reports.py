@@ -293,12 +293,18 @@ def monthly_figures(viewer: Viewer, month: dt.date, by: str = "department") -> l
         key, name = "organisation_id", "organisation__name"
         dkey, dname = "dispatch__organisation_id", "dispatch__organisation__name"
     else:
+        # Grouped by the joined whistle's township: the month is stated on that whistle too, so the planner starts
+        # from the month's whistles (their raised_at index); it had read every dispatch and whistle (13 s at 10 M).
+        dispatches = dispatches.filter(whistle__raised_at__gte=start, whistle__raised_at__lt=end)
         key, name = "whistle__township_id", "whistle__township__name"
         dkey, dname = "dispatch__whistle__township_id", "dispatch__whistle__township__name"
     score = (Cast(F("rating__speed"), FloatField()) + F("rating__attitude") + F("rating__result")) / 3.0
     rows: dict[int, dict[str, Any]] = {}
+    # "whistles" is counted without DISTINCT (which sorts every dispatch of the month per group): by department a
+    # body is called once per whistle (the constraint dispatch_one_live_call_per_body), so its dispatches are its
+    # whistles; by township the whistles are counted from the whistles themselves below.
     for r in (dispatches.values(key, name).annotate(
-            whistles=Count("whistle_id", distinct=True),
+            whistles=Count("id"),
             dispatches=Count("id"),
             responded=Count("id", filter=Q(responded_at__isnull=False)),
             responded_on_time=Count("id", filter=Q(responded_at__lte=F("respond_by"))),
