@@ -145,6 +145,10 @@ def test_given_counts_that_drifted_when_reconciling_then_the_drift_is_reported_a
     assert table() != right and recount() == {}
     call_command("reconcile_whistle_counts")
     assert capsys.readouterr().out.strip() == "no drift"
+    Whistle.objects.exclude(overdue_from=None).update(overdue_from=None)  # deadlines lost past the services
+    call_command("reconcile_whistle_counts")
+    assert "2 whistles' earliest deadline differed from their dispatches; set again" in capsys.readouterr().out
+    assert recount() == {} and Whistle.objects.exclude(overdue_from=None).count() == 2
 
 
 def _run_flows(wcounty, *, seed: int, steps: int) -> None:

@@ -89,8 +89,10 @@ def _in_counts(whistle_id: int) -> bool:
 
 
 def bump(deltas: Mapping[tuple[str, int, str], int]) -> None:
-    """Add each delta to its (kind, scope_id, status) row, creating it at the delta: one statement."""
-    rows = [(k, i, s, n) for (k, i, s), n in deltas.items() if n]
+    """Add each delta to its (kind, scope_id, status) row, creating it at the delta: one statement. The rows are
+    written in one order (sorted) by every transaction, so two that share rows wait for each other rather than
+    deadlock on PostgreSQL."""
+    rows = sorted((k, i, s, n) for (k, i, s), n in deltas.items() if n)
     if not rows:
         return
     table = connection.ops.quote_name(WhistleCount._meta.db_table)
