@@ -505,3 +505,20 @@ def test_given_a_body_called_on_a_whistle_when_a_second_live_call_is_written_the
         Dispatch.objects.create(**copy)
     Dispatch.objects.create(**{**copy, "status": "withdrawn"})
     assert Dispatch.objects.filter(whistle=w, organisation_id=d.organisation_id).count() == 2
+
+
+def test_given_a_body_called_at_the_same_moment_when_new_dispatches_are_written_then_409_and_nothing_written(wcounty):
+    """Two reroutes (or a route and a reroute) to one body at once: the one that finds the body already called by
+    the other gets a Conflict, not a server error, and its transaction writes nothing more."""
+    from django.utils import timezone
+
+    from tiaokuai.core.errors import Conflict
+    from tiaokuai.whistles.services.raising import _new_dispatches
+
+    w = raise_(wcounty)
+    d = lead(w)
+    before = state()
+    with pytest.raises(Conflict):
+        _new_dispatches(w, [(d.organisation_id, "assist", "", "")], (30, 60, 120), timezone.now(),
+                        decided_by_id=None)
+    assert state() == before

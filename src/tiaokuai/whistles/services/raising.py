@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,7 +102,14 @@ def _new_dispatches(whistle: Whistle, plan: Sequence[tuple[Any, str, str, str]],
                  decided_by_release_id=decided_by_id)
         for org_id, role, matter_code, assignment_role in plan
     ]
-    created = inserts.insert_many(rows)  # one INSERT … RETURNING, built once per model (core.inserts)
+    if new_whistle:
+        created = inserts.insert_many(rows)  # one INSERT … RETURNING, built once per model (core.inserts)
+    else:
+        try:
+            with transaction.atomic():
+                created = inserts.insert_many(rows)
+        except IntegrityError as exc:  # another routing or reroute called the same body at the same moment
+            raise Conflict(_("This body is already called on this whistle."), code="already_called") from exc
     if before is not None:
         counts.dispatches_added(whistle, before, [org_id for org_id, *_rest in plan])
     return created
