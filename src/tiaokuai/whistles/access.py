@@ -74,12 +74,13 @@ def handled_q(viewer: Viewer, prefix: str = "", *, probe: bool = False) -> Q:
     return cond
 
 
-def _seen_through(viewer: Viewer, *, probe: bool = False) -> tuple[frozenset[int], Q | None]:
+def _seen_through(viewer: Viewer) -> tuple[frozenset[int], Q | None]:
     """The one rule of what a non-county viewer sees: (the townships whose whistles it sees because they were
     raised there, the dispatches that make a whistle visible to it — any status, withdrawn ones too)."""
     own = (frozenset(viewer.township_ids)
            if viewer.township_ids and viewer.roles & {Role.TOWNSHIP, Role.GRID_WORKER, Role.OFFICER} else frozenset())
-    called = handled_q(viewer, probe=probe) if is_department_staff(viewer) or is_township_staff(viewer) else None
+    # For a probe of each whistle's own dispatches (scope_whistles' EXISTS): see _ProbeIn.
+    called = handled_q(viewer, probe=True) if is_department_staff(viewer) or is_township_staff(viewer) else None
     return own, called
 
 
@@ -90,7 +91,7 @@ def scope_whistles(viewer: Viewer, qs: QuerySet[Whistle]) -> QuerySet[Whistle]:
         return qs.none()
     if viewer.county_wide:
         return qs
-    own, handled = _seen_through(viewer, probe=True)
+    own, handled = _seen_through(viewer)
     # EXISTS over the whistle's own dispatches (its whistle_id index, ~2 rows) rather than IN over all the viewer's
     # dispatches: a page walks the whistles newest first and stops after one page, so its cost does not grow with
     # the department's history (an IN list is every dispatch the department ever had).
