@@ -73,7 +73,7 @@ def test_secondary_keys_are_the_migrations_and_come_back_identical():
         assert keys.drop(cursor) == len(keys.statements)
         left = {n for n, _d in definitions(cursor)}
         assert "whistles_whistle_pkey" in left and "whistles_whistle_number_key" in left  # kept
-        assert "escalation_once_per_level" in left and "dispatch_open_idx" not in left
+        assert "escalation_once_per_level" in left and "dispatch_queue_idx" not in left
         assert len(keys.missing(cursor)) == len(keys.statements)
         assert len(keys.build(cursor)) == len(keys.statements)
         assert definitions(cursor) == before

@@ -161,13 +161,6 @@ class Dispatch(DispatchBase):
             models.Index(fields=["organisation", "status"], name="dispatch_org_status_idx"),
             # The open dispatches are a few thousand among millions: overdue counts and filters start here.
             models.Index(fields=["status"], name="dispatch_status_idx"),
-            # The open dispatches with every column the overdue test reads: a whistle's earliest running deadline
-            # (services.counts) reads this small index only, never the history's rows (ADR 0011, 0020).
-            models.Index(fields=["status", "whistle", "paused_since", "responded_at", "respond_by", "arrived_at",
-                                 "arrive_by", "resolve_by", "organisation"],
-                         # sorted(PENDING_DISPATCH)
-                         condition=Q(status__in=["arrived", "dispatched", "responded"]),
-                         name="dispatch_open_idx"),
             # A body's queue (selectors.dispatch_inbox, the workbench): its open and disputed dispatches with every
             # column the queue's order reads, so the page's ids are sorted from this index alone (PostgreSQL; ADR 0020).
             models.Index(fields=["organisation", "status", "paused_since", "responded_at", "respond_by", "arrived_at",
