@@ -178,6 +178,9 @@ def test_given_flows_when_each_role_opens_the_board_then_its_cards_are_the_table
     counts, _overdue = selectors.board_counts(viewer)
     assert counts == _counted(viewer)
     assert sum(counts.values()) > 0 or who in ("station",)
+    from tiaokuai.whistles.todo import home_cards
+
+    assert home_cards(viewer)[0]["value"] == _counted(viewer)["open"]  # the workbench's card reads the same
     if kind == "all":
         t = wcounty.townships[0]
         assert selectors.count_scope(viewer, township=t.code) == ("town", t.pk)
