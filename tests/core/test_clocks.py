@@ -230,6 +230,13 @@ def _dispatch_template(county):
     return w.dispatches.get()
 
 
+def _whistle_copies(whistle, n):
+    from tiaokuai.whistles.models import Whistle
+
+    fields = {f.attname: getattr(whistle, f.attname) for f in Whistle._meta.concrete_fields if not f.primary_key}
+    return Whistle.objects.bulk_create([Whistle(**{**fields, "number": f"{whistle.number}-{i}"}) for i in range(n)])
+
+
 ALL_DONE = StepClocks(  # a flow whose last step has its own done field
     steps=(Step("respond", "respond_by", "responded_at"), Step("arrive", "arrive_by", "arrived_at"),
            Step("resolve", "resolve_by", "resolved_at")),
@@ -254,13 +261,15 @@ def test_given_random_rows_when_the_pending_step_is_computed_then_python_and_sql
     rng = random.Random(which)
     offsets = [-3000, -60, -1, 0, 1, 60, 3000]  # minutes around now, now itself included
     rows = []
-    for status, paused, responded, arrived, resolved in itertools.product(
-        DispatchStatus.values, [False, True], [False, True], [False, True], [False, True]
-    ):
+    combinations = list(itertools.product(
+        DispatchStatus.values, [False, True], [False, True], [False, True], [False, True]))
+    # A body is called once per whistle (a live call): each row gets a whistle of its own, copied from the template's.
+    whistles = iter(_whistle_copies(template.whistle, len(combinations) * 4))
+    for status, paused, responded, arrived, resolved in combinations:
         for _i in range(4):
             due = [now + dt.timedelta(minutes=rng.choice(offsets), microseconds=rng.choice([0, 0, 1])) for _ in range(3)]
             rows.append(Dispatch(
-                whistle=template.whistle, organisation=template.organisation, role=template.role, status=status,
+                whistle=next(whistles), organisation=template.organisation, role=template.role, status=status,
                 dispatched_at=now - dt.timedelta(days=1), respond_by=due[0], arrive_by=due[1], resolve_by=due[2],
                 paused_since=now - dt.timedelta(hours=1) if paused else None,
                 responded_at=now - dt.timedelta(hours=2) if responded else None,
