@@ -274,14 +274,22 @@ class Escalation(EscalationBase):
         return f"{self.dispatch_id} L{self.level}"
 
 
-def not_in_counts_sql() -> str:
-    """The SQL condition of whistles not folded into the counts yet, written as the partial index
-    whistle_not_in_counts_idx states it (SQLite uses a partial index only for a condition it can match)."""
+def _false_sql() -> str:
+    """False as a literal: SQLite uses a partial index only for a condition it can match term by term."""
+    from django.db import connection
+
+    return "false" if connection.vendor == "postgresql" else "0"
+
+
+def not_in_counts_ids_sql() -> tuple[str, tuple[Any, ...]]:
+    """(SQL, params): SELECT of the ids of the whistles not folded into the counts yet, written as the partial index
+    whistle_not_in_counts_idx states it — a statement of its own, so that it is read through that index first (a
+    condition among others lets SQLite prefer the status index and walk the open work)."""
     from django.db import connection
 
     qn = connection.ops.quote_name
-    return f"{qn(Whistle._meta.db_table)}.{qn('in_counts')} = " + ("false" if connection.vendor == "postgresql"
-                                                                    else "0")
+    t = qn(Whistle._meta.db_table)
+    return f"SELECT {qn('id')} FROM {t} WHERE {t}.{qn('in_counts')} = {_false_sql()}", ()  # noqa: S608
 
 
 def overdue_uncounted_ids_sql(now: Any) -> tuple[str, tuple[Any, ...]]:
@@ -292,20 +300,9 @@ def overdue_uncounted_ids_sql(now: Any) -> tuple[str, tuple[Any, ...]]:
 
     qn = connection.ops.quote_name
     t = qn(Whistle._meta.db_table)
-    false = "false" if connection.vendor == "postgresql" else "0"
-    return (f"SELECT {qn('id')} FROM {t} WHERE {t}.{qn('overdue_counted')} = {false} "  # noqa: S608
+    return (f"SELECT {qn('id')} FROM {t} WHERE {t}.{qn('overdue_counted')} = {_false_sql()} "  # noqa: S608
             f"AND {t}.{qn('overdue_from')} IS NOT NULL AND {t}.{qn('overdue_from')} <= %s",
             (connection.ops.adapt_datetimefield_value(now),))
-
-
-def not_in_counts_ids_sql() -> str:
-    """SELECT of the ids of the whistles not folded into the counts yet: a statement of its own, so that it is read
-    through the partial index first (a condition among others lets SQLite prefer the status index and walk the
-    open work)."""
-    from django.db import connection
-
-    qn = connection.ops.quote_name
-    return f"SELECT {qn('id')} FROM {qn(Whistle._meta.db_table)} WHERE {not_in_counts_sql()}"  # noqa: S608
 
 
 class WhistleCount(models.Model):

@@ -178,22 +178,28 @@ def status_counts(viewer: Viewer, **filters: Any) -> dict[str, int]:
     """{status: whistles} over BOARD_STATUSES: read from the counts table (models.WhistleCount, ADR 0013) when the
     viewer's scope and filters name one of its scopes — a few rows, whatever the open work weighs — plus the
     whistles raised since the last fold, counted through their partial index (ADR 0015), in one statement;
-    otherwise counted over the work in hand (the (status, raised_at) index). Overdue is not in the table: it
-    changes with the clock, not with a transaction (overdue_count)."""
+    otherwise counted over the work in hand (the (status, raised_at) index). Overdue: overdue_count (ADR 0020)."""
     filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
     scope = count_scope(viewer, **filters)
     qs = board(viewer, **filters).filter(status__in=BOARD_STATUSES).order_by()
     counted: dict[str, int] = dict.fromkeys(BOARD_STATUSES, 0)
     if scope is None:
         return counted | dict(qs.values("status").annotate(n=Count("id")).values_list("status", "n"))
-    pending = (qs.filter(pk__in=RawSQL(not_in_counts_ids_sql(), ()))  # noqa: S611 (the model's own SQL)
-               .values("status")
-               .annotate(n=Count("id")).values_list("status", "n"))
-    kept = WhistleCount.objects.filter(kind=scope[0], scope_id=scope[1], status__in=BOARD_STATUSES).values_list(
-        "status", "n")
-    for status, n in kept.union(pending, all=True):
+    for status, n in _kept_and_since(scope, BOARD_STATUSES, qs, not_in_counts_ids_sql()):
         counted[status] += n
     return counted
+
+
+def _kept_and_since(scope: tuple[str, int], statuses: Any, qs: QuerySet[Whistle],
+                    since: tuple[str, tuple[Any, ...]]) -> list[tuple[str, int]]:
+    """(status, n) rows: the counts table's rows of `scope` in `statuses`, and the viewer's whistles (`qs`) among
+    `since` ((SQL, params) of the ids the table does not hold yet, read through their partial index) by status —
+    one UNION ALL statement, so both parts are read in one snapshot."""
+    pending = (qs.filter(pk__in=RawSQL(*since))  # noqa: S611 (the model's own SQL)
+               .values("status").annotate(n=Count("id")).values_list("status", "n"))
+    kept = WhistleCount.objects.filter(kind=scope[0], scope_id=scope[1], status__in=statuses).values_list(
+        "status", "n")
+    return list(kept.union(pending, all=True))
 
 
 def count_scope(viewer: Viewer, **filters: Any) -> tuple[str, int] | None:
@@ -232,13 +238,10 @@ def overdue_count(viewer: Viewer, **filters: Any) -> int:
     partial index (ADR 0020) — in one statement; otherwise counted over the overdue whistles (overdue_from)."""
     filters = {k: v for k, v in filters.items() if k not in ("status", "overdue")}
     scope = count_scope(viewer, **filters)
-    qs = board(viewer, **filters).order_by()
     if scope is None:
         return board(viewer, **filters, overdue=True, counting=True).order_by().count()
-    since = (qs.filter(pk__in=RawSQL(*overdue_uncounted_ids_sql(timezone.now())))  # noqa: S611 (the model's)
-             .values("status").annotate(n=Count("id")).values_list("n"))
-    kept = WhistleCount.objects.filter(kind=scope[0], scope_id=scope[1], status=OVERDUE_COUNT).values_list("n")
-    return sum(n for (n,) in kept.union(since, all=True))
+    return sum(n for _s, n in _kept_and_since(scope, [OVERDUE_COUNT], board(viewer, **filters).order_by(),
+                                               overdue_uncounted_ids_sql(timezone.now())))
 
 
 def _id_of(model: Any, value: Any) -> int:

@@ -18,7 +18,7 @@ marked whistle is always overdue, and the card is the marked ones plus the few o
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Min, OuterRef, Subquery
@@ -29,7 +29,7 @@ from tiaokuai.org.models import Organisation
 
 from ..choices import OVERDUE_COUNT, PENDING_DISPATCH
 from ..clocks import DISPATCH_CLOCKS
-from ..models import Dispatch, Whistle, WhistleCount, not_in_counts_sql, overdue_uncounted_ids_sql
+from ..models import Dispatch, Whistle, WhistleCount, not_in_counts_ids_sql, overdue_uncounted_ids_sql
 
 Key = tuple[str, int]
 ALL: Key = ("all", 0)
@@ -116,11 +116,12 @@ def whistle_moved(whistle: Any, old: str, new: str) -> None:
     bump(deltas)
 
 
-class Before:
+class Before(NamedTuple):
     """What the counts hold of a stored whistle before new dispatches are written (keys_before)."""
 
-    def __init__(self, keys: set[Key], in_counts: bool, overdue_counted: bool) -> None:
-        self.keys, self.in_counts, self.overdue_counted = keys, in_counts, overdue_counted
+    keys: set[Key]
+    in_counts: bool
+    overdue_counted: bool
 
 
 def keys_before(whistle: Whistle) -> Before:
@@ -147,15 +148,15 @@ def dispatches_added(whistle: Whistle, before: Before, org_ids: Iterable[int]) -
             if before.overdue_counted:
                 deltas[(k, i, OVERDUE_COUNT)] += 1
         bump(deltas)
-    overdue_refreshed(whistle.pk, whistle.township_id)
+    overdue_refreshed(whistle.pk)
 
 
 # ---------------------------------------------------------------------------------------------- overdue
 
 
 def earliest_running_deadline(whistle_ref: Any) -> Subquery:
-    """The earliest deadline on the running clocks of a whistle's dispatches (NULL: none runs), read through the
-    open-dispatch index."""
+    """The earliest deadline on the running clocks of a whistle's dispatches (NULL: none runs): its own ~2
+    dispatches, through the whistle index."""
     return Subquery(
         Dispatch.objects.filter(whistle_id=whistle_ref, status__in=sorted(PENDING_DISPATCH),
                                 paused_since__isnull=True)
@@ -168,7 +169,7 @@ def dispatch_moved(dispatch: Any, old: str, new: str) -> None:
     overdue_refreshed(dispatch.whistle_id)
 
 
-def overdue_refreshed(whistle_id: int, township_id: int | None = None) -> None:
+def overdue_refreshed(whistle_id: int) -> None:
     """Set the whistle's overdue_from from its dispatches; when it is counted overdue but no longer is, unmark it
     and take it out of every scope's overdue count. The UPDATE takes the whistle's row first, so the mark read
     after it is the one a concurrent sweep left (on PostgreSQL the sweep's UPDATE waits for this one and then
@@ -180,30 +181,40 @@ def overdue_refreshed(whistle_id: int, township_id: int | None = None) -> None:
         return
     Whistle.objects.filter(pk=whistle_id).update(overdue_counted=False)
     called = _places_of(Whistle(pk=whistle_id))
-    bump({(k, i, OVERDUE_COUNT): -1 for k, i in keys_of(township_id or township, called)})
+    bump({(k, i, OVERDUE_COUNT): -1 for k, i in keys_of(township, called)})
 
 
 def count_overdue(now: Any, limit: int = 5000) -> int:
     """Mark up to `limit` whistles whose earliest deadline has passed as counted overdue (+1 in every scope's
-    overdue count); the number marked. Claimed by one UPDATE … RETURNING over the partial index of those not
-    counted yet (a few: the deadlines passed since the last tick), its condition re-checked on each row."""
-    table = connection.ops.quote_name(Whistle._meta.db_table)
+    overdue count); the number marked. Claimed over the partial index of those not counted yet (a few: the
+    deadlines passed since the last tick), the deadline re-checked on each row."""
     qn = connection.ops.quote_name
-    true = "true" if connection.vendor == "postgresql" else "1"
-    uncounted, params = overdue_uncounted_ids_sql(now)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            # Quoted names and the code's own conditions only.
-            cursor.execute(
-                f"UPDATE {table} SET {qn('overdue_counted')} = {true} WHERE {qn('id')} IN ("  # noqa: S608
-                f"{uncounted} ORDER BY {qn('overdue_from')} LIMIT %s) "
-                f"AND {qn('overdue_counted')} = %s AND {qn('overdue_from')} <= %s "
-                f"RETURNING {qn('id')}, {qn('township_id')}", [*params, limit, False, *params])
-            marked = cursor.fetchall()
+        marked = _claim("overdue_counted", overdue_uncounted_ids_sql(now), order="overdue_from", limit=limit,
+                        still=(f" AND {qn('overdue_from')} <= %s", [connection.ops.adapt_datetimefield_value(now)]),
+                        returning=("id", "township_id"))
         if marked:
             keys = _keys_by_whistle(marked)
             bump(Counter((k, i, OVERDUE_COUNT) for whistle_id, _t in marked for k, i in keys[whistle_id]))
     return len(marked)
+
+
+def _claim(flag: str, candidates: tuple[str, tuple[Any, ...]], *, order: str, limit: int,
+           still: tuple[str, list[Any]] = ("", []), returning: tuple[str, ...]) -> list[tuple]:
+    """Set the whistles' boolean `flag` on up to `limit` of `candidates` ((SQL, params): a SELECT of ids with the
+    flag off), in `order`, and return `returning` of each: one UPDATE … RETURNING whose condition (the flag still
+    off, and `still`) is checked again on each row — on PostgreSQL after waiting for a transaction holding it, so a
+    row is claimed as that transaction left it, or not at all."""
+    table = connection.ops.quote_name(Whistle._meta.db_table)
+    qn = connection.ops.quote_name
+    sql, params = candidates
+    with connection.cursor() as cursor:
+        # Quoted names and the model's own conditions only.
+        cursor.execute(
+            f"UPDATE {table} SET {qn(flag)} = %s WHERE {qn('id')} IN ({sql} ORDER BY {qn(order)} LIMIT %s) "  # noqa: S608
+            f"AND {qn(flag)} = %s{still[0]} RETURNING {', '.join(qn(c) for c in returning)}",
+            [True, *params, limit, False, *still[1]])
+        return cursor.fetchall()
 
 
 def _keys_by_whistle(whistles: Iterable[tuple[int, int]]) -> dict[int, set[Key]]:
@@ -224,16 +235,9 @@ def fold(limit: int = 5000) -> int:
     their dispatches); the number folded. One transaction: the whistles are claimed (in_counts = true) by one
     UPDATE … RETURNING, which on PostgreSQL waits for a transition holding a whistle's row and then returns the
     status it left."""
-    table = connection.ops.quote_name(Whistle._meta.db_table)
-    qn = connection.ops.quote_name
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            # Quoted names and the code's own condition only.
-            cursor.execute(
-                f"UPDATE {table} SET {qn('in_counts')} = %s WHERE {qn('id')} IN (SELECT {qn('id')} FROM {table} "  # noqa: S608
-                f"WHERE {not_in_counts_sql()} ORDER BY {qn('id')} LIMIT %s) AND {qn('in_counts')} = %s "
-                f"RETURNING {qn('id')}, {qn('status')}, {qn('township_id')}", [True, limit, False])
-            claimed = cursor.fetchall()
+        claimed = _claim("in_counts", not_in_counts_ids_sql(), order="id", limit=limit,
+                         returning=("id", "status", "township_id"))
         if not claimed:
             return 0
         keys = _keys_by_whistle((w, t) for w, _s, t in claimed)
